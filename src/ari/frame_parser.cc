@@ -1,0 +1,383 @@
+#include "ari/frame_parser.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cstring>
+#include <exception>
+#include <new>
+#include <utility>
+
+#include "ari/timestamp.h"
+
+namespace callledger::ari {
+namespace {
+
+namespace dom = simdjson::dom;
+
+constexpr std::string_view kChannelUriPrefix = "channel:";
+constexpr std::string_view kBridgeUriPrefix = "bridge:";
+constexpr std::string_view kStasisStart = "StasisStart";
+constexpr std::string_view kChannelDialplan = "ChannelDialplan";
+constexpr std::string_view kChannelVarset = "ChannelVarset";
+constexpr std::string_view kStasisApp = "Stasis";
+constexpr std::string_view kCallIdVariable = "CALL_ID";
+
+// simdjson sizes its buffers to the largest frame seen so far; starting at a
+// few typical frames' worth avoids regrowing on the first real traffic.
+constexpr std::size_t kInitialCapacity = 16 * 1024;
+
+// `key == literal`, with the literal's length known at compile time so that
+// the comparison compiles to a length check and one or two loads instead of
+// a memcmp call; this runs for every field of every frame.
+template <std::size_t N>
+bool KeyIs(std::string_view key, const char (&literal)[N]) {
+  return key.size() == N - 1 && std::memcmp(key.data(), literal, N - 1) == 0;
+}
+
+// The string value of `element`, or nullopt when it is not a string.
+std::optional<std::string_view> AsString(dom::element element) {
+  std::string_view s;
+  if (element.get_string().get(s) != simdjson::SUCCESS) return std::nullopt;
+  return s;
+}
+
+// What one pass over an object's fields tells us about it. A single pass,
+// not at_key() per field: at_key() is a linear scan each time.
+struct ObjectFacts {
+  std::string_view id;  // Empty when absent, empty or not a string.
+  bool has_channel_fields = false;
+  bool has_bridge_fields = false;
+  std::string_view target_uri;
+  std::string_view name;
+  std::optional<std::string_view> creationtime;
+};
+
+ObjectFacts ScanObject(dom::object object) {
+  ObjectFacts facts;
+  for (dom::key_value_pair field : object) {
+    const std::string_view key = field.key;
+    if (KeyIs(key, "id")) {
+      facts.id = AsString(field.value).value_or(std::string_view());
+    } else if (KeyIs(key, "state") || KeyIs(key, "caller") || KeyIs(key, "dialplan")) {
+      facts.has_channel_fields = true;
+    } else if (KeyIs(key, "technology") || KeyIs(key, "bridge_type")) {
+      facts.has_bridge_fields = true;
+    } else if (KeyIs(key, "target_uri")) {
+      facts.target_uri = AsString(field.value).value_or(std::string_view());
+    } else if (KeyIs(key, "name")) {
+      facts.name = AsString(field.value).value_or(std::string_view());
+    } else if (KeyIs(key, "creationtime")) {
+      facts.creationtime = AsString(field.value);
+    }
+  }
+  return facts;
+}
+
+// Appends each id of `ids` not already in `out`, skipping empty ones. The
+// lists hold a handful of ids, so a linear search beats hashing.
+void AppendUnique(const std::vector<std::string_view>& ids, std::vector<std::string>* out) {
+  for (std::string_view id : ids) {
+    if (id.empty()) continue;
+    if (std::find(out->begin(), out->end(), id) == out->end()) out->emplace_back(id);
+  }
+}
+
+void AddUnique(std::string_view id, std::vector<std::string>* out) {
+  if (id.empty()) return;
+  if (std::find(out->begin(), out->end(), id) == out->end()) out->emplace_back(id);
+}
+
+std::string_view TypeName(dom::element_type type) {
+  switch (type) {
+    case dom::element_type::ARRAY:
+      return "an array";
+    case dom::element_type::OBJECT:
+      return "an object";
+    case dom::element_type::INT64:
+    case dom::element_type::UINT64:
+    case dom::element_type::DOUBLE:
+      return "a number";
+    case dom::element_type::STRING:
+      return "a string";
+    case dom::element_type::BOOL:
+      return "a boolean";
+    case dom::element_type::NULL_VALUE:
+      return "null";
+  }
+  return "an unknown value";
+}
+
+Status JsonError(simdjson::error_code error, const FrameLimits& limits) {
+  switch (error) {
+    case simdjson::UTF8_ERROR:
+      return InvalidInput(std::string("frame is not valid UTF-8: ") +
+                          simdjson::error_message(error));
+    case simdjson::DEPTH_ERROR:
+      return InvalidInput("frame is nested deeper than " + std::to_string(limits.max_depth) +
+                          " levels");
+    case simdjson::EMPTY:
+      return InvalidInput("frame is empty (only whitespace)");
+    case simdjson::MEMALLOC:
+      // Not the frame's fault: recording it as malformed would lose it.
+      return Internal("out of memory while parsing a frame");
+    default:
+      return InvalidInput(std::string("frame is not valid JSON: ") +
+                          simdjson::error_message(error));
+  }
+}
+
+// Views of one frame's fields, valid until the next parse. A default
+// (null) view means absent; a present empty string has a non-null data().
+struct FrameFields {
+  std::optional<dom::element> type;
+  std::string_view timestamp, asterisk_id, application, variable, value, dialplan_app,
+      dialplan_app_data;
+  std::optional<dom::array> args;
+  std::optional<ObjectFacts> subject;  // The `channel` object.
+  // Other channels and bridges, in document order, possibly repeated.
+  std::vector<std::string_view> channels;
+  std::vector<std::string_view> bridges;
+
+  void Clear() {
+    // Keeps the vectors' capacity: no allocation per frame.
+    channels.clear();
+    bridges.clear();
+    type.reset();
+    timestamp = asterisk_id = application = variable = value = dialplan_app =
+        dialplan_app_data = std::string_view();
+    args.reset();
+    subject.reset();
+  }
+};
+
+}  // namespace
+
+struct FrameParser::Impl {
+  explicit Impl(const FrameLimits& limits)
+      // simdjson rejects a depth of 0 with an allocation error; a frame is
+      // an object, so at least one level is always needed anyway.
+      : init_error(parser.allocate(kInitialCapacity, std::max<std::size_t>(limits.max_depth, 1))) {
+    fields.channels.reserve(8);
+    fields.bridges.reserve(8);
+  }
+
+  // Validates `frame` and fills `fields`; the error is the frame's Status.
+  Status Scan(std::string_view frame, const FrameLimits& limits);
+  // Copies what `fields` found into `summary` and derives the rest.
+  void Fill(FrameSummary* summary) const;
+
+  // Reused across frames: its buffers (input copy with padding, structural
+  // index, tape) grow to the largest frame seen and are never freed.
+  dom::parser parser;
+  simdjson::error_code init_error;
+  FrameFields fields;
+};
+
+Status FrameParser::Impl::Scan(std::string_view frame, const FrameLimits& limits) {
+  if (init_error != simdjson::SUCCESS) return JsonError(init_error, limits);
+
+  // The DOM parser validates the whole document (every number, literal,
+  // string escape and the UTF-8 of every byte), unlike on-demand, which only
+  // checks what it visits: a frame with an error in a field we never read
+  // must still be rejected. parse() copies the frame into its own padded
+  // buffer, so `frame` needs no SIMDJSON_PADDING.
+  dom::element root;
+  if (simdjson::error_code error = parser.parse(frame.data(), frame.size()).get(root)) {
+    return JsonError(error, limits);
+  }
+  dom::object object;
+  if (root.get_object().get(object) != simdjson::SUCCESS) {
+    return InvalidInput("frame is not a JSON object (it is " +
+                        std::string(TypeName(root.type())) + ")");
+  }
+
+  // One pass in document order. Fields whose meaning depends on `type` are
+  // kept as views and interpreted afterwards, because `type` need not come
+  // first (ChannelVarset frames start with `variable`). Duplicate keys are
+  // legal JSON; the first occurrence wins everywhere, as with at_key().
+  FrameFields& f = fields;
+  f.Clear();
+  auto set_once = [](std::string_view* slot, dom::element element) {
+    if (slot->data() == nullptr) *slot = AsString(element).value_or(std::string_view());
+  };
+  for (dom::key_value_pair field : object) {
+    const std::string_view key = field.key;
+    const dom::element element = field.value;
+    switch (element.type()) {
+      case dom::element_type::STRING:
+        if (KeyIs(key, "type")) {
+          if (!f.type) f.type = element;
+        } else if (KeyIs(key, "timestamp")) {
+          set_once(&f.timestamp, element);
+        } else if (KeyIs(key, "asterisk_id")) {
+          set_once(&f.asterisk_id, element);
+        } else if (KeyIs(key, "application")) {
+          set_once(&f.application, element);
+        } else if (KeyIs(key, "variable")) {
+          set_once(&f.variable, element);
+        } else if (KeyIs(key, "value")) {
+          set_once(&f.value, element);
+        } else if (KeyIs(key, "dialplan_app")) {
+          set_once(&f.dialplan_app, element);
+        } else if (KeyIs(key, "dialplan_app_data")) {
+          set_once(&f.dialplan_app_data, element);
+        } else if (KeyIs(key, "destination_bridge")) {
+          f.bridges.push_back(*AsString(element));
+        }
+        break;
+      case dom::element_type::OBJECT: {
+        const ObjectFacts facts = ScanObject(element.get_object().value_unsafe());
+        if (KeyIs(key, "channel")) {
+          if (!f.subject) f.subject = facts;
+        } else if (!facts.target_uri.empty()) {
+          // A media operation (recording, playback): it has an id and a
+          // state of its own, but only its target is a channel or bridge.
+          if (facts.target_uri.starts_with(kChannelUriPrefix)) {
+            f.channels.push_back(facts.target_uri.substr(kChannelUriPrefix.size()));
+          } else if (facts.target_uri.starts_with(kBridgeUriPrefix)) {
+            f.bridges.push_back(facts.target_uri.substr(kBridgeUriPrefix.size()));
+          }
+        } else if (facts.id.empty()) {
+          // Device states, endpoints, caller ids: not channels or bridges.
+        } else if (facts.has_channel_fields) {
+          f.channels.push_back(facts.id);
+        } else if (facts.has_bridge_fields || KeyIs(key, "bridge")) {
+          f.bridges.push_back(facts.id);
+        }
+        break;
+      }
+      case dom::element_type::ARRAY:
+        if (KeyIs(key, "args") && !f.args) f.args = element.get_array().value_unsafe();
+        break;
+      default:
+        if (KeyIs(key, "type") && !f.type) f.type = element;
+        break;
+    }
+  }
+
+  if (!f.type) return InvalidInput("frame has no \"type\" field");
+  if (f.type->type() != dom::element_type::STRING) {
+    return InvalidInput("frame's \"type\" field is " + std::string(TypeName(f.type->type())) +
+                        ", not a string");
+  }
+  return Status::Ok();
+}
+
+void FrameParser::Impl::Fill(FrameSummary* summary) const {
+  const FrameFields& f = fields;
+  const std::string_view type = *AsString(*f.type);
+  summary->type = type;
+  summary->event_time_us = ParseAriTimestamp(f.timestamp);
+  summary->asterisk_id = f.asterisk_id;
+  summary->application = f.application;
+
+  // Each list is allocated once, at its final size or a little more.
+  const bool has_subject_id = f.subject && !f.subject->id.empty();
+  if (has_subject_id || !f.channels.empty()) {
+    summary->channel_ids.reserve(f.channels.size() + (has_subject_id ? 1 : 0));
+    if (has_subject_id) summary->channel_ids.emplace_back(f.subject->id);
+    AppendUnique(f.channels, &summary->channel_ids);
+  }
+  if (!f.bridges.empty()) {
+    summary->bridge_ids.reserve(f.bridges.size());
+    AppendUnique(f.bridges, &summary->bridge_ids);
+  }
+  if (f.subject) {
+    summary->channel_name = f.subject->name;
+    if (f.subject->creationtime) {
+      summary->channel_creation_us = ParseAriTimestamp(*f.subject->creationtime);
+    }
+  }
+
+  if (type == kStasisStart) {
+    summary->has_stasis_args = true;
+    summary->stasis_app = f.application;
+    if (f.args) {
+      summary->stasis_args.reserve(f.args->size());
+      // Asterisk sends strings only; anything else keeps its position as an
+      // empty argument so that args[1..] keep their meaning.
+      for (dom::element arg : *f.args) {
+        summary->stasis_args.emplace_back(AsString(arg).value_or(std::string_view()));
+      }
+    }
+  } else if (type == kChannelDialplan && f.dialplan_app == kStasisApp) {
+    // `Stasis(call-center,,kiruvchi,...)` arrives as app data
+    // "call-center,,kiruvchi,...": the application, then the arguments.
+    // Asterisk's own splitter also honours quotes and backslashes; the
+    // dialplans we know never produce them, so a plain split suffices.
+    summary->has_stasis_args = true;
+    const std::string_view data = f.dialplan_app_data;
+    std::size_t comma = data.find(',');
+    summary->stasis_app = data.substr(0, comma);
+    if (comma != std::string_view::npos) {
+      summary->stasis_args.reserve(
+          static_cast<std::size_t>(std::count(data.begin(), data.end(), ',')));
+      while (comma != std::string_view::npos) {
+        const std::size_t start = comma + 1;
+        comma = data.find(',', start);
+        summary->stasis_args.emplace_back(
+            data.substr(start, comma == std::string_view::npos ? comma : comma - start));
+      }
+    }
+  } else if (type == kChannelVarset) {
+    summary->variable = f.variable;
+    summary->value = f.value;
+  }
+
+  const std::vector<std::string>& args = summary->stasis_args;
+  if (!args.empty()) {
+    AddUnique(args.front(), &summary->call_ids);
+    for (std::size_t i = 1; i < args.size(); ++i) {
+      if (LooksLikeChannelId(args[i])) AddUnique(args[i], &summary->call_ids);
+    }
+  }
+  if (summary->variable == kCallIdVariable) AddUnique(summary->value, &summary->call_ids);
+}
+
+FrameParser::FrameParser(FrameLimits limits)
+    : limits_(limits), impl_(std::make_unique<Impl>(limits_)) {}
+
+FrameParser::~FrameParser() = default;
+
+Result<FrameSummary> FrameParser::Parse(std::string_view frame) {
+  // The size is checked before any byte is read, so an oversized frame costs
+  // nothing but this comparison.
+  if (frame.size() > limits_.max_frame_bytes) {
+    return InvalidInput("frame is " + std::to_string(frame.size()) + " bytes, larger than the " +
+                        std::to_string(limits_.max_frame_bytes) + "-byte limit");
+  }
+  if (frame.empty()) return InvalidInput("frame is empty");
+  // The simdjson calls use error codes and never throw; what remains is
+  // std::bad_alloc from our own strings and vectors.
+  try {
+    if (Status status = impl_->Scan(frame, limits_); !status.ok()) return status;
+    // Filled in place: moving a finished FrameSummary into the Result costs
+    // about as much as filling it.
+    Result<FrameSummary> result(FrameSummary{});
+    impl_->Fill(&result.value());
+    return result;
+  } catch (const std::bad_alloc&) {
+    return Internal("out of memory while parsing a frame");
+  } catch (const std::exception& e) {
+    return Internal(std::string("unexpected exception while parsing a frame: ") + e.what());
+  } catch (...) {
+    return Internal("unexpected exception while parsing a frame");
+  }
+}
+
+Result<FrameSummary> ParseFrame(std::string_view frame) {
+  thread_local FrameParser parser;
+  return parser.Parse(frame);
+}
+
+bool LooksLikeChannelId(std::string_view s) {
+  const std::size_t dot = s.find('.');
+  if (dot == std::string_view::npos || dot == 0 || dot + 1 == s.size()) return false;
+  auto all_digits = [](std::string_view part) {
+    return std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  return all_digits(s.substr(0, dot)) && all_digits(s.substr(dot + 1));
+}
+
+}  // namespace callledger::ari

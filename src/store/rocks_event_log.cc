@@ -1,0 +1,288 @@
+#include "store/rocks_event_log.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/write_batch.h>
+
+#include <chrono>
+#include <cstring>
+
+#include "store/index_keys.h"
+
+namespace callledger::store {
+namespace {
+
+Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  std::string msg = std::string(what) + ": " + s.ToString();
+  if (s.ok()) return Status::Ok();
+  if (s.IsNotFound()) return NotFound(msg);
+  if (s.IsCorruption()) return DataLoss(msg);
+  if (s.IsInvalidArgument()) return InvalidInput(msg);
+  return Unavailable(msg);
+}
+
+std::string U16(std::uint16_t v) { return std::to_string(v); }
+
+}  // namespace
+
+Result<std::unique_ptr<RocksEventLog>> RocksEventLog::Open(const std::filesystem::path& dir,
+                                                           RocksOptions options) {
+  std::unique_ptr<RocksEventLog> log(new RocksEventLog());
+  if (Status s = log->Init(dir, std::move(options)); !s.ok()) return s;
+  return log;
+}
+
+Status RocksEventLog::Init(const std::filesystem::path& dir, RocksOptions options) {
+  options_ = std::move(options);
+  dir_ = dir;
+  const bool read_only = options_.mode == OpenMode::kReadOnly;
+  std::error_code ec;
+  const bool exists = std::filesystem::exists(dir / "CURRENT", ec);
+  if (!exists) {
+    if (read_only || !options_.create_if_missing) {
+      return NotFound("no ledger at " + dir.string());
+    }
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return Unavailable("cannot create " + dir.string() + ": " + ec.message());
+  }
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = !read_only;
+  db_options.create_missing_column_families = !read_only;
+  db_options.max_background_jobs = 2;
+  db_options.bytes_per_sync = 1 << 20;
+  // The ledger is small keys in order; keep RocksDB's own log quiet and bounded.
+  db_options.keep_log_file_num = 3;
+  db_options.max_log_file_size = 8 << 20;
+
+  rocksdb::ColumnFamilyOptions records_cf;
+  records_cf.compression = rocksdb::kLZ4Compression;
+  records_cf.write_buffer_size = 64 << 20;
+  rocksdb::ColumnFamilyOptions index_cf;
+  index_cf.compression = rocksdb::kLZ4Compression;
+  rocksdb::ColumnFamilyOptions default_cf;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+      {rocksdb::kDefaultColumnFamilyName, default_cf},
+      {kRecordsFamily, records_cf},
+      {kIndexFamily, index_cf},
+  };
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status rs;
+  if (read_only) {
+    rs = rocksdb::DB::OpenForReadOnly(db_options, dir.string(), families, &handles, &raw);
+  } else {
+    rs = rocksdb::DB::Open(db_options, dir.string(), families, &handles, &raw);
+  }
+  if (!rs.ok()) {
+    const std::string text = rs.ToString();
+    if (text.find("lock") != std::string::npos || text.find("Lock") != std::string::npos) {
+      return FailedPrecondition("ledger " + dir.string() +
+                                " is in use by another process (RocksDB lock held): " + text);
+    }
+    return FromRocks(rs, "opening ledger " + dir.string());
+  }
+  db_.reset(raw);
+  default_ = handles[0];
+  records_ = handles[1];
+  index_ = handles[2];
+
+  // Metadata: format, schema version, node, head.
+  std::string value;
+  rs = db_->Get(rocksdb::ReadOptions(), default_, kMetaFormat, &value);
+  const bool fresh = rs.IsNotFound();
+  if (!rs.ok() && !fresh) return FromRocks(rs, "reading ledger metadata");
+  if (fresh) {
+    if (read_only) return DataLoss("ledger " + dir.string() + " has no call-ledger metadata");
+    info_.node = options_.node.empty() ? "unknown" : options_.node;
+    info_.schema_version = kRecordSchemaVersion;
+    rocksdb::WriteBatch meta;
+    meta.Put(default_, kMetaFormat, kFormatName);
+    meta.Put(default_, kMetaNode, info_.node);
+    meta.Put(default_, kMetaSchemaVersion, U16(info_.schema_version));
+    meta.Put(default_, kMetaHead, EncodeHead(LedgerHead{}));
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    if (Status s = FromRocks(db_->Write(wo, &meta), "writing ledger metadata"); !s.ok()) return s;
+  } else {
+    if (value != kFormatName) {
+      return FailedPrecondition("ledger " + dir.string() + " has unknown format '" + value + "'");
+    }
+    if (Status s = FromRocks(db_->Get(rocksdb::ReadOptions(), default_, kMetaNode, &info_.node),
+                             "reading node");
+        !s.ok())
+      return s;
+    if (Status s = FromRocks(db_->Get(rocksdb::ReadOptions(), default_, kMetaSchemaVersion, &value),
+                             "reading schema version");
+        !s.ok())
+      return s;
+    const unsigned long version = std::strtoul(value.c_str(), nullptr, 10);
+    if (version > kRecordSchemaVersion) {
+      return FailedPrecondition("ledger " + dir.string() + " was written by schema version " +
+                                value + ", newer than this build's " + U16(kRecordSchemaVersion) +
+                                ": upgrade call-ledger before opening it");
+    }
+    info_.schema_version = static_cast<std::uint16_t>(version);
+    if (!options_.node.empty() && options_.node != info_.node) {
+      return FailedPrecondition("ledger " + dir.string() + " belongs to node '" + info_.node +
+                                "', not '" + options_.node + "'");
+    }
+    if (Status s = FromRocks(db_->Get(rocksdb::ReadOptions(), default_, kMetaHead, &value),
+                             "reading head");
+        !s.ok())
+      return s;
+    if (!DecodeHead(value, &head_)) return DataLoss("ledger head metadata is damaged");
+  }
+  synced_seq_ = head_.seq.value;
+
+  if (!read_only && options_.sync_interval_ms > 0) {
+    syncer_ = std::thread([this] { SyncLoop(); });
+  }
+  return Status::Ok();
+}
+
+RocksEventLog::~RocksEventLog() {
+  if (syncer_.joinable()) {
+    {
+      std::lock_guard lock(sync_mu_);
+      stopping_ = true;
+    }
+    sync_cv_.notify_all();
+    syncer_.join();
+  }
+  if (db_ && options_.mode == OpenMode::kReadWrite) (void)SyncNow();
+  if (db_) {
+    for (auto* h : {default_, records_, index_}) {
+      if (h != nullptr) (void)db_->DestroyColumnFamilyHandle(h);
+    }
+    (void)db_->Close();
+  }
+}
+
+LedgerInfo RocksEventLog::Info() const { return info_; }
+
+LedgerHead RocksEventLog::Head() const {
+  std::lock_guard lock(head_mu_);
+  return head_;
+}
+
+Result<SeqRange> RocksEventLog::Append(std::span<const RecordDraft> drafts) {
+  if (options_.mode == OpenMode::kReadOnly) return FailedPrecondition("ledger opened read-only");
+  if (drafts.empty()) return InvalidInput("append of an empty batch");
+  LedgerHead head = Head();
+  const Seq first = head.seq.Next();
+  rocksdb::WriteBatch batch(drafts.size() * 700);
+  IndexBatch index;
+  for (const auto& draft : drafts) {
+    head.seq = head.seq.Next();
+    const std::string bytes = encoder_.Encode(draft, head.seq, info_.node, head.hash, &head.hash);
+    batch.Put(records_, EncodeSeqKey(head.seq), bytes);
+    index.AddRecord(draft, head.seq);
+  }
+  for (const auto& [key, value] : index.Finish()) batch.Put(index_, key, value);
+  batch.Put(default_, kMetaHead, EncodeHead(head));
+
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync_interval_ms == 0;
+  if (Status s = FromRocks(db_->Write(wo, &batch), "appending to ledger"); !s.ok()) return s;
+  {
+    std::lock_guard lock(head_mu_);
+    head_ = head;
+  }
+  if (wo.sync) {
+    synced_seq_ = head.seq.value;
+    sync_count_.fetch_add(1);
+  } else {
+    {
+      std::lock_guard lock(sync_mu_);
+      dirty_ = true;
+      pending_seq_ = head.seq.value;
+    }
+    sync_cv_.notify_one();
+  }
+  return SeqRange{first, head.seq};
+}
+
+Status RocksEventLog::SyncNow() {
+  const std::uint64_t target = Head().seq.value;
+  Status s = FromRocks(db_->SyncWAL(), "syncing ledger WAL");
+  if (s.ok()) {
+    synced_seq_ = target;
+    sync_count_.fetch_add(1);
+  }
+  return s;
+}
+
+Status RocksEventLog::Sync() {
+  if (options_.mode == OpenMode::kReadOnly) return Status::Ok();
+  return SyncNow();
+}
+
+void RocksEventLog::SyncLoop() {
+  const auto interval = std::chrono::milliseconds(options_.sync_interval_ms);
+  std::unique_lock lock(sync_mu_);
+  while (!stopping_) {
+    sync_cv_.wait(lock, [this] { return stopping_ || dirty_; });
+    if (stopping_) break;
+    // Let more appends join this fsync, but never wait past the interval.
+    sync_cv_.wait_for(lock, interval, [this] { return stopping_; });
+    dirty_ = false;
+    lock.unlock();
+    (void)SyncNow();  // A failed fsync is retried on the next append.
+    lock.lock();
+  }
+}
+
+Result<std::string> RocksEventLog::ReadEncoded(Seq seq) const {
+  std::string value;
+  rocksdb::Status rs = db_->Get(rocksdb::ReadOptions(), records_, EncodeSeqKey(seq), &value);
+  if (rs.IsNotFound()) return NotFound("no record with seq " + std::to_string(seq.value));
+  if (Status s = FromRocks(rs, "reading record"); !s.ok()) return s;
+  return value;
+}
+
+Status RocksEventLog::ScanEncoded(Seq from, Seq to, const EncodedVisitor& visit) const {
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;
+  ro.readahead_size = 2 << 20;
+  const std::string upper = to.value == UINT64_MAX ? std::string() : EncodeSeqKey(to.Next());
+  rocksdb::Slice upper_slice(upper);
+  if (!upper.empty()) ro.iterate_upper_bound = &upper_slice;
+  // The iterator must be gone before the DB closes (Debian's RocksDB asserts).
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, records_));
+  for (it->Seek(EncodeSeqKey(from)); it->Valid(); it->Next()) {
+    Seq key;
+    if (!DecodeSeqKey(std::string_view(it->key().data(), it->key().size()), &key)) {
+      return DataLoss("records family holds a key that is not a seq (" +
+                      std::to_string(it->key().size()) + " bytes)");
+    }
+    if (!visit(key, std::string_view(it->value().data(), it->value().size()))) break;
+  }
+  return FromRocks(it->status(), "scanning ledger");
+}
+
+Result<std::vector<Seq>> RocksEventLog::Lookup(IndexKind index, std::string_view id) const {
+  std::vector<Seq> out;
+  const std::string prefix = IndexPrefix(index, id);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), index_));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (it->key().size() != prefix.size() + 8 ||
+        !DecodeSeqList(std::string_view(it->value().data(), it->value().size()), &out)) {
+      return DataLoss("damaged index entry for '" + std::string(id) + "'");
+    }
+  }
+  if (Status s = FromRocks(it->status(), "reading index"); !s.ok()) return s;
+  return out;
+}
+
+std::uint64_t RocksEventLog::SizeOnDisk() const {
+  std::uint64_t total = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {
+    if (entry.is_regular_file(ec)) total += entry.file_size(ec);
+  }
+  return total;
+}
+
+}  // namespace callledger::store

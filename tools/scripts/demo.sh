@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The README's run command: installs what is needed, builds, and runs the main
+# job on an embedded default: every captured observer session in
+# fixtures/asterisk is imported into a fresh ledger, which is then shown and
+# verified as an auditor would (ledger-audit stats, verify, one call).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+"$root/tools/scripts/install-deps.sh"
+export BUILD_DIR=${BUILD_DIR:-$root/build}
+"$root/tools/scripts/build.sh" --target ledger-replay ledger-audit
+bin="$BUILD_DIR/tools"
+
+work=$(mktemp -d /tmp/call-ledger-demo.XXXXXX)
+ledger="$work/ledger"
+echo "== importing the captured Asterisk sessions into $ledger"
+for f in "$root"/fixtures/asterisk/*.observer.jsonl; do
+  "$bin/ledger-replay" import "$f" --ledger "$ledger" --node demo-pbx | head -n 1
+done
+echo
+echo "== ledger-audit stats"
+"$bin/ledger-audit" --ledger "$ledger" stats
+echo
+echo "== ledger-audit call 1795684640.55   (scenario k1: transfer, hold, DTMF)"
+"$bin/ledger-audit" --ledger "$ledger" call 1795684640.55 | head -n 12
+echo "   ... (full history: $bin/ledger-audit --ledger $ledger call 1795684640.55)"
+echo
+echo "== ledger-audit verify"
+"$bin/ledger-audit" --ledger "$ledger" verify
+echo
+echo "The ledger stays in $ledger for you to explore (ledger-audit --help)."

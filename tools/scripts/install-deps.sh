@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package call-ledger needs to build, test and run.
+# Idempotent: apt-get skips what is already there. Needs root (or sudo).
+set -euo pipefail
+
+packages=(
+  cmake g++ pkgconf ninja-build ccache git ca-certificates
+  libboost1.81-dev libboost-json1.81-dev libboost-system1.81-dev
+  librocksdb-dev libpqxx-dev libflatbuffers-dev flatbuffers-compiler
+  catch2 libsimdjson-dev libspdlog-dev libfmt-dev libcli11-dev
+  libtomlplusplus-dev libssl-dev postgresql
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+
+echo "install-deps: installing ${#missing[@]} packages: ${missing[*]}"
+"${sudo_cmd[@]}" apt-get update -q
+DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
