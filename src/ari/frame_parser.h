@@ -64,9 +64,9 @@ struct FrameSummary {
   std::string variable;
   std::string value;
 
-  // Ids that name a call, for the ledger's call index: a non-empty Stasis
-  // args[0]; later Stasis arguments that look like channel ids (an agent leg's
-  // ["agent", <call channel id>] links it to its call); a non-empty
+  // Ids that name a call, for the ledger's call index: later Stasis arguments
+  // that look like channel ids (an agent leg's ["agent", <call channel id>]
+  // links it to its call); otherwise a non-empty Stasis args[0]; a non-empty
   // ChannelVarset CALL_ID value.
   std::vector<std::string> call_ids;
 };

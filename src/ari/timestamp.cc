@@ -1,6 +1,7 @@
 #include "ari/timestamp.h"
 
 #include <cstddef>
+#include <cstdint>
 
 namespace callledger::ari {
 namespace {
@@ -76,7 +77,7 @@ class DigitReader {
   bool bad_ = false;
 };
 
-// Writes `value` as exactly `width` digits (value must fit) and advances.
+// Writes `value` as exactly `width` digits (it must fit); returns the end.
 char* WriteDigits(char* p, std::uint64_t value, int width) {
   for (int i = width - 1; i >= 0; --i) {
     p[i] = static_cast<char>('0' + value % 10);
@@ -102,7 +103,7 @@ std::string FormatUtc(std::int64_t utc_us, int fraction_digits) {
   }
   const CivilDate date = CivilFromDays(days);
 
-  // Longest output: "-292277-12-31T23:59:59.999999Z" (30 chars).
+  // Longest output, at INT64_MIN: "-290308-12-21T19:59:05.224192Z" (30 chars).
   char buf[40];
   char* p = buf;
   std::int64_t year = date.year;
@@ -140,7 +141,8 @@ std::optional<std::int64_t> ParseAriTimestamp(std::string_view text) {
   // shortest valid text adds a `Z`.
   constexpr std::size_t kDateTimeLength = 19;
   const std::size_t size = text.size();
-  if (size < kDateTimeLength + 1) [[unlikely]] return std::nullopt;
+  if (size < kDateTimeLength + 1) [[unlikely]]
+    return std::nullopt;
   const char* p = text.data();
   DigitReader digits(p);
   const unsigned year = digits.Two(0) * 100 + digits.Two(2);
@@ -151,9 +153,9 @@ std::optional<std::int64_t> ParseAriTimestamp(std::string_view text) {
   const unsigned second = digits.Two(17);
   // Leap seconds (:60) are rejected: Asterisk never writes them, and
   // accepting one would need a policy for where the extra second goes.
-  if (digits.bad() || p[4] != '-' || p[7] != '-' || p[10] != 'T' || p[13] != ':' ||
-      p[16] != ':' || month - 1 > 11 || day == 0 || day > DaysInMonth(year, month) ||
-      hour > 23 || minute > 59 || second > 59) [[unlikely]] {
+  if (digits.bad() || p[4] != '-' || p[7] != '-' || p[10] != 'T' || p[13] != ':' || p[16] != ':' ||
+      month - 1 > 11 || day == 0 || day > DaysInMonth(year, month) || hour > 23 || minute > 59 ||
+      second > 59) [[unlikely]] {
     return std::nullopt;
   }
 
@@ -167,26 +169,31 @@ std::optional<std::int64_t> ParseAriTimestamp(std::string_view text) {
     const std::size_t start = ++pos;
     const std::size_t end = size - start > 6 ? start + 6 : size;
     while (pos < end && IsDigit(p[pos])) micros = micros * 10 + (p[pos++] - '0');
-    if (pos == start) [[unlikely]] return std::nullopt;
+    if (pos == start) [[unlikely]]
+      return std::nullopt;
     micros *= kFractionScale[pos - start];
     while (pos < size && IsDigit(p[pos])) ++pos;
   }
 
   // The offset is mandatory: a local time without one names no instant.
-  if (pos == size) [[unlikely]] return std::nullopt;
+  if (pos == size) [[unlikely]]
+    return std::nullopt;
   std::int64_t offset_seconds = 0;
   const char zone = p[pos];
   if (zone == 'Z') {
-    if (pos + 1 != size) [[unlikely]] return std::nullopt;
+    if (pos + 1 != size) [[unlikely]]
+      return std::nullopt;
   } else if (zone == '+' || zone == '-') {
     // `+0500` (what Asterisk writes) or `+05:00`; both are ISO 8601.
     const std::size_t rest = size - pos - 1;
     const bool colon = rest == 5 && p[pos + 3] == ':';
-    if (rest != 4 && !colon) [[unlikely]] return std::nullopt;
+    if (rest != 4 && !colon) [[unlikely]]
+      return std::nullopt;
     DigitReader offset(p + pos + 1);
     const unsigned offset_hours = offset.Two(0);
     const unsigned offset_minutes = offset.Two(colon ? 3 : 2);
-    if (offset.bad() || offset_hours > 23 || offset_minutes > 59) [[unlikely]] return std::nullopt;
+    if (offset.bad() || offset_hours > 23 || offset_minutes > 59) [[unlikely]]
+      return std::nullopt;
     offset_seconds = static_cast<std::int64_t>(offset_hours * 3600 + offset_minutes * 60);
     if (zone == '-') offset_seconds = -offset_seconds;
   } else [[unlikely]] {

@@ -9,6 +9,9 @@ bool Matches(const LogFilter& f, const Record& r) {
   if (r.seq < f.from_seq || r.seq > f.to_seq) return false;
   if (f.kind && r.kind != *f.kind) return false;
   if (f.event_type && r.event_type != *f.event_type) return false;
+  // A time filter asks about events in time; records without an event time
+  // (malformed frames, notes) cannot be placed in it.
+  if ((f.since_us || f.until_us) && r.event_time_us == 0) return false;
   if (f.since_us && r.event_time_us < *f.since_us) return false;
   if (f.until_us && r.event_time_us >= *f.until_us) return false;
   return true;

@@ -22,14 +22,32 @@ json::array Strings(const std::vector<std::string>& v) {
   return a;
 }
 
+// Strict UTF-8 (Unicode Table 3-7): no overlong forms, no surrogates, nothing
+// above U+10FFFF. Anything looser would put bytes into a JSON string that
+// JSON readers reject.
 bool ValidUtf8(std::string_view s) {
   std::size_t i = 0;
   while (i < s.size()) {
     const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    std::size_t n = 0;
+    unsigned char lo = 0x80, hi = 0xbf;  // allowed range of the second byte
+    if (c < 0x80) {
+      n = 1;
+    } else if (c >= 0xc2 && c <= 0xdf) {
+      n = 2;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      n = 3;
+      if (c == 0xe0) lo = 0xa0;
+      if (c == 0xed) hi = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      n = 4;
+      if (c == 0xf0) lo = 0x90;
+      if (c == 0xf4) hi = 0x8f;
+    }
     if (n == 0 || i + n > s.size()) return false;
     for (std::size_t k = 1; k < n; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return false;
+      const auto b = static_cast<unsigned char>(s[i + k]);
+      if (k == 1 ? (b < lo || b > hi) : (b & 0xc0) != 0x80) return false;
     }
     i += n;
   }
@@ -65,14 +83,7 @@ std::string DescribeEvent(const Record& r) {
     out += s;
   };
   if (t == "StasisStart") {
-    std::string args;
-    if (auto it = o.find("args"); it != o.end() && it->value().is_array()) {
-      for (const auto& a : it->value().as_array()) {
-        if (!args.empty()) args += ",";
-        args += a.is_string() ? std::string(a.as_string()) : json::serialize(a);
-      }
-    }
-    add("args [" + args + "]");
+    if (auto it = o.find("args"); it != o.end()) add("args " + json::serialize(it->value()));
   } else if (t == "ChannelDialplan") {
     add(Str(o, "dialplan_app") + "(" + Str(o, "dialplan_app_data") + ")");
   } else if (t == "ChannelVarset") {

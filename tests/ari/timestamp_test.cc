@@ -1,7 +1,6 @@
 #include "ari/timestamp.h"
 
 #include <catch2/catch.hpp>
-
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -26,9 +25,14 @@ TEST_CASE("ParseAriTimestamp accepts every offset form", "[timestamp]") {
   CHECK(ParseAriTimestamp("2026-11-26T09:15:58.161+0000") == kFirstFrameUs);
   CHECK(ParseAriTimestamp("2026-11-26T09:15:58.161-0000") == kFirstFrameUs);
   CHECK(ParseAriTimestamp("2026-11-26T14:15:58.161+05:00") == kFirstFrameUs);
-  // A negative offset with minutes, crossing back over midnight and a year.
-  CHECK(ParseAriTimestamp("2025-12-31T23:30:00-0330") == 1767238200000000);
-  CHECK(ParseAriTimestamp("2025-12-31T23:30:00-03:30") == 1767238200000000);
+  // A negative offset with minutes.
+  CHECK(ParseAriTimestamp("2026-01-01T00:00:00-0330") == 1767238200000000);
+  CHECK(ParseAriTimestamp("2026-01-01T00:00:00-03:30") == 1767238200000000);
+  CHECK(ParseAriTimestamp("2026-01-01T03:30:00+0000") == 1767238200000000);
+  // ... carrying the date across midnight and into the next year.
+  const std::optional<std::int64_t> new_year = ParseAriTimestamp("2025-12-31T23:30:00-0330");
+  REQUIRE(new_year.has_value());
+  CHECK(FormatUtcMillis(*new_year) == "2026-01-01T03:00:00.000Z");
   // Offsets move the date across midnight in both directions.
   CHECK(ParseAriTimestamp("2026-11-27T04:15:58.161+1900") == kFirstFrameUs);
   CHECK(ParseAriTimestamp("2026-11-25T23:15:58.161-1000") == kFirstFrameUs);
@@ -41,7 +45,8 @@ TEST_CASE("ParseAriTimestamp handles any number of fractional digits", "[timesta
   CHECK(ParseAriTimestamp("2026-11-26T14:15:58.161234+0500") == whole + 161234);
   // Beyond microseconds the digits are truncated, never rounded up.
   CHECK(ParseAriTimestamp("2026-11-26T14:15:58.161234999+0500") == whole + 161234);
-  CHECK(ParseAriTimestamp("2026-11-26T14:15:58.999999999Z") == whole - 5 * 3600 * 1000000LL + 999999);
+  CHECK(ParseAriTimestamp("2026-11-26T14:15:58.999999999Z") ==
+        whole + 5 * 3600 * 1000000LL + 999999);
 }
 
 TEST_CASE("ParseAriTimestamp knows the calendar", "[timestamp]") {
@@ -62,8 +67,7 @@ TEST_CASE("ParseAriTimestamp handles dates before 1970", "[timestamp]") {
   CHECK(ParseAriTimestamp("0001-01-01T00:00:00Z") == -62135596800000000);
 }
 
-TEST_CASE("ParseAriTimestamp rejects what is not a full timestamp with an offset",
-          "[timestamp]") {
+TEST_CASE("ParseAriTimestamp rejects what is not a full timestamp with an offset", "[timestamp]") {
   const char* const bad[] = {
       "",
       "2026-11-26T14:15:58.161",        // No offset: we never guess the zone.

@@ -1,0 +1,47 @@
+// Decoding of record payloads into the projector's typed inputs
+// (core/ari_event.h). No I/O; one EventDecoder per thread (it reuses a
+// simdjson parser).
+//
+// Errors are kInvalidInput with a message; the projector skips a record that
+// does not decode, and the caller logs it (invariant 6).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/ari_event.h"
+#include "core/status.h"
+
+namespace callledger::ari {
+
+class EventDecoder {
+ public:
+  EventDecoder();
+  ~EventDecoder();
+  EventDecoder(const EventDecoder&) = delete;
+  EventDecoder& operator=(const EventDecoder&) = delete;
+
+  // One ARI frame.
+  Result<AriEvent> DecodeEvent(std::string_view frame);
+
+  // A `reconcile` record's body: {"channels": [<GET /ari/channels>],
+  // "bridges": [<GET /ari/bridges>]}.
+  Result<ReconcileSnapshot> DecodeReconcile(std::string_view body);
+
+  // A `note` record's body. Projector options are
+  // {"projector_options": {"call_app": "...", "recordings_dir": "..."}};
+  // any other note yields no options.
+  Result<std::vector<std::pair<std::string, std::string>>> DecodeOptions(std::string_view body);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The JSON body of a projector-options note, for writers of such records.
+std::string EncodeOptionsNote(const std::vector<std::pair<std::string, std::string>>& options);
+
+}  // namespace callledger::ari

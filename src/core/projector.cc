@@ -1,0 +1,491 @@
+#include "core/projector.h"
+
+#include <algorithm>
+#include <array>
+
+namespace callledger {
+namespace {
+
+constexpr std::string_view kIncoming = "kiruvchi";
+constexpr std::string_view kOutgoing = "chiquvchi";
+
+// Splits Stasis app data "app,arg0,arg1" on commas: first the app name.
+std::pair<std::string, std::vector<std::string>> SplitAppData(const std::string& data) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t comma = data.find(',', start);
+    parts.push_back(data.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  std::string app = parts.front();
+  parts.erase(parts.begin());
+  return {app, parts};
+}
+
+// Channels Asterisk puts into bridges for its own purposes, not parties.
+bool IsInternalChannel(const std::string& name) {
+  return name.starts_with("Announcer/") || name.starts_with("Recorder/") ||
+         name.starts_with("Snoop/");
+}
+
+// Q.850 texts as Asterisk prints them, for causes known only from a hangup
+// request (ChannelDestroyed brings its own text).
+std::string CauseText(int cause) {
+  static constexpr std::array<std::pair<int, std::string_view>, 14> kTexts{{
+      {1, "Unallocated (unassigned) number"},
+      {3, "No route to destination"},
+      {16, "Normal Clearing"},
+      {17, "User busy"},
+      {18, "No user responding"},
+      {19, "User alerting, no answer"},
+      {21, "Call Rejected"},
+      {27, "Destination out of order"},
+      {28, "Invalid number format (addr incomplete)"},
+      {31, "Normal, unspecified"},
+      {34, "Circuit/channel congestion"},
+      {38, "Network out of order"},
+      {41, "Temporary failure"},
+      {127, "Interworking, unspecified"},
+  }};
+  for (const auto& [c, text] : kTexts) {
+    if (c == cause) return std::string(text);
+  }
+  return {};
+}
+
+}  // namespace
+
+Projector::Projector(std::string node) : node_(std::move(node)) {}
+
+std::vector<CallRow> Projector::LiveRows() const {
+  std::vector<CallRow> out;
+  for (const auto& [key, call] : calls_) {
+    if (call.row.status != CallStatus::kFinished) out.push_back(call.row);
+  }
+  return out;
+}
+
+Projector::Call& Projector::Touch(Call& call) {
+  touched_.try_emplace(call.row.call_id, call.row);
+  return call;
+}
+
+Projector::Call* Projector::CallOfChannel(const std::string& channel_id) {
+  auto it = channels_.find(channel_id);
+  if (it == channels_.end() || it->second.call_key.empty()) return nullptr;
+  auto c = calls_.find(it->second.call_key);
+  return c == calls_.end() ? nullptr : &c->second;
+}
+
+Projector::Call* Projector::CallOrLegOfChannel(const std::string& channel_id) {
+  if (Call* c = CallOfChannel(channel_id)) return c;
+  auto it = channels_.find(channel_id);
+  if (it == channels_.end() || it->second.leg_of.empty()) return nullptr;
+  auto c = calls_.find(it->second.leg_of);
+  return c == calls_.end() ? nullptr : &c->second;
+}
+
+void Projector::Apply(const ProjectorInput& in, std::vector<RowChange>* changes) {
+  current_seq_ = in.seq.value;
+  last_seq_ = in.seq;
+  touched_.clear();
+  deleted_.clear();
+  switch (in.kind) {
+    case RecordKind::kAriEvent:
+      if (in.event != nullptr) ApplyEvent(*in.event, in.event->time_us ? in.event->time_us : in.time_us);
+      break;
+    case RecordKind::kReconcile:
+      if (in.reconcile != nullptr) ApplyReconcile(*in.reconcile, in.time_us);
+      break;
+    case RecordKind::kNote:
+      ApplyOptions(in.options);
+      break;
+    default:
+      // gap, malformed, unknown: nothing to project. A gap's consequences
+      // arrive with the reconcile record that follows it.
+      break;
+  }
+  for (const auto& key : deleted_) {
+    RowChange ch;
+    ch.op = RowChange::Op::kDelete;
+    ch.row.node = node_;
+    ch.row.call_id = key;
+    changes->push_back(std::move(ch));
+  }
+  for (auto& [key, before] : touched_) {
+    auto it = calls_.find(key);
+    if (it == calls_.end()) continue;
+    CallRow& row = it->second.row;
+    CallRow candidate = row;
+    candidate.last_seq = before.last_seq;
+    if (candidate == before && before.first_seq.value != 0) continue;  // nothing changed
+    if (row.first_seq.value == 0) row.first_seq = in.seq;
+    row.last_seq = in.seq;
+    changes->push_back(RowChange{RowChange::Op::kUpsert, row});
+  }
+  if (current_seq_ % 10000 == 0) Sweep();
+}
+
+void Projector::ApplyOptions(const std::vector<std::pair<std::string, std::string>>& options) {
+  for (const auto& [key, value] : options) {
+    if (key == "call_app" && !value.empty()) options_.call_app = value;
+    if (key == "recordings_dir") options_.recordings_dir = value;
+  }
+}
+
+Projector::Channel& Projector::Observe(const ChannelSnapshot& snap) {
+  Channel& ch = channels_[snap.id];
+  const std::string old_state = ch.snap.state;
+  // Keep the first creation time and any caller name once seen.
+  const std::int64_t creation = ch.snap.creation_us != 0 ? ch.snap.creation_us : snap.creation_us;
+  ch.snap = snap;
+  ch.snap.creation_us = creation;
+  ch.last_seen = current_seq_;
+  // An originated leg's snapshot shows Stasis(app, role, <call channel>) once
+  // it is in the application: that links it to its call on either stream.
+  if (ch.call_key.empty() && ch.leg_of.empty() && snap.dialplan_app == "Stasis") {
+    auto [app, args] = SplitAppData(snap.dialplan_app_data);
+    if (app == options_.call_app) LinkLegByArgs(ch, args);
+  }
+  return ch;
+}
+
+void Projector::LinkLegByArgs(Channel& ch, const std::vector<std::string>& args) {
+  for (const auto& a : args) {
+    if (a.empty() || a == ch.snap.id) continue;
+    if (Call* c = CallOfChannel(a)) {
+      ch.leg_of = c->row.call_id;
+      return;
+    }
+    if (auto it = calls_.find(a); it != calls_.end()) {
+      ch.leg_of = it->first;
+      return;
+    }
+  }
+}
+
+void Projector::SetBridge(const BridgeSnapshot& b) {
+  auto& members = bridges_[b.id];
+  for (const auto& id : members) {
+    if (auto it = channels_.find(id); it != channels_.end()) it->second.bridges.erase(b.id);
+  }
+  members = std::set<std::string>(b.channels.begin(), b.channels.end());
+  for (const auto& id : members) {
+    if (auto it = channels_.find(id); it != channels_.end()) it->second.bridges.insert(b.id);
+  }
+}
+
+void Projector::EnterStasis(const ChannelSnapshot& snap, const std::vector<std::string>& args,
+                            std::int64_t time_us) {
+  Channel& ch = Observe(snap);
+  if (!ch.call_key.empty()) {
+    // The same channel re-enters Stasis: one call, reopened if it had ended.
+    auto it = calls_.find(ch.call_key);
+    if (it == calls_.end()) return;
+    Call& call = Touch(it->second);
+    if (call.row.status == CallStatus::kFinished) {
+      call.row.status = call.row.answered ? CallStatus::kTalking : CallStatus::kRinging;
+      call.row.end_us = 0;
+      call.row.duration_s.reset();
+      call.row.talk_s.reset();
+      if (!call.row.answered) call.row.ring_s.reset();
+      call.row.disposition.clear();
+      call.row.hangup_cause.reset();
+      call.row.hangup_cause_txt.clear();
+      call.row.end_estimated = false;
+      call.end_source = EndSource::kNone;
+    }
+    return;
+  }
+  // A dialled channel, or one whose arguments name a known call, is a leg.
+  if (!ch.leg_of.empty() || ch.dial_peer) return;
+  LinkLegByArgs(ch, args);
+  if (!ch.leg_of.empty()) return;
+
+  std::string key = !args.empty() && !args[0].empty() ? args[0] : snap.id;
+  bool key_from_args = key != snap.id;
+  if (auto it = calls_.find(key); it != calls_.end() && it->second.row.channel_id != snap.id) {
+    // args[0] already names another channel's call: never merge two calls.
+    key = snap.id;
+    key_from_args = false;
+  }
+  Call& call = calls_[key];
+  CallRow& row = call.row;
+  touched_.try_emplace(key, row);  // pre-image: an empty row, so it is emitted
+  row.node = node_;
+  row.call_id = key;
+  row.channel_id = snap.id;
+  const bool direction_ok = args.size() > 1 && (args[1] == kIncoming || args[1] == kOutgoing);
+  row.direction = direction_ok ? args[1] : std::string();
+  row.from_number = args.size() > 2 && !args[2].empty() ? args[2] : snap.caller_number;
+  row.to_number = args.size() > 3 && !args[3].empty() ? args[3] : snap.dialplan_exten;
+  row.caller_name = snap.caller_name;
+  row.start_us = ch.snap.creation_us != 0 ? ch.snap.creation_us : time_us;
+  row.status = CallStatus::kRinging;
+  row.args_ok = key_from_args && direction_ok && args.size() >= 4;
+  row.recording_path = ch.mixmonitor;
+  ch.call_key = key;
+  CheckConnected(snap.id, time_us);
+}
+
+void Projector::EndCall(Call& call, std::int64_t time_us, EndSource source,
+                        std::optional<int> cause, const std::string& cause_txt) {
+  CallRow& row = Touch(call).row;
+  if (row.status == CallStatus::kFinished) {
+    // ChannelDestroyed is the true end; it may follow StasisEnd.
+    if (!(source == EndSource::kDestroyed && call.end_source == EndSource::kStasisEnd)) return;
+  }
+  call.end_source = source;
+  row.status = CallStatus::kFinished;
+  row.end_us = time_us;
+  row.end_estimated = source == EndSource::kReconcile;
+  row.duration_s = RoundedSeconds(row.start_us, row.end_us);
+  if (row.answered) {
+    row.ring_s = RoundedSeconds(row.start_us, row.answer_us);
+    row.talk_s = RoundedSeconds(row.answer_us, row.end_us);
+  } else {
+    row.ring_s = RoundedSeconds(row.start_us, row.end_us);
+    row.talk_s.reset();
+  }
+  std::optional<int> effective = cause && *cause != 0 ? cause : call.hard_cause;
+  if (effective && *effective != 0) {
+    row.hangup_cause = effective;
+    row.hangup_cause_txt = cause && *cause == *effective && !cause_txt.empty() ? cause_txt : CauseText(*effective);
+  } else {
+    row.hangup_cause.reset();
+    row.hangup_cause_txt.clear();
+  }
+  if (row.answered) {
+    row.disposition = "answered";
+  } else if (row.direction == kIncoming) {
+    row.disposition = "abandoned";
+  } else {
+    const int c = row.hangup_cause.value_or(0);
+    const std::string& ds = call.leg_dialstatus;
+    if (c == 17 || ds == "BUSY") row.disposition = "busy";
+    else if (c == 34 || c == 38 || c == 42 || c == 44 || ds == "CONGESTION") row.disposition = "congestion";
+    else if (c == 18 || c == 19 || ds == "NOANSWER") row.disposition = "no_answer";
+    else if (ds == "CHANUNAVAIL") row.disposition = "failed";
+    else row.disposition = "unanswered";
+  }
+}
+
+void Projector::CheckConnected(const std::string& channel_id, std::int64_t time_us) {
+  Call* call = CallOfChannel(channel_id);
+  if (call == nullptr || call->row.answered || call->row.status == CallStatus::kFinished) return;
+  const Channel& ch = channels_[channel_id];
+  for (const auto& bridge_id : ch.bridges) {
+    auto b = bridges_.find(bridge_id);
+    if (b == bridges_.end()) continue;
+    for (const auto& other : b->second) {
+      if (other == channel_id) continue;
+      auto o = channels_.find(other);
+      if (o == channels_.end() || o->second.snap.state != "Up" || IsInternalChannel(o->second.snap.name)) continue;
+      CallRow& row = Touch(*call).row;
+      row.answered = true;
+      row.answer_us = time_us;
+      row.status = CallStatus::kTalking;
+      return;
+    }
+  }
+}
+
+void Projector::CheckBridge(const std::string& bridge_id, std::int64_t time_us) {
+  auto b = bridges_.find(bridge_id);
+  if (b == bridges_.end()) return;
+  const std::set<std::string> members = b->second;  // copy: CheckConnected reads bridges_
+  for (const auto& id : members) CheckConnected(id, time_us);
+}
+
+void Projector::ApplyEvent(const AriEvent& e, std::int64_t t) {
+  if (e.channel) {
+    Observe(*e.channel);
+    // A caller name can arrive after the call entered Stasis (ChannelCallerId).
+    if (Call* c = CallOfChannel(e.channel->id);
+        c != nullptr && c->row.caller_name.empty() && !e.channel->caller_name.empty()) {
+      Touch(*c).row.caller_name = e.channel->caller_name;
+    }
+  }
+  if (e.peer) Observe(*e.peer);
+  if (e.caller) Observe(*e.caller);
+  if (e.bridge && e.type != "BridgeDestroyed") SetBridge(*e.bridge);
+  const std::string channel_id = e.channel ? e.channel->id : std::string();
+
+  if (e.type == "StasisStart") {
+    if (e.channel && e.application == options_.call_app) EnterStasis(*e.channel, e.args, t);
+  } else if (e.type == "ChannelDialplan") {
+    if (e.channel && e.dialplan_app == "Stasis") {
+      auto [app, args] = SplitAppData(e.dialplan_app_data);
+      if (app == options_.call_app) {
+        const bool known = CallOfChannel(e.channel->id) != nullptr;
+        EnterStasis(*e.channel, args, t);
+        if (!known) {
+          if (Call* c = CallOfChannel(e.channel->id)) c->from_dialplan = true;
+        }
+      }
+    }
+  } else if (e.type == "StasisEnd") {
+    if (Call* c = CallOfChannel(channel_id); c != nullptr && e.application == options_.call_app) {
+      EndCall(*c, t, EndSource::kStasisEnd, std::nullopt, {});
+    }
+  } else if (e.type == "ChannelDestroyed") {
+    if (Call* c = CallOfChannel(channel_id)) {
+      EndCall(*c, t, EndSource::kDestroyed, e.cause, e.cause_txt);
+    }
+  } else if (e.type == "ChannelHangupRequest") {
+    if (Call* c = CallOfChannel(channel_id); c != nullptr && !e.soft && e.cause && *e.cause != 0) {
+      c->hard_cause = e.cause;
+    }
+  } else if (e.type == "ChannelVarset") {
+    if (e.variable == "MIXMONITOR_FILENAME" && !channel_id.empty()) {
+      channels_[channel_id].mixmonitor = e.value;
+    }
+    if (Call* c = CallOfChannel(channel_id)) {
+      if (e.variable == "MIXMONITOR_FILENAME" && !e.value.empty()) {
+        Touch(*c).row.recording_path = e.value;
+      } else if (e.variable == "STASISSTATUS" && e.value == "FAILED" && c->from_dialplan &&
+                 c->row.status != CallStatus::kFinished) {
+        // The dialplan asked for Stasis but the application was not there
+        // (a typo, or it was down): the channel never was in Stasis.
+        const std::string key = c->row.call_id;
+        channels_[channel_id].call_key.clear();
+        calls_.erase(key);
+        touched_.erase(key);
+        deleted_.insert(key);
+      }
+    }
+  } else if (e.type == "Dial") {
+    if (e.peer) {
+      Channel& peer = channels_[e.peer->id];
+      peer.dial_peer = true;
+      if (e.caller && peer.leg_of.empty()) {
+        if (Call* c = CallOrLegOfChannel(e.caller->id)) peer.leg_of = c->row.call_id;
+      }
+      const std::string& ds = e.dialstatus;
+      if (ds == "ANSWER" || ds == "BUSY" || ds == "NOANSWER" || ds == "CONGESTION" || ds == "CHANUNAVAIL") {
+        if (Call* c = CallOrLegOfChannel(e.peer->id)) {
+          if (c->row.status != CallStatus::kFinished) c->leg_dialstatus = ds;
+        }
+        if (ds == "ANSWER" && e.caller) {
+          if (Call* c = CallOfChannel(e.caller->id); c != nullptr && !c->row.answered &&
+                                                      c->row.status != CallStatus::kFinished) {
+            CallRow& row = Touch(*c).row;
+            row.answered = true;
+            row.answer_us = t;
+            row.status = CallStatus::kTalking;
+          }
+        }
+      }
+    }
+  } else if (e.type.starts_with("Recording")) {
+    const std::string& target = e.recording_target;
+    std::vector<std::string> channels;
+    if (target.starts_with("bridge:")) {
+      auto b = bridges_.find(target.substr(7));
+      if (b != bridges_.end()) channels.assign(b->second.begin(), b->second.end());
+    } else if (target.starts_with("channel:")) {
+      channels.push_back(target.substr(8));
+    }
+    if (!e.recording_name.empty()) {
+      std::string path = options_.recordings_dir;
+      if (!path.empty() && path.back() != '/') path += '/';
+      path += e.recording_name;
+      if (!e.recording_format.empty()) path += "." + e.recording_format;
+      for (const auto& id : channels) {
+        if (Call* c = CallOfChannel(id); c != nullptr && c->row.recording_path.empty()) {
+          Touch(*c).row.recording_path = path;
+        }
+      }
+    }
+  }
+
+  // Connection can change when bridges or states change.
+  if (e.bridge) CheckBridge(e.bridge->id, t);
+  if (e.type == "ChannelStateChange" && !channel_id.empty()) {
+    auto it = channels_.find(channel_id);
+    if (it != channels_.end()) {
+      const std::set<std::string> bridges = it->second.bridges;
+      for (const auto& b : bridges) CheckBridge(b, t);
+    }
+  }
+  if (e.type == "BridgeDestroyed" && e.bridge) {
+    auto b = bridges_.find(e.bridge->id);
+    if (b != bridges_.end()) {
+      for (const auto& id : b->second) {
+        if (auto it = channels_.find(id); it != channels_.end()) it->second.bridges.erase(e.bridge->id);
+      }
+      bridges_.erase(b);
+    }
+  }
+  if (e.type == "ChannelDestroyed" && !channel_id.empty()) {
+    auto it = channels_.find(channel_id);
+    if (it != channels_.end()) {
+      for (const auto& b : it->second.bridges) {
+        if (auto bi = bridges_.find(b); bi != bridges_.end()) bi->second.erase(channel_id);
+      }
+      channels_.erase(it);
+    }
+  }
+}
+
+void Projector::ApplyReconcile(const ReconcileSnapshot& snap, std::int64_t t) {
+  std::set<std::string> live;
+  for (const auto& ch : snap.channels) live.insert(ch.id);
+  // Calls believed live whose channel Asterisk no longer has ended in the gap.
+  for (auto& [key, call] : calls_) {
+    if (call.row.status != CallStatus::kFinished && live.count(call.row.channel_id) == 0) {
+      EndCall(call, t, EndSource::kReconcile, std::nullopt, {});
+    }
+  }
+  // Forget channels Asterisk no longer has; take bridges as Asterisk says.
+  for (auto it = channels_.begin(); it != channels_.end();) {
+    it = live.count(it->first) == 0 ? channels_.erase(it) : std::next(it);
+  }
+  for (auto& [id, ch] : channels_) ch.bridges.clear();
+  bridges_.clear();
+  for (const auto& ch : snap.channels) Observe(ch);
+  for (const auto& b : snap.bridges) SetBridge(b);
+  // Live channels in Stasis(call app) that we do not know: calls that began
+  // in the gap, opened from the snapshot. Channels whose arguments name
+  // another live channel (legs the application originated for a call) go
+  // second, so their call exists when they are linked to it.
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const auto& ch : snap.channels) {
+      if (ch.dialplan_app != "Stasis") continue;
+      auto [app, args] = SplitAppData(ch.dialplan_app_data);
+      if (app != options_.call_app) continue;
+      const bool names_live_channel = std::any_of(args.begin(), args.end(), [&](const std::string& a) {
+        return a != ch.id && live.count(a) != 0;
+      });
+      if (names_live_channel != (pass == 1)) continue;
+      const Channel& known = channels_[ch.id];
+      if (!known.call_key.empty() || !known.leg_of.empty()) continue;
+      EnterStasis(ch, args, t);
+    }
+  }
+  for (const auto& b : snap.bridges) CheckBridge(b.id, t);
+}
+
+void Projector::Sweep() {
+  const std::uint64_t horizon = current_seq_ > kEvictAfterRecords ? current_seq_ - kEvictAfterRecords : 0;
+  for (auto it = calls_.begin(); it != calls_.end();) {
+    const bool old = it->second.row.last_seq.value < horizon;
+    if (old && it->second.row.status == CallStatus::kFinished) {
+      if (auto ch = channels_.find(it->second.row.channel_id); ch != channels_.end()) {
+        ch->second.call_key.clear();
+      }
+      it = calls_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (auto it = channels_.begin(); it != channels_.end();) {
+    const bool stale = it->second.last_seen < horizon &&
+                       (it->second.call_key.empty() || calls_.count(it->second.call_key) == 0);
+    it = stale ? channels_.erase(it) : std::next(it);
+  }
+}
+
+}  // namespace callledger

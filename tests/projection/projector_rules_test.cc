@@ -1,0 +1,215 @@
+// Rules of the projector that need records the captures cannot give (gap and
+// reconcile records), and guards on its purity and determinism.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+
+#include "ari/event_decoder.h"
+#include "ari/frame_record.h"
+#include "projection/record_projector.h"
+#include "record/record_codec.h"
+#include "store/memory_event_log.h"
+#include "support/fixtures.h"
+
+namespace callledger {
+namespace {
+
+using testing::CaptureDir;
+using testing::ReadFile;
+using testing::ReadLines;
+
+RecordDraft Frame(const std::string& line) {
+  ari::FrameParser parser;
+  return ari::DraftFromFrame(parser, line, 0);
+}
+
+RecordDraft Reconcile(const std::string& channels_json, const std::string& bridges_json, std::int64_t at_us) {
+  RecordDraft d;
+  d.kind = RecordKind::kReconcile;
+  d.event_time_us = at_us;
+  d.payload = "{\"channels\":" + channels_json + ",\"bridges\":" + bridges_json + "}";
+  return d;
+}
+
+RecordDraft Gap(std::int64_t at_us) {
+  RecordDraft d;
+  d.kind = RecordKind::kGap;
+  d.event_time_us = at_us;
+  d.reason = "websocket closed";
+  d.payload = "{\"reason\":\"websocket closed\"}";
+  return d;
+}
+
+std::vector<CallRow> Project(const EventLog& log) {
+  auto rows = projection::ProjectLedger(log);
+  REQUIRE(rows.ok());
+  return rows.value();
+}
+
+// 2026-11-26T09:16:30Z: after every event of scenario a.
+constexpr std::int64_t kReconcileAt = 1795683390000000;
+
+TEST_CASE("a gap then a reconcile closes a call that ended inside the gap") {
+  store::MemoryEventLog log("pbx");
+  const auto lines = ReadLines(CaptureDir() / "a-inbound-answered.observer.jsonl");
+  // Keep the frames up to (not including) the call channel's hangup.
+  std::vector<RecordDraft> drafts;
+  for (const auto& line : lines) {
+    if (line.find("\"ChannelHangupRequest\"") != std::string::npos) break;
+    drafts.push_back(Frame(line));
+  }
+  REQUIRE(log.Append(drafts).ok());
+  auto live = Project(log);
+  REQUIRE(live.size() == 1);
+  CHECK(live[0].status == CallStatus::kTalking);
+
+  std::vector<RecordDraft> tail = {Gap(kReconcileAt - 1000), Reconcile("[]", "[]", kReconcileAt)};
+  REQUIRE(log.Append(tail).ok());
+  auto rows = Project(log);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].status == CallStatus::kFinished);
+  CHECK(rows[0].end_estimated);
+  CHECK(rows[0].end_us == kReconcileAt);
+  CHECK(rows[0].answered);
+  CHECK(rows[0].disposition == "answered");
+  CHECK(rows[0].last_seq == log.Head().seq);
+}
+
+TEST_CASE("a reconcile opens a call that began inside a gap, and a later one closes it") {
+  store::MemoryEventLog log("pbx");
+  // The captured GET /ari/channels and /ari/bridges, taken while scenario a's
+  // call was bridged to agent 101.
+  const std::string channels = ReadFile(CaptureDir() / "api" / "channels-live.json");
+  const std::string bridges = ReadFile(CaptureDir() / "api" / "bridges-live.json");
+  std::vector<RecordDraft> first = {Gap(kReconcileAt - 5000), Reconcile(channels, bridges, kReconcileAt)};
+  REQUIRE(log.Append(first).ok());
+  auto rows = Project(log);
+  REQUIRE(rows.size() == 1);  // the agent leg (Stasis "agent" args) is not a call
+  CHECK(rows[0].channel_id == "1795684558.5");
+  CHECK(rows[0].call_id == "1795684558.5");
+  CHECK(rows[0].direction == "kiruvchi");
+  CHECK(rows[0].from_number == "998901234567");
+  CHECK(rows[0].status == CallStatus::kTalking);
+  CHECK(rows[0].answered);
+  CHECK(rows[0].start_us == 1795684558161000);  // the channel's creationtime
+
+  std::vector<RecordDraft> second = {Gap(kReconcileAt + 60000000), Reconcile("[]", "[]", kReconcileAt + 61000000)};
+  REQUIRE(log.Append(second).ok());
+  rows = Project(log);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].status == CallStatus::kFinished);
+  CHECK(rows[0].end_estimated);
+  CHECK(rows[0].end_us == kReconcileAt + 61000000);
+}
+
+TEST_CASE("duplicate frames change nothing") {
+  for (const auto& stream : testing::CapturedStreams()) {
+    INFO(stream.filename().string());
+    store::MemoryEventLog once("pbx"), twice("pbx");
+    std::vector<RecordDraft> a, b;
+    for (const auto& line : ReadLines(stream)) {
+      a.push_back(Frame(line));
+      b.push_back(Frame(line));
+      b.push_back(Frame(line));
+    }
+    REQUIRE(once.Append(a).ok());
+    REQUIRE(twice.Append(b).ok());
+    auto x = Project(once);
+    auto y = Project(twice);
+    REQUIRE(x.size() == y.size());
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      CallRow l = x[i], r = y[i];
+      l.first_seq = r.first_seq = Seq{};
+      l.last_seq = r.last_seq = Seq{};
+      CHECK(l == r);
+    }
+  }
+}
+
+TEST_CASE("projector options come from note records, not from configuration") {
+  store::MemoryEventLog log("pbx");
+  RecordDraft note;
+  note.kind = RecordKind::kNote;
+  note.payload = ari::EncodeOptionsNote({{"call_app", "queue-app"}});
+  std::vector<RecordDraft> drafts = {note};
+  for (const auto& line : ReadLines(CaptureDir() / "a-inbound-answered.observer.jsonl")) drafts.push_back(Frame(line));
+  REQUIRE(log.Append(drafts).ok());
+  // The capture's calls enter Stasis(call-center): with the call app set to
+  // another name by the note, none of them is a call.
+  CHECK(Project(log).empty());
+
+  store::MemoryEventLog rec("pbx");
+  note.payload = ari::EncodeOptionsNote({{"recordings_dir", "/srv/rec"}});
+  drafts = {note};
+  for (const auto& line : ReadLines(CaptureDir() / "f-inbound-recorded-ari.observer.jsonl")) drafts.push_back(Frame(line));
+  REQUIRE(rec.Append(drafts).ok());
+  auto rows = Project(rec);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].recording_path == "/srv/rec/1795684614.33.wav");
+}
+
+TEST_CASE("changes applied one record at a time end in the rows of a whole fold") {
+  store::MemoryEventLog log("pbx");
+  std::vector<RecordDraft> drafts;
+  for (const auto& stream : testing::CapturedStreams()) {
+    for (const auto& line : ReadLines(stream)) drafts.push_back(Frame(line));
+  }
+  REQUIRE(log.Append(drafts).ok());
+  projection::RecordProjector projector("pbx");
+  projection::RowSet rows;
+  std::uint64_t changes_seen = 0;
+  REQUIRE(log.ScanEncoded(Seq{1}, Seq{UINT64_MAX}, [&](Seq, std::string_view bytes) {
+    auto r = DecodeRecord(bytes);
+    REQUIRE(r.ok());
+    std::vector<RowChange> changes;
+    projector.Apply(*r, &changes);
+    for (const auto& ch : changes) CHECK(ch.row.last_seq == r->seq);
+    changes_seen += changes.size();
+    rows.Apply(changes);
+    return true;
+  }).ok());
+  CHECK(rows.Sorted() == Project(log));
+  CHECK(changes_seen > rows.size());
+  CHECK(projector.skipped() == 0);
+}
+
+// The projector's sources may not reach for a clock, randomness, threads,
+// hash-ordered containers, I/O or any adapter library (DESIGN invariant 3).
+TEST_CASE("the core (projector included) uses no clock, randomness, I/O or adapter libraries") {
+  const std::regex forbidden(
+      R"(#include\s*<(chrono|random|ctime|thread|unordered_map|unordered_set|fstream|iostream|filesystem|boost/.*|rocksdb/.*|pqxx/.*|simdjson.*)>|std::rand|time\(|getenv)");
+  int files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(testing::SourceDir() / "src" / "core")) {
+    const std::string text = ReadFile(e.path());
+    INFO(e.path().filename().string());
+    CHECK_FALSE(std::regex_search(text, forbidden));
+    ++files;
+  }
+  CHECK(files >= 8);
+}
+
+// Adapters never include each other (STYLE.md): store, ari and record know
+// nothing of audit, projection or replay; core knows no other module.
+TEST_CASE("module boundaries hold") {
+  struct Rule {
+    std::string module;
+    std::regex forbidden;
+  };
+  const std::vector<Rule> rules = {
+      {"core", std::regex(R"(#include\s*"(ari|record|store|audit|projection|replay|pg|server|daemon)/)")},
+      {"ari", std::regex(R"(#include\s*"(record|store|audit|projection|replay|pg|server|daemon)/)")},
+      {"record", std::regex(R"(#include\s*"(ari|store|audit|projection|replay|pg|server|daemon)/)")},
+      {"store", std::regex(R"(#include\s*"(ari|audit|projection|replay|pg|server|daemon)/)")},
+  };
+  for (const auto& rule : rules) {
+    for (const auto& e : std::filesystem::directory_iterator(testing::SourceDir() / "src" / rule.module)) {
+      INFO(e.path().string());
+      CHECK_FALSE(std::regex_search(ReadFile(e.path()), rule.forbidden));
+    }
+  }
+}
+
+}  // namespace
+}  // namespace callledger
