@@ -10,7 +10,10 @@
 
 #include "common/progress.h"
 #include "projection/row_format.h"
+#include "pg/pg_call_log_store.h"
+#include "projection/runner.h"
 #include "replay/fixture.h"
+#include "replay/rebuild.h"
 #include "replay/import.h"
 #include "store/rocks_event_log.h"
 
@@ -127,6 +130,90 @@ int RunFixtureCmd(const std::string& file, const std::string& expect, const std:
   return 0;
 }
 
+// The ledger read-only (the daemon may be appending) and the PostgreSQL store.
+struct Opened {
+  std::unique_ptr<store::RocksEventLog> log;
+  std::unique_ptr<pg::PgCallLogStore> pg;
+};
+
+Result<Opened> OpenBoth(const std::string& ledger_dir, const std::string& dsn) {
+  store::RocksOptions ro;
+  ro.mode = store::OpenMode::kReadOnly;
+  auto log = store::RocksEventLog::Open(ledger_dir, ro);
+  if (!log.ok()) return log.status();
+  auto pg = pg::PgCallLogStore::Open(dsn);
+  if (!pg.ok()) return pg.status();
+  return Opened{std::move(log.value()), std::move(pg.value())};
+}
+
+int RunRebuild(const std::string& ledger_dir, const std::string& dsn) {
+  auto opened = OpenBoth(ledger_dir, dsn);
+  if (!opened.ok()) {
+    std::fprintf(stderr, "ledger-replay rebuild: %s\n", opened.status().message().c_str());
+    return kExitError;
+  }
+  const EventLog& log = *opened->log;
+  cli::ProgressBar bar("folding", log.Head().seq.value, "records");
+  auto report = replay::Rebuild(log, *opened->pg, [&](Seq reached, Seq) { bar.Update(reached.value); });
+  bar.Finish();
+  if (!report.ok()) {
+    std::fprintf(stderr, "ledger-replay rebuild: %s\n", report.status().ToString().c_str());
+    return kExitError;
+  }
+  const double total = report->fold_seconds + report->write_seconds;
+  std::printf("rebuilt node %s: %llu records -> %llu calls, checkpoint seq %llu\n", log.Info().node.c_str(),
+              static_cast<unsigned long long>(report->records), static_cast<unsigned long long>(report->rows),
+              static_cast<unsigned long long>(report->checkpoint.value));
+  std::printf("  fold %.2f s, write %.2f s, %.0f records/s end to end\n", report->fold_seconds,
+              report->write_seconds, total > 0 ? static_cast<double>(report->records) / total : 0.0);
+  if (report->skipped > 0) {
+    std::printf("  %llu records could not be decoded and were skipped (see ledger-audit log --kind malformed)\n",
+                static_cast<unsigned long long>(report->skipped));
+  }
+  return 0;
+}
+
+int RunCheck(const std::string& ledger_dir, const std::string& dsn) {
+  auto opened = OpenBoth(ledger_dir, dsn);
+  if (!opened.ok()) {
+    std::fprintf(stderr, "ledger-replay check: %s\n", opened.status().message().c_str());
+    return kExitError;
+  }
+  const EventLog& log = *opened->log;
+  cli::ProgressBar bar("folding", log.Head().seq.value, "records");
+  auto report = replay::Check(log, *opened->pg, [&](Seq reached, Seq) { bar.Update(reached.value); });
+  bar.Finish();
+  if (!report.ok()) {
+    std::fprintf(stderr, "ledger-replay check: %s\n", report.status().ToString().c_str());
+    return kExitError;
+  }
+  for (const auto& d : report->differences) std::printf("%s\n", d.c_str());
+  std::printf("check node %s at checkpoint seq %llu: %llu rows from the ledger, %llu in the table, %zu differences\n",
+              log.Info().node.c_str(), static_cast<unsigned long long>(report->checkpoint.value),
+              static_cast<unsigned long long>(report->ledger_rows),
+              static_cast<unsigned long long>(report->table_rows), report->differences.size());
+  return report->differences.empty() ? 0 : 1;
+}
+
+int RunProject(const std::string& ledger_dir, const std::string& dsn, std::size_t batch) {
+  auto opened = OpenBoth(ledger_dir, dsn);
+  if (!opened.ok()) {
+    std::fprintf(stderr, "ledger-replay project: %s\n", opened.status().message().c_str());
+    return kExitError;
+  }
+  projection::ProjectionRunner runner(*opened->log, *opened->pg, {batch});
+  auto applied = runner.CatchUp();
+  if (!applied.ok()) {
+    std::fprintf(stderr, "ledger-replay project: %s\n", applied.status().ToString().c_str());
+    return kExitError;
+  }
+  std::printf("projected %llu records in %llu transactions; checkpoint seq %llu\n",
+              static_cast<unsigned long long>(*applied),
+              static_cast<unsigned long long>(runner.stats().batches),
+              static_cast<unsigned long long>(runner.checkpoint().value));
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -167,7 +254,29 @@ int main(int argc, char** argv) {
                       "Projector option KEY=VALUE (call_app, recordings_dir), recorded as a note record");
   fixture->add_option("--node", fixture_node, "Node name in the rows (default: fixture)");
 
+  std::string pg_dsn;
+  auto* rebuild = app.add_subcommand(
+      "rebuild", "Fold the whole ledger and replace the node's call-log rows in PostgreSQL in one step "
+                 "(readers see the old table or the new one, never a mix)");
+  rebuild->add_option("--ledger", ledger_dir, "Ledger directory")->required();
+  rebuild->add_option("--pg", pg_dsn, "PostgreSQL connection string or URI")->required()->envname("DATABASE_URL");
+  auto* check = app.add_subcommand(
+      "check", "Compare the live call-log table with a fold of the ledger up to the table's checkpoint; "
+               "exit 1 and list every difference if they differ");
+  check->add_option("--ledger", ledger_dir, "Ledger directory")->required();
+  check->add_option("--pg", pg_dsn, "PostgreSQL connection string or URI")->required()->envname("DATABASE_URL");
+  std::size_t project_batch = 1000;
+  auto* project = app.add_subcommand(
+      "project", "Bring the call-log table up to the ledger's head with the live runner (what the daemon "
+                 "does continuously), exactly once");
+  project->add_option("--ledger", ledger_dir, "Ledger directory")->required();
+  project->add_option("--pg", pg_dsn, "PostgreSQL connection string or URI")->required()->envname("DATABASE_URL");
+  project->add_option("--batch", project_batch, "Records per transaction")->capture_default_str();
+
   CLI11_PARSE(app, argc, argv);
+  if (rebuild->parsed()) return RunRebuild(ledger_dir, pg_dsn);
+  if (check->parsed()) return RunCheck(ledger_dir, pg_dsn);
+  if (project->parsed()) return RunProject(ledger_dir, pg_dsn, project_batch);
   if (fixture->parsed()) return RunFixtureCmd(fixture_file, expect, format, option_args, fixture_node);
   if (import->parsed()) {
     std::string effective_node = node;

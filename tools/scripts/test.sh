@@ -8,4 +8,4 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 export BUILD_DIR=${BUILD_DIR:-$root/build}
 CALL_LEDGER_WERROR=ON "$root/tools/scripts/build.sh"
 cd "$BUILD_DIR"
-ctest --output-on-failure -j "${JOBS:-$(nproc)}" --timeout 600
+"$root/tools/scripts/with-postgres.sh" ctest --output-on-failure -j "${JOBS:-$(nproc)}" --timeout 600

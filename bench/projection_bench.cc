@@ -1,0 +1,211 @@
+// projection_bench: how fast the ledger becomes call-log rows, with the raw
+// limits measured in the same run as the reference.
+//
+//   projection_bench --pg DSN [--records N] [--dir PATH]
+//
+// Builds a RocksDB ledger of N records from the captured observer sessions,
+// replicated with fresh channel, bridge and call ids (every replica is a new
+// set of calls, ~95 frames per call), then measures:
+//   raw scan      RocksDB iteration over the records (the read limit)
+//   fold          decode + projector, records/s and calls/s
+//   rebuild       fold + COPY into a new partition + swap, end to end
+//   raw COPY      the same rows COPYed into a plain keyed table (the write limit)
+//   live runner   ProjectionRunner throughput at batch sizes 1, 100, 1000
+#include <pqxx/pqxx>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "ari/frame_record.h"
+#include "pg/pg_call_log_store.h"
+#include "projection/row_format.h"
+#include "projection/runner.h"
+#include "replay/rebuild.h"
+#include "replay/synthetic.h"
+#include "store/rocks_event_log.h"
+
+namespace {
+
+using namespace callledger;
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::time_point since) { return std::chrono::duration<double>(Clock::now() - since).count(); }
+
+std::vector<std::string> ObserverFrames() {
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::directory_iterator(std::filesystem::path(CALL_LEDGER_SOURCE_DIR) / "fixtures" / "asterisk")) {
+    if (e.path().filename().string().ends_with(".observer.jsonl")) files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  std::vector<std::string> frames;
+  for (const auto& f : files) {
+    std::ifstream in(f, std::ios::binary);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (!line.empty()) frames.push_back(line);
+    }
+  }
+  return frames;
+}
+
+void Die(const std::string& what, const Status& s) {
+  std::fprintf(stderr, "projection_bench: %s: %s\n", what.c_str(), s.ToString().c_str());
+  std::exit(2);
+}
+
+// The rows COPYed into a plain table with a primary key: the write limit.
+double RawCopyRate(const std::string& dsn, const std::vector<CallRow>& rows) {
+  pqxx::connection conn(dsn);
+  {
+    pqxx::work tx(conn);
+    tx.exec("DROP TABLE IF EXISTS bench_raw_copy");
+    tx.exec("CREATE TABLE bench_raw_copy (LIKE call_logs INCLUDING DEFAULTS, PRIMARY KEY (node, call_id))");
+    tx.commit();
+  }
+  const auto start = Clock::now();
+  pqxx::work tx(conn);
+  pqxx::stream_to copy(tx, "bench_raw_copy");
+  // Row fields as text, NULL as nullopt: what any COPY writer sends.
+  for (const auto& r : rows) {
+    std::array<std::optional<std::string>, 24> fields;
+    const auto text = projection::RowFields(r);
+    for (std::size_t i = 0; i < fields.size() && i < text.size(); ++i) {
+      if (text[i].second != "null") fields[i] = text[i].second;
+    }
+    copy << fields;
+  }
+  copy.complete();
+  tx.commit();
+  const double secs = Seconds(start);
+  pqxx::work drop(conn);
+  drop.exec("DROP TABLE bench_raw_copy");
+  drop.commit();
+  return static_cast<double>(rows.size()) / secs;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::size_t records = 1'000'000;
+  std::string dsn;
+  std::filesystem::path dir = std::filesystem::temp_directory_path() / "call-ledger-projection-bench";
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--records" && i + 1 < argc) records = std::strtoull(argv[++i], nullptr, 10);
+    else if (a == "--pg" && i + 1 < argc) dsn = argv[++i];
+    else if (a == "--dir" && i + 1 < argc) dir = argv[++i];
+    else {
+      std::fprintf(stderr, "usage: projection_bench --pg DSN [--records N] [--dir PATH]\n");
+      return a == "--help" || a == "-h" ? 0 : 2;
+    }
+  }
+  if (dsn.empty()) {
+    if (const char* env = std::getenv("CALL_LEDGER_TEST_PG")) dsn = env;
+  }
+  if (dsn.empty()) {
+    std::fprintf(stderr, "projection_bench: give --pg DSN (or run under tools/scripts/with-postgres.sh)\n");
+    return 2;
+  }
+
+  // 1. The ledger.
+  std::filesystem::remove_all(dir);
+  const auto frames = ObserverFrames();
+  {
+    store::RocksOptions opts;
+    opts.node = "bench";
+    opts.sync_interval_ms = 5;
+    auto log = store::RocksEventLog::Open(dir, opts);
+    if (!log.ok()) Die("open ledger", log.status());
+    ari::FrameParser parser;
+    std::vector<RecordDraft> batch;
+    for (std::size_t i = 0; i < records; ++i) {
+      const std::uint64_t replica = i / frames.size() + 1;
+      batch.push_back(ari::DraftFromFrame(parser, replay::WithFreshIds(frames[i % frames.size()], replica), 0));
+      if (batch.size() == 1000 || i + 1 == records) {
+        if (auto r = (*log)->Append(batch); !r.ok()) Die("append", r.status());
+        batch.clear();
+      }
+    }
+  }
+  store::RocksOptions ro;
+  ro.mode = store::OpenMode::kReadOnly;
+  auto opened = store::RocksEventLog::Open(dir, ro);
+  if (!opened.ok()) Die("open ledger", opened.status());
+  const EventLog& log = **opened;
+  std::printf("projection_bench: %zu records (%zu captured observer frames, replicated with fresh ids)\n",
+              records, frames.size());
+
+  // 2. Raw scan.
+  double scan_rate = 0;
+  {
+    std::uint64_t n = 0, bytes = 0;
+    const auto start = Clock::now();
+    (void)log.ScanEncoded(Seq{1}, Seq{UINT64_MAX}, [&](Seq, std::string_view v) {
+      ++n;
+      bytes += v.size();
+      return true;
+    });
+    const double secs = Seconds(start);
+    scan_rate = static_cast<double>(n) / secs;
+    std::printf("raw scan         %10.0f records/s  %7.1f MB/s\n", scan_rate, static_cast<double>(bytes) / secs / 1e6);
+  }
+
+  // 3. Fold.
+  std::vector<CallRow> rows;
+  {
+    std::uint64_t n = 0, skipped = 0;
+    const auto start = Clock::now();
+    auto folded = replay::FoldLedger(log, log.Head().seq, {}, &n, &skipped);
+    const double secs = Seconds(start);
+    if (!folded.ok()) Die("fold", folded.status());
+    rows = std::move(folded.value());
+    std::printf("fold             %10.0f records/s  %8.0f calls/s  (%zu calls, %llu skipped)\n",
+                static_cast<double>(n) / secs, static_cast<double>(rows.size()) / secs, rows.size(),
+                static_cast<unsigned long long>(skipped));
+  }
+
+  // 4. Rebuild end to end.
+  auto pg = pg::PgCallLogStore::Open(dsn);
+  if (!pg.ok()) Die("open PostgreSQL", pg.status());
+  double write_rate = 0;
+  {
+    const auto start = Clock::now();
+    auto report = replay::Rebuild(log, **pg);
+    const double secs = Seconds(start);
+    if (!report.ok()) Die("rebuild", report.status());
+    write_rate = static_cast<double>(report->rows) / report->write_seconds;
+    std::printf("rebuild          %10.0f records/s  end to end, %.2f s (fold %.2f s, write %.2f s = %.0f rows/s); %.0f%% of raw scan\n",
+                static_cast<double>(report->records) / secs, secs, report->fold_seconds, report->write_seconds,
+                write_rate, 100.0 * static_cast<double>(report->records) / secs / scan_rate);
+  }
+
+  // 5. Raw COPY of the same rows.
+  {
+    const double rate = RawCopyRate(dsn, rows);
+    std::printf("raw COPY         %10.0f rows/s     (same rows, plain keyed table); rebuild write phase = %.0f%% of it\n",
+                rate, 100.0 * write_rate / rate);
+  }
+
+  // 6. The live runner at batch sizes 1, 100, 1000.
+  for (std::size_t batch : {std::size_t{1}, std::size_t{100}, std::size_t{1000}}) {
+    if (Status s = (*pg)->ReplaceAll("bench", {}, Seq{}); !s.ok()) Die("reset", s);
+    const std::uint64_t limit = batch == 1 ? 20'000 : batch == 100 ? 200'000 : records;
+    projection::ProjectionRunner runner(log, **pg, {batch});
+    const auto start = Clock::now();
+    auto applied = runner.CatchUp(std::min<std::uint64_t>(limit, records));
+    const double secs = Seconds(start);
+    if (!applied.ok()) Die("runner", applied.status());
+    std::printf("live runner/%-5zu%10.0f records/s  %8.0f rows/s  (%llu records, %llu transactions)\n", batch,
+                static_cast<double>(*applied) / secs, static_cast<double>(runner.stats().rows_written) / secs,
+                static_cast<unsigned long long>(*applied), static_cast<unsigned long long>(runner.stats().batches));
+  }
+  std::filesystem::remove_all(dir);
+  return 0;
+}

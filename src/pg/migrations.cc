@@ -1,0 +1,102 @@
+#include "pg/migrations.h"
+
+#include <array>
+#include <pqxx/transaction>
+#include <string>
+
+namespace callledger::pg {
+namespace {
+
+// Version 1: the call log of DESIGN 4 and the per-node checkpoint.
+//
+// Text columns the row format renders as null when empty are nullable and
+// hold NULL for "empty" (direction, numbers, caller name, ...); so are the
+// times (0 = NULL) and the optional integers. call_id, channel_id and node
+// are always present. from_number/to_number/start_time are nullable too:
+// an anonymous caller has no number, and a constraint here would stall the
+// projector on a row the ledger legitimately produced.
+constexpr std::string_view kV1 = R"sql(
+CREATE TABLE call_logs (
+  call_id           text        NOT NULL,
+  direction         text,
+  from_number       text,
+  to_number         text,
+  start_time        timestamptz,
+  end_time          timestamptz,
+  duration          integer,
+  status            text        NOT NULL
+                    CONSTRAINT call_logs_status_check
+                    CHECK (status IN ('kelyapti', 'suhbatda', 'yakunlandi')),
+  recording_path    text,
+  channel_id        text        NOT NULL,
+  node              text        NOT NULL,
+  caller_name       text,
+  answer_time       timestamptz,
+  ring_seconds      integer,
+  talk_seconds      integer,
+  answered          boolean     NOT NULL,
+  disposition       text,
+  hangup_cause      integer,
+  hangup_cause_txt  text,
+  end_estimated     boolean     NOT NULL,
+  args_ok           boolean     NOT NULL,
+  first_seq         bigint      NOT NULL,
+  last_seq          bigint      NOT NULL,
+  projector_version integer     NOT NULL,
+  CONSTRAINT call_logs_pkey PRIMARY KEY (node, call_id)
+) PARTITION BY LIST (node);
+
+-- Newest first with keyset pagination: WHERE node = $1 AND (start_time,
+-- call_id) < ($2, $3) ORDER BY start_time DESC, call_id DESC.
+CREATE INDEX call_logs_start_idx ON call_logs (node, start_time DESC, call_id DESC);
+-- Number search: from_number LIKE '99890%' (prefix, any collation).
+CREATE INDEX call_logs_from_idx ON call_logs (from_number text_pattern_ops);
+CREATE INDEX call_logs_to_idx ON call_logs (to_number text_pattern_ops);
+-- Live calls (ringing or talking): a small index over a few rows.
+CREATE INDEX call_logs_live_idx ON call_logs (status) WHERE status <> 'yakunlandi';
+-- Missed calls and the wallboard's statistics.
+CREATE INDEX call_logs_missed_idx ON call_logs (direction, answered, start_time);
+
+CREATE TABLE projector_checkpoint (
+  node       text        PRIMARY KEY,
+  last_seq   bigint      NOT NULL,
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+)sql";
+
+constexpr std::array kMigrations = {
+    Migration{1, "call_logs (partitioned by node) and projector_checkpoint", kV1},
+};
+static_assert(kMigrations.size() == kSchemaVersion, "one migration per schema version");
+
+}  // namespace
+
+std::span<const Migration> Migrations() { return kMigrations; }
+
+Status Migrate(pqxx::connection_base& conn) {
+  pqxx::work tx(conn, "migrate");
+  // Everything below runs under the lock, including the creation of the
+  // bookkeeping table, so concurrent starters serialize here.
+  tx.exec("SELECT pg_advisory_xact_lock(" + std::to_string(kMigrationLockKey) + ")");
+  tx.exec(
+      "CREATE TABLE IF NOT EXISTS schema_migrations ("
+      " version integer PRIMARY KEY,"
+      " applied_at timestamptz NOT NULL DEFAULT now())");
+  const int current =
+      tx.exec1("SELECT coalesce(max(version), 0) FROM schema_migrations")[0].as<int>();
+  if (current > kSchemaVersion) {
+    return FailedPrecondition("database schema version " + std::to_string(current) +
+                              " is newer than this build's " + std::to_string(kSchemaVersion) +
+                              "; upgrade call-ledger");
+  }
+  for (const Migration& m : kMigrations) {
+    if (m.version <= current) continue;
+    tx.exec(std::string(m.sql));
+    tx.exec_params("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, now())",
+                   m.version);
+  }
+  tx.commit();
+  return Status::Ok();
+}
+
+}  // namespace callledger::pg

@@ -1,0 +1,643 @@
+#include "pg/pg_call_log_store.h"
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <limits>
+#include <map>
+#include <optional>
+#include <pqxx/pqxx>
+#include <random>
+#include <thread>
+#include <utility>
+
+#include "pg/migrations.h"
+
+namespace callledger::pg {
+namespace {
+
+// The call_logs columns in table order (= projection::RowColumns()).
+constexpr std::array<const char*, 24> kColumns = {
+    "call_id",  "direction",   "from_number",  "to_number",        "start_time",
+    "end_time", "duration",    "status",       "recording_path",   "channel_id",
+    "node",     "caller_name", "answer_time",  "ring_seconds",     "talk_seconds",
+    "answered", "disposition", "hangup_cause", "hangup_cause_txt", "end_estimated",
+    "args_ok",  "first_seq",   "last_seq",     "projector_version"};
+constexpr std::size_t kColumnCount = kColumns.size();
+using Values = std::array<std::optional<std::string>, kColumnCount>;
+
+// PostgreSQL's timestamptz range is wider, but four-digit years keep the
+// text form unambiguous and cover any call that will ever be made.
+constexpr std::int64_t kMinTimeUs = -62135596800LL * 1'000'000;  // 0001-01-01
+constexpr std::int64_t kMaxTimeUs = 253402300800LL * 1'000'000;  // 10000-01-01 (exclusive)
+constexpr std::uint64_t kMaxSeq = std::numeric_limits<std::int64_t>::max();
+
+// pg_advisory_xact_lock key held by ReplaceAll (next to the migrations' key).
+constexpr long long kRebuildLockKey = kMigrationLockKey + 1;
+
+// "2026-11-26 09:15:58.161000+00": exact, whatever the session's TimeZone
+// and DateStyle are (ISO input is accepted under every DateStyle).
+std::string FormatTimestamp(std::int64_t us) {
+  using namespace std::chrono;
+  const sys_time<microseconds> t{microseconds{us}};
+  const sys_days day = floor<days>(t);
+  const year_month_day ymd{day};
+  const hh_mm_ss<microseconds> tod{t - day};
+  char buf[48];
+  std::snprintf(
+      buf, sizeof buf, "%04d-%02u-%02u %02lld:%02lld:%02lld.%06lld+00", int(ymd.year()),
+      unsigned(ymd.month()), unsigned(ymd.day()), static_cast<long long>(tod.hours().count()),
+      static_cast<long long>(tod.minutes().count()), static_cast<long long>(tod.seconds().count()),
+      static_cast<long long>(tod.subseconds().count()));
+  return buf;
+}
+
+// Parses what TimeSql() produces: "YYYY-MM-DD HH:MM:SS.ffffff" in UTC.
+std::optional<std::int64_t> ParseTimestamp(const char* text) {
+  int y = 0;
+  unsigned mo = 0, d = 0, h = 0, mi = 0, s = 0, frac = 0;
+  int consumed = 0;
+  if (std::sscanf(text, "%d-%u-%u %u:%u:%u.%6u%n", &y, &mo, &d, &h, &mi, &s, &frac, &consumed) !=
+          7 ||
+      text[consumed] != '\0') {
+    return std::nullopt;
+  }
+  using namespace std::chrono;
+  const year_month_day ymd{year{y}, month{mo}, day{d}};
+  if (!ymd.ok() || h > 23 || mi > 59 || s > 60) return std::nullopt;
+  const std::int64_t day_us = sys_days{ymd}.time_since_epoch().count() * 86'400'000'000LL;
+  return day_us + ((h * 60LL + mi) * 60 + s) * 1'000'000 + frac;
+}
+
+// Reads a timestamptz column back as UTC text with microseconds.
+std::string TimeSql(const char* column) {
+  return std::string("to_char(") + column + " AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')";
+}
+
+std::optional<std::string> Text(const std::string& s) {
+  return s.empty() ? std::nullopt : std::optional<std::string>(s);
+}
+std::optional<std::string> Time(std::int64_t us) {
+  return us == 0 ? std::nullopt : std::optional<std::string>(FormatTimestamp(us));
+}
+template <typename T>
+std::optional<std::string> Number(const std::optional<T>& v) {
+  return v ? std::optional<std::string>(std::to_string(*v)) : std::nullopt;
+}
+std::optional<std::string> Bool(bool b) { return std::string(b ? "t" : "f"); }
+
+// The row as text values in column order (NULL = nullopt). CheckRow first.
+Values RowValues(const CallRow& r) {
+  return {r.call_id,
+          Text(r.direction),
+          Text(r.from_number),
+          Text(r.to_number),
+          Time(r.start_us),
+          Time(r.end_us),
+          Number(r.duration_s),
+          std::string(CallStatusName(r.status)),
+          Text(r.recording_path),
+          r.channel_id,
+          r.node,
+          Text(r.caller_name),
+          Time(r.answer_us),
+          Number(r.ring_s),
+          Number(r.talk_s),
+          Bool(r.answered),
+          Text(r.disposition),
+          Number(r.hangup_cause),
+          Text(r.hangup_cause_txt),
+          Bool(r.end_estimated),
+          Bool(r.args_ok),
+          std::to_string(r.first_seq.value),
+          std::to_string(r.last_seq.value),
+          std::to_string(r.projector_version)};
+}
+
+// libpq passes text as C strings: a NUL would silently truncate it.
+bool HasNul(std::string_view s) { return s.find('\0') != std::string_view::npos; }
+
+Status CheckNode(std::string_view node) {
+  return HasNul(node) ? InvalidInput("node name with a NUL byte") : Status::Ok();
+}
+
+// What PostgreSQL would refuse or silently alter, caught before it is sent.
+Status CheckRow(const CallRow& r, std::string_view node) {
+  const auto where = [&] {
+    return " (node '" + std::string(node) + "', call_id '" + r.call_id + "')";
+  };
+  if (r.node != node) return InvalidInput("row of node '" + r.node + "' in a batch of" + where());
+  for (const std::string* s :
+       {&r.call_id, &r.channel_id, &r.direction, &r.from_number, &r.to_number, &r.caller_name,
+        &r.disposition, &r.hangup_cause_txt, &r.recording_path}) {
+    if (HasNul(*s)) {
+      return InvalidInput("text with a NUL byte in row" + where());
+    }
+  }
+  for (std::int64_t us : {r.start_us, r.answer_us, r.end_us}) {
+    if (us != 0 && (us < kMinTimeUs || us >= kMaxTimeUs)) {
+      return InvalidInput("time " + std::to_string(us) + " us out of range in row" + where());
+    }
+  }
+  if (r.first_seq.value > kMaxSeq || r.last_seq.value > kMaxSeq) {
+    return InvalidInput("seq out of bigint range in row" + where());
+  }
+  return Status::Ok();
+}
+
+std::string ColumnList() {
+  std::string out;
+  for (const char* c : kColumns) out += (out.empty() ? "" : ", ") + std::string(c);
+  return out;
+}
+
+std::string SelectList() {
+  std::string out;
+  for (const char* c : kColumns) {
+    const std::string_view name(c);
+    const bool is_time = name == "start_time" || name == "end_time" || name == "answer_time";
+    out += (out.empty() ? "" : ", ") + (is_time ? TimeSql(c) : std::string(c));
+  }
+  return out;
+}
+
+const std::string& OnConflictUpdate() {
+  static const std::string kSql = [] {
+    std::string out = " ON CONFLICT (node, call_id) DO UPDATE SET ";
+    bool first = true;
+    for (const char* c : kColumns) {
+      const std::string_view name(c);
+      if (name == "node" || name == "call_id") continue;
+      out += (first ? "" : ", ") + std::string(c) + " = EXCLUDED." + c;
+      first = false;
+    }
+    return out;
+  }();
+  return kSql;
+}
+
+// INSERT ... VALUES ($1..$24), ($25..$48), ... ON CONFLICT DO UPDATE.
+std::string UpsertSql(std::size_t rows) {
+  std::string sql = "INSERT INTO call_logs (" + ColumnList() + ") VALUES ";
+  std::size_t p = 1;
+  for (std::size_t r = 0; r < rows; ++r) {
+    sql += r ? ", (" : "(";
+    for (std::size_t c = 0; c < kColumnCount; ++c) sql += (c ? ", $" : "$") + std::to_string(p++);
+    sql += ")";
+  }
+  return sql + OnConflictUpdate();
+}
+
+std::string RandomHex(std::size_t digits) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::random_device rd;
+  std::string out;
+  for (std::size_t i = 0; i < digits; ++i) out += kHex[rd() % 16];
+  return out;
+}
+
+std::string Trimmed(const char* what) {
+  std::string s(what);
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+// Prepared on every new connection.
+constexpr const char* kReadCheckpoint = "cl_read_checkpoint";
+constexpr const char* kCasUpdate = "cl_cas_update";
+constexpr const char* kCasInsert = "cl_cas_insert";
+constexpr const char* kSetCheckpoint = "cl_set_checkpoint";
+constexpr const char* kPartitionName = "cl_partition_name";
+constexpr const char* kPartitionExists = "cl_partition_exists";
+constexpr const char* kLockNode = "cl_lock_node";
+constexpr const char* kAllRows = "cl_all_rows";
+
+void PrepareStatements(pqxx::connection& c) {
+  c.prepare(kReadCheckpoint, "SELECT last_seq FROM projector_checkpoint WHERE node = $1");
+  c.prepare(kCasUpdate,
+            "UPDATE projector_checkpoint SET last_seq = $3, updated_at = now() "
+            "WHERE node = $1 AND last_seq = $2");
+  // Expected 0: no row yet, or a row still at 0 (a rebuild to nothing).
+  c.prepare(kCasInsert,
+            "INSERT INTO projector_checkpoint AS p (node, last_seq) VALUES ($1, $2) "
+            "ON CONFLICT (node) DO UPDATE SET last_seq = EXCLUDED.last_seq, updated_at = now() "
+            "WHERE p.last_seq = 0");
+  c.prepare(kSetCheckpoint,
+            "INSERT INTO projector_checkpoint (node, last_seq) VALUES ($1, $2) "
+            "ON CONFLICT (node) DO UPDATE SET last_seq = EXCLUDED.last_seq, updated_at = now()");
+  c.prepare(kPartitionName, "SELECT 'call_logs_n_' || left(md5($1), 16)");
+  c.prepare(kPartitionExists,
+            "SELECT EXISTS (SELECT 1 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "WHERE i.inhparent = 'call_logs'::regclass AND c.relname = $1)");
+  // Serializes partition creation and rebuilds of one node across processes.
+  c.prepare(kLockNode,
+            "SELECT pg_advisory_xact_lock(hashtextextended('call_logs node ' || $1, 0))");
+  c.prepare(kAllRows, "SELECT " + SelectList() +
+                          " FROM call_logs WHERE node = $1 ORDER BY call_id COLLATE \"C\"");
+}
+
+std::string PartitionName(pqxx::transaction_base& tx, std::string_view node) {
+  return tx.exec_prepared1(kPartitionName, std::string(node))[0].as<std::string>();
+}
+
+bool PartitionExists(pqxx::transaction_base& tx, const std::string& name) {
+  return tx.exec_prepared1(kPartitionExists, name)[0].as<bool>();
+}
+
+// Builds call_logs' primary key and indexes on `table` (a partition to be),
+// named <table>_<suffix of the parent's name>, so that ATTACH PARTITION
+// adopts them instead of building its own under the swap's lock. Read from
+// the catalog so that indexes added by later migrations come along.
+void BuildIndexes(pqxx::transaction_base& tx, const std::string& table) {
+  const pqxx::result defs = tx.exec(
+      "SELECT ci.relname, pg_get_indexdef(i.indexrelid), con.conname IS NOT NULL, "
+      "       pg_get_constraintdef(con.oid) "
+      "FROM pg_index i JOIN pg_class ci ON ci.oid = i.indexrelid "
+      "LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid "
+      "WHERE i.indrelid = 'call_logs'::regclass ORDER BY ci.relname");
+  const std::string qtable = tx.quote_name(table);
+  for (const auto& row : defs) {
+    std::string suffix = row[0].as<std::string>();
+    if (suffix.rfind("call_logs_", 0) == 0) suffix.erase(0, 10);
+    const std::string name = tx.quote_name(table + "_" + suffix);
+    if (row[2].as<bool>()) {
+      tx.exec("ALTER TABLE " + qtable + " ADD CONSTRAINT " + name + " " + row[3].as<std::string>());
+      continue;
+    }
+    // "CREATE [UNIQUE] INDEX name ON ONLY public.call_logs USING btree (...) [WHERE ...]"
+    const std::string def = row[1].as<std::string>();
+    const auto kind_end = def.find(" INDEX ");
+    const auto using_at = def.find(" USING ");
+    if (kind_end == std::string::npos || using_at == std::string::npos) {
+      throw pqxx::internal_error("unexpected index definition: " + def);
+    }
+    tx.exec(def.substr(0, kind_end) + " INDEX " + name + " ON " + qtable + def.substr(using_at));
+  }
+}
+
+// After the swap: <fresh>_x indexes become <partition>_x.
+void RenameIndexes(pqxx::transaction_base& tx, const std::string& partition,
+                   const std::string& fresh) {
+  const pqxx::result names = tx.exec_params(
+      "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+      "WHERE i.indrelid = $1::regclass",
+      tx.quote_name(partition));
+  for (const auto& row : names) {
+    const std::string name = row[0].as<std::string>();
+    if (name.rfind(fresh + "_", 0) != 0) continue;
+    tx.exec("ALTER INDEX " + tx.quote_name(name) + " RENAME TO " +
+            tx.quote_name(partition + name.substr(fresh.size())));
+  }
+}
+
+std::vector<std::string> ColumnVector() { return {kColumns.begin(), kColumns.end()}; }
+
+}  // namespace
+
+PgCallLogStore::PgCallLogStore(std::string dsn, PgOptions options)
+    : dsn_(std::move(dsn)), options_(std::move(options)) {}
+
+PgCallLogStore::~PgCallLogStore() = default;
+
+template <typename F>
+auto PgCallLogStore::Guard(std::string_view what, F&& body) -> decltype(body()) {
+  try {
+    if (Status s = EnsureConnected(); !s.ok()) return s;
+    return body();
+  } catch (...) {
+    return TranslateCurrentException(what);
+  }
+}
+
+Result<std::unique_ptr<PgCallLogStore>> PgCallLogStore::Open(const std::string& dsn,
+                                                             PgOptions options) {
+  std::unique_ptr<PgCallLogStore> store(new PgCallLogStore(dsn, std::move(options)));
+  if (Status s = store->Guard("open", [] { return Status::Ok(); }); !s.ok()) return s;
+  return store;
+}
+
+Status PgCallLogStore::EnsureConnected() {
+  if (conn_ && conn_->is_open()) return Status::Ok();
+  conn_.reset();
+  partitions_.clear();
+  auto c = std::make_unique<pqxx::connection>(dsn_);
+  c->set_client_encoding("UTF8");
+  {
+    pqxx::nontransaction ntx(*c);
+    ntx.exec("SET application_name = " + ntx.quote(options_.application_name));
+  }
+  if (Status s = Migrate(*c); !s.ok()) return s;
+  {
+    // The staging table of large batches: private to this session, emptied
+    // by every commit.
+    pqxx::nontransaction ntx(*c);
+    ntx.exec(
+        "CREATE TEMP TABLE call_logs_staging (LIKE call_logs INCLUDING DEFAULTS) "
+        "ON COMMIT DELETE ROWS");
+  }
+  PrepareStatements(*c);
+  conn_ = std::move(c);
+  return Status::Ok();
+}
+
+Status PgCallLogStore::TranslateCurrentException(std::string_view what) {
+  const std::string prefix = std::string(what) + ": ";
+  Status status;
+  bool drop = false;
+  try {
+    throw;
+  } catch (const pqxx::broken_connection& e) {
+    status = Unavailable(prefix + "connection to PostgreSQL failed: " + Trimmed(e.what()));
+    drop = true;
+  } catch (const pqxx::in_doubt_error& e) {
+    // The commit may or may not have happened; the checkpoint's
+    // compare-and-set makes the retry safe either way.
+    status = Unavailable(prefix + "commit outcome unknown: " + Trimmed(e.what()));
+    drop = true;
+  } catch (const pqxx::statement_completion_unknown& e) {
+    status = Unavailable(prefix + "statement outcome unknown: " + Trimmed(e.what()));
+    drop = true;
+  } catch (const pqxx::transaction_rollback& e) {
+    status = Aborted(prefix + "concurrent transaction won: " + Trimmed(e.what()));  // 40001, 40P01
+  } catch (const pqxx::sql_error& e) {
+    const std::string& state = e.sqlstate();
+    const std::string message = prefix + Trimmed(e.what()) + " [SQLSTATE " + state + "]";
+    const auto cls = state.substr(0, 2);
+    if (cls == "08" || state == "57P01" || state == "57P02" || state == "57P03") {
+      status = Unavailable(message);
+      drop = true;
+    } else if (cls == "53" || state == "55P03" || state == "57014") {
+      status = Unavailable(message);  // out of resources, lock timeout, cancelled
+    } else if (cls == "40" || state == "23505") {
+      status = Aborted(message);
+    } else if (cls == "22" || cls == "23") {
+      status = InvalidInput(message);
+    } else {
+      status = Internal(message);
+    }
+  } catch (const std::exception& e) {
+    status = Internal(prefix + Trimmed(e.what()));
+  } catch (...) {
+    status = Internal(prefix + "unknown exception");
+  }
+  if (drop || (conn_ && !conn_->is_open())) {
+    conn_.reset();
+    partitions_.clear();
+  }
+  return status;
+}
+
+void PgCallLogStore::EnsurePartition(std::string_view node) {
+  if (partitions_.contains(node)) return;
+  const std::string n(node);
+  pqxx::work tx(*conn_, "partition");
+  tx.exec_prepared(kLockNode, n);
+  const std::string name = PartitionName(tx, n);
+  if (!PartitionExists(tx, name)) {
+    // DDL takes no parameters: the node is quoted by libpq, the name is ours.
+    tx.exec("CREATE TABLE " + tx.quote_name(name) + " PARTITION OF call_logs FOR VALUES IN (" +
+            tx.quote(n) + ")");
+  }
+  tx.commit();
+  partitions_.insert(n);
+}
+
+Result<Seq> PgCallLogStore::Checkpoint(std::string_view node) {
+  if (Status s = CheckNode(node); !s.ok()) return s;
+  return Guard("checkpoint", [&]() -> Result<Seq> {
+    pqxx::nontransaction tx(*conn_);
+    const pqxx::result r = tx.exec_prepared(kReadCheckpoint, std::string(node));
+    if (r.empty()) return Seq{};
+    const auto v = r[0][0].as<std::int64_t>();
+    if (v < 0) {
+      return DataLoss("negative checkpoint " + std::to_string(v) + " for node '" +
+                      std::string(node) + "'");
+    }
+    return Seq{static_cast<std::uint64_t>(v)};
+  });
+}
+
+Status PgCallLogStore::ApplyBatch(std::string_view node, Seq expected, Seq next,
+                                  std::span<const RowChange> changes) {
+  if (Status s = CheckNode(node); !s.ok()) return s;
+  if (expected.value > kMaxSeq || next.value > kMaxSeq) {
+    return InvalidInput("checkpoint out of bigint range");
+  }
+  // Coalesce by call_id: the last change of a key wins. Ordered by key, so
+  // the statements (and their row locks) come in a stable order.
+  std::map<std::string_view, const RowChange*> last;
+  for (const RowChange& ch : changes) last[ch.row.call_id] = &ch;
+  std::vector<const RowChange*> upserts;
+  std::vector<const std::string*> deletes;
+  for (const auto& [id, ch] : last) {
+    if (ch->op == RowChange::Op::kDelete) {
+      if (HasNul(ch->row.call_id)) {
+        return InvalidInput("call_id with a NUL byte");
+      }
+      deletes.push_back(&ch->row.call_id);
+    } else {
+      if (Status s = CheckRow(ch->row, node); !s.ok()) return s;
+      upserts.push_back(ch);
+    }
+  }
+  return Guard("apply batch", [&] { return DoApplyBatch(node, expected, next, upserts, deletes); });
+}
+
+Status PgCallLogStore::DoApplyBatch(std::string_view node, Seq expected, Seq next,
+                                    std::span<const RowChange* const> upserts,
+                                    std::span<const std::string* const> deletes) {
+  const std::string n(node);
+  if (!upserts.empty()) EnsurePartition(n);
+  pqxx::work tx(*conn_, "apply_batch");
+
+  // 1. The compare-and-set. Under READ COMMITTED a concurrent writer of the
+  // same row makes us wait and then re-check last_seq, so exactly one wins.
+  const auto exp = static_cast<std::int64_t>(expected.value);
+  const auto nxt = static_cast<std::int64_t>(next.value);
+  const pqxx::result cas = expected.value == 0 ? tx.exec_prepared(kCasInsert, n, nxt)
+                                               : tx.exec_prepared(kCasUpdate, n, exp, nxt);
+  if (cas.affected_rows() != 1) {
+    const pqxx::result now = tx.exec_prepared(kReadCheckpoint, n);
+    const std::string actual = now.empty() ? "0 (none)" : now[0][0].as<std::string>();
+    return Aborted("checkpoint of node '" + n + "' is " + actual + ", not the expected " +
+                   std::to_string(expected.value));  // `tx` rolls back: nothing written
+  }
+
+  // 2. Deletes: distinct keys, so their order against the upserts is moot.
+  constexpr std::size_t kKeysPerDelete = 1000;
+  for (std::size_t i = 0; i < deletes.size(); i += kKeysPerDelete) {
+    const std::size_t count = std::min(kKeysPerDelete, deletes.size() - i);
+    std::string sql = "DELETE FROM call_logs WHERE node = $1 AND call_id IN (";
+    std::vector<std::string> keys;
+    for (std::size_t k = 0; k < count; ++k) {
+      sql += (k ? ", $" : "$") + std::to_string(k + 2);
+      keys.push_back(*deletes[i + k]);
+    }
+    tx.exec_params(sql + ")", n, pqxx::prepare::make_dynamic_params(keys));
+  }
+
+  // 3. Upserts.
+  if (upserts.size() > options_.staging_threshold) {
+    {
+      pqxx::stream_to copy(tx, "call_logs_staging", ColumnVector());
+      for (const RowChange* ch : upserts) copy << RowValues(ch->row);
+      copy.complete();
+    }
+    tx.exec("INSERT INTO call_logs (" + ColumnList() + ") SELECT " + ColumnList() +
+            " FROM pg_temp.call_logs_staging" + OnConflictUpdate());
+  } else {
+    const std::size_t per =
+        std::max<std::size_t>(1, std::min<std::size_t>(options_.rows_per_statement, 2000));
+    std::vector<std::optional<std::string>> params;
+    for (std::size_t i = 0; i < upserts.size(); i += per) {
+      const std::size_t count = std::min(per, upserts.size() - i);
+      params.clear();
+      params.reserve(count * kColumnCount);
+      for (std::size_t k = 0; k < count; ++k) {
+        for (auto& v : RowValues(upserts[i + k]->row)) params.push_back(std::move(v));
+      }
+      tx.exec_params(UpsertSql(count), pqxx::prepare::make_dynamic_params(params));
+    }
+  }
+  tx.commit();
+  return Status::Ok();
+}
+
+Status PgCallLogStore::ReplaceAll(std::string_view node, std::span<const CallRow> rows,
+                                  Seq checkpoint) {
+  if (Status s = CheckNode(node); !s.ok()) return s;
+  if (checkpoint.value > kMaxSeq) return InvalidInput("checkpoint out of bigint range");
+  // Duplicate call_ids: the last one wins, as in ApplyBatch.
+  std::map<std::string_view, const CallRow*> last;
+  for (const CallRow& r : rows) {
+    if (Status s = CheckRow(r, node); !s.ok()) return s;
+    last[r.call_id] = &r;
+  }
+  std::vector<const CallRow*> unique;
+  unique.reserve(last.size());
+  for (const auto& [id, r] : last) unique.push_back(r);
+  return Guard("replace all", [&] { return DoReplaceAll(node, unique, checkpoint); });
+}
+
+Status PgCallLogStore::DoReplaceAll(std::string_view node, std::span<const CallRow* const> rows,
+                                    Seq checkpoint) {
+  const std::string n(node);
+  pqxx::work tx(*conn_, "replace_all");
+  // One rebuild at a time, whatever the node: each holds a share lock on
+  // call_logs from its first statement and needs an exclusive one to swap,
+  // so two at once would deadlock. Then the node's own lock, which partition
+  // creation takes too.
+  tx.exec("SELECT pg_advisory_xact_lock(" + std::to_string(kRebuildLockKey) + ")");
+  tx.exec_prepared(kLockNode, n);
+  const std::string partition = PartitionName(tx, n);
+  const std::string fresh = partition + "_new_" + RandomHex(8);
+  const std::string qpartition = tx.quote_name(partition);
+  const std::string qfresh = tx.quote_name(fresh);
+
+  // 1. Build the new partition where no reader looks. The CHECK matches the
+  // partition bound, so ATTACH can skip its validation scan.
+  tx.exec("CREATE TABLE " + qfresh + " (LIKE call_logs INCLUDING DEFAULTS INCLUDING CONSTRAINTS, " +
+          "CONSTRAINT call_logs_partition_node CHECK (node = " + tx.quote(n) + "))");
+  {
+    pqxx::stream_to copy(tx, fresh, ColumnVector());
+    for (const CallRow* r : rows) copy << RowValues(*r);
+    copy.complete();
+  }
+  BuildIndexes(tx, fresh);  // after the copy: one sort per index, not row by row
+  tx.exec("ANALYZE " + qfresh);
+
+  // 2. The swap, in a savepoint. DETACH needs call_logs exclusively, so it
+  // waits for running readers, and new readers queue behind it: wait at most
+  // swap_lock_timeout, then let them through and try again.
+  tx.exec("SET LOCAL lock_timeout = " + std::to_string(options_.swap_lock_timeout.count()));
+  for (int attempt = 1;; ++attempt) {
+    try {
+      pqxx::subtransaction swap(tx, "swap");
+      // Lock order as in ApplyBatch (the checkpoint row, then call_logs), so
+      // a live writer of the node cannot deadlock with us.
+      swap.exec_prepared(kSetCheckpoint, n, static_cast<std::int64_t>(checkpoint.value));
+      if (PartitionExists(swap, partition)) {
+        swap.exec("ALTER TABLE call_logs DETACH PARTITION " + qpartition);
+        swap.exec("DROP TABLE " + qpartition);
+      }
+      swap.exec("ALTER TABLE " + qfresh + " RENAME TO " + qpartition);
+      RenameIndexes(swap, partition, fresh);
+      swap.exec("ALTER TABLE call_logs ATTACH PARTITION " + qpartition + " FOR VALUES IN (" +
+                swap.quote(n) + ")");
+      swap.commit();
+      break;
+    } catch (const pqxx::sql_error& e) {
+      if (e.sqlstate() != "55P03" || attempt >= std::max(1, options_.swap_attempts)) throw;
+    }
+    std::this_thread::sleep_for(
+        std::min(attempt * std::chrono::milliseconds(100), std::chrono::milliseconds(1000)));
+  }
+  tx.commit();
+  partitions_.insert(n);
+  return Status::Ok();
+}
+
+Result<std::vector<CallRow>> PgCallLogStore::AllRows(std::string_view node) {
+  if (Status s = CheckNode(node); !s.ok()) return s;
+  return Guard("all rows", [&]() -> Result<std::vector<CallRow>> {
+    pqxx::nontransaction tx(*conn_);
+    const pqxx::result res = tx.exec_prepared(kAllRows, std::string(node));
+    std::vector<CallRow> rows;
+    rows.reserve(res.size());
+    for (const auto& f : res) {
+      CallRow r;
+      const auto text = [&](int i) {
+        return f[i].is_null() ? std::string() : f[i].as<std::string>();
+      };
+      const auto number = [&](int i) {
+        return f[i].is_null() ? std::nullopt : std::optional<std::int64_t>(f[i].as<std::int64_t>());
+      };
+      std::optional<std::string> bad;
+      const auto time = [&](int i) -> std::int64_t {
+        if (f[i].is_null()) return 0;
+        const auto us = ParseTimestamp(f[i].c_str());
+        if (!us) bad = f[i].as<std::string>();
+        return us.value_or(0);
+      };
+      r.call_id = text(0);
+      r.direction = text(1);
+      r.from_number = text(2);
+      r.to_number = text(3);
+      r.start_us = time(4);
+      r.end_us = time(5);
+      r.duration_s = number(6);
+      const std::string status = text(7);
+      if (status == CallStatusName(CallStatus::kRinging)) {
+        r.status = CallStatus::kRinging;
+      } else if (status == CallStatusName(CallStatus::kTalking)) {
+        r.status = CallStatus::kTalking;
+      } else if (status == CallStatusName(CallStatus::kFinished)) {
+        r.status = CallStatus::kFinished;
+      } else {
+        return DataLoss("unknown status '" + status + "' in call " + r.call_id);
+      }
+      r.recording_path = text(8);
+      r.channel_id = text(9);
+      r.node = text(10);
+      r.caller_name = text(11);
+      r.answer_us = time(12);
+      r.ring_s = number(13);
+      r.talk_s = number(14);
+      r.answered = f[15].as<bool>();
+      r.disposition = text(16);
+      if (auto cause = number(17)) r.hangup_cause = static_cast<int>(*cause);
+      r.hangup_cause_txt = text(18);
+      r.end_estimated = f[19].as<bool>();
+      r.args_ok = f[20].as<bool>();
+      r.first_seq = Seq{static_cast<std::uint64_t>(f[21].as<std::int64_t>())};
+      r.last_seq = Seq{static_cast<std::uint64_t>(f[22].as<std::int64_t>())};
+      r.projector_version = f[23].as<int>();
+      if (bad) return DataLoss("unreadable time '" + *bad + "' in call " + r.call_id);
+      rows.push_back(std::move(r));
+    }
+    return rows;
+  });
+}
+
+}  // namespace callledger::pg
