@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <cstdio>
+#include <cstring>
 
 #include "ari/timestamp.h"
 
@@ -10,56 +11,98 @@ namespace callledger::ari {
 namespace dom = simdjson::dom;
 namespace {
 
-std::string Str(dom::object o, std::string_view key) {
-  std::string_view s;
-  if (o[key].get_string().get(s) != simdjson::SUCCESS) return {};
-  return std::string(s);
+// Field-by-field, in one pass over each object: at_key() per field would
+// rescan the object every time.
+template <std::size_t N>
+bool Is(std::string_view key, const char (&literal)[N]) {
+  return key.size() == N - 1 && std::memcmp(key.data(), literal, N - 1) == 0;
 }
 
-std::optional<dom::object> Obj(dom::object o, std::string_view key) {
-  dom::object out;
-  if (o[key].get_object().get(out) != simdjson::SUCCESS) return std::nullopt;
-  return out;
+void SetString(dom::element e, std::string* out) {
+  std::string_view s;
+  if (e.get_string().get(s) == simdjson::SUCCESS) {
+    out->assign(s);
+  } else {
+    out->clear();
+  }
+}
+
+std::string_view View(dom::element e) {
+  std::string_view s;
+  return e.get_string().get(s) == simdjson::SUCCESS ? s : std::string_view();
+}
+
+void DecodeChannelInto(dom::object o, ChannelSnapshot* c) {
+  c->id.clear();
+  c->name.clear();
+  c->state.clear();
+  c->caller_name.clear();
+  c->caller_number.clear();
+  c->dialplan_context.clear();
+  c->dialplan_exten.clear();
+  c->dialplan_app.clear();
+  c->dialplan_app_data.clear();
+  c->creation_us = 0;
+  for (dom::key_value_pair kv : o) {
+    const std::string_view k = kv.key;
+    if (Is(k, "id")) {
+      SetString(kv.value, &c->id);
+    } else if (Is(k, "name")) {
+      SetString(kv.value, &c->name);
+    } else if (Is(k, "state")) {
+      SetString(kv.value, &c->state);
+    } else if (Is(k, "caller")) {
+      dom::object caller;
+      if (kv.value.get_object().get(caller) != simdjson::SUCCESS) continue;
+      for (dom::key_value_pair f : caller) {
+        if (Is(f.key, "name")) SetString(f.value, &c->caller_name);
+        else if (Is(f.key, "number")) SetString(f.value, &c->caller_number);
+      }
+    } else if (Is(k, "dialplan")) {
+      dom::object dp;
+      if (kv.value.get_object().get(dp) != simdjson::SUCCESS) continue;
+      for (dom::key_value_pair f : dp) {
+        if (Is(f.key, "context")) SetString(f.value, &c->dialplan_context);
+        else if (Is(f.key, "exten")) SetString(f.value, &c->dialplan_exten);
+        else if (Is(f.key, "app_name")) SetString(f.value, &c->dialplan_app);
+        else if (Is(f.key, "app_data")) SetString(f.value, &c->dialplan_app_data);
+      }
+    } else if (Is(k, "creationtime")) {
+      c->creation_us = ParseAriTimestamp(View(kv.value)).value_or(0);
+    }
+  }
 }
 
 ChannelSnapshot DecodeChannel(dom::object o) {
   ChannelSnapshot c;
-  c.id = Str(o, "id");
-  c.name = Str(o, "name");
-  c.state = Str(o, "state");
-  if (auto caller = Obj(o, "caller")) {
-    c.caller_name = Str(*caller, "name");
-    c.caller_number = Str(*caller, "number");
-  }
-  if (auto dp = Obj(o, "dialplan")) {
-    c.dialplan_context = Str(*dp, "context");
-    c.dialplan_exten = Str(*dp, "exten");
-    c.dialplan_app = Str(*dp, "app_name");
-    c.dialplan_app_data = Str(*dp, "app_data");
-  }
-  c.creation_us = ParseAriTimestamp(Str(o, "creationtime")).value_or(0);
+  DecodeChannelInto(o, &c);
   return c;
 }
 
 BridgeSnapshot DecodeBridge(dom::object o) {
   BridgeSnapshot b;
-  b.id = Str(o, "id");
-  dom::array channels;
-  if (o["channels"].get_array().get(channels) == simdjson::SUCCESS) {
-    for (dom::element e : channels) {
-      std::string_view s;
-      if (e.get_string().get(s) == simdjson::SUCCESS) b.channels.emplace_back(s);
+  for (dom::key_value_pair kv : o) {
+    if (Is(kv.key, "id")) {
+      SetString(kv.value, &b.id);
+    } else if (Is(kv.key, "channels")) {
+      dom::array channels;
+      if (kv.value.get_array().get(channels) != simdjson::SUCCESS) continue;
+      for (dom::element e : channels) {
+        std::string_view s;
+        if (e.get_string().get(s) == simdjson::SUCCESS) b.channels.emplace_back(s);
+      }
     }
   }
   return b;
 }
 
-std::optional<ChannelSnapshot> ChannelAt(dom::object o, std::string_view key) {
-  auto obj = Obj(o, key);
-  if (!obj) return std::nullopt;
-  ChannelSnapshot c = DecodeChannel(*obj);
-  if (c.id.empty()) return std::nullopt;
-  return c;
+// Fills `slot` from a channel object, or leaves it empty.
+void ChannelSlot(dom::element e, std::optional<ChannelSnapshot>* slot) {
+  dom::object o;
+  if (e.get_object().get(o) != simdjson::SUCCESS) return;
+  if (!slot->has_value()) slot->emplace();
+  DecodeChannelInto(o, &**slot);
+  if ((*slot)->id.empty()) slot->reset();
 }
 
 }  // namespace
@@ -72,45 +115,97 @@ EventDecoder::EventDecoder() : impl_(std::make_unique<Impl>()) {}
 EventDecoder::~EventDecoder() = default;
 
 Result<AriEvent> EventDecoder::DecodeEvent(std::string_view frame) {
+  AriEvent e;
+  if (Status s = DecodeEventInto(frame, &e); !s.ok()) return s;
+  return e;
+}
+
+Status EventDecoder::DecodeEventInto(std::string_view frame, AriEvent* e) {
   dom::element root;
   if (auto err = impl_->parser.parse(frame.data(), frame.size()).get(root)) {
     return InvalidInput(std::string("frame is not valid JSON: ") + simdjson::error_message(err));
   }
   dom::object o;
   if (root.get_object().get(o) != simdjson::SUCCESS) return InvalidInput("frame is not a JSON object");
-  AriEvent e;
-  e.type = Str(o, "type");
-  if (e.type.empty()) return InvalidInput("frame has no \"type\"");
-  e.time_us = ParseAriTimestamp(Str(o, "timestamp")).value_or(0);
-  e.application = Str(o, "application");
-  e.channel = ChannelAt(o, "channel");
-  e.peer = ChannelAt(o, "peer");
-  e.caller = ChannelAt(o, "caller");
-  if (auto b = Obj(o, "bridge")) e.bridge = DecodeBridge(*b);
-  dom::array args;
-  if (o["args"].get_array().get(args) == simdjson::SUCCESS) {
-    e.has_args = true;
-    for (dom::element a : args) {
-      std::string_view s;
-      e.args.emplace_back(a.get_string().get(s) == simdjson::SUCCESS ? std::string(s) : std::string());
+  // Reset, keeping the buffers.
+  e->type.clear();
+  e->time_us = 0;
+  e->application.clear();
+  const bool had_channel = e->channel.has_value(), had_peer = e->peer.has_value(), had_caller = e->caller.has_value();
+  e->bridge.reset();
+  e->has_args = false;
+  e->args.clear();
+  e->dialplan_app.clear();
+  e->dialplan_app_data.clear();
+  e->variable.clear();
+  e->value.clear();
+  e->dialstatus.clear();
+  e->cause.reset();
+  e->cause_txt.clear();
+  e->soft = false;
+  e->recording_name.clear();
+  e->recording_format.clear();
+  e->recording_target.clear();
+  bool seen_channel = false, seen_peer = false, seen_caller = false;
+  for (dom::key_value_pair kv : o) {
+    const std::string_view k = kv.key;
+    if (Is(k, "type")) {
+      SetString(kv.value, &e->type);
+    } else if (Is(k, "timestamp")) {
+      e->time_us = ParseAriTimestamp(View(kv.value)).value_or(0);
+    } else if (Is(k, "application")) {
+      SetString(kv.value, &e->application);
+    } else if (Is(k, "channel")) {
+      ChannelSlot(kv.value, &e->channel);
+      seen_channel = e->channel.has_value();
+    } else if (Is(k, "peer")) {
+      ChannelSlot(kv.value, &e->peer);
+      seen_peer = e->peer.has_value();
+    } else if (Is(k, "caller")) {
+      ChannelSlot(kv.value, &e->caller);
+      seen_caller = e->caller.has_value();
+    } else if (Is(k, "bridge")) {
+      dom::object b;
+      if (kv.value.get_object().get(b) == simdjson::SUCCESS) e->bridge = DecodeBridge(b);
+    } else if (Is(k, "args")) {
+      dom::array args;
+      if (kv.value.get_array().get(args) != simdjson::SUCCESS) continue;
+      e->has_args = true;
+      for (dom::element a : args) e->args.emplace_back(View(a));
+    } else if (Is(k, "dialplan_app")) {
+      SetString(kv.value, &e->dialplan_app);
+    } else if (Is(k, "dialplan_app_data")) {
+      SetString(kv.value, &e->dialplan_app_data);
+    } else if (Is(k, "variable")) {
+      SetString(kv.value, &e->variable);
+    } else if (Is(k, "value")) {
+      SetString(kv.value, &e->value);
+    } else if (Is(k, "dialstatus")) {
+      SetString(kv.value, &e->dialstatus);
+    } else if (Is(k, "cause")) {
+      std::int64_t cause = 0;
+      if (kv.value.get_int64().get(cause) == simdjson::SUCCESS) e->cause = static_cast<int>(cause);
+    } else if (Is(k, "cause_txt")) {
+      SetString(kv.value, &e->cause_txt);
+    } else if (Is(k, "soft")) {
+      bool soft = false;
+      if (kv.value.get_bool().get(soft) == simdjson::SUCCESS) e->soft = soft;
+    } else if (Is(k, "recording")) {
+      dom::object rec;
+      if (kv.value.get_object().get(rec) != simdjson::SUCCESS) continue;
+      for (dom::key_value_pair f : rec) {
+        if (Is(f.key, "name")) SetString(f.value, &e->recording_name);
+        else if (Is(f.key, "format")) SetString(f.value, &e->recording_format);
+        else if (Is(f.key, "target_uri")) SetString(f.value, &e->recording_target);
+      }
     }
   }
-  e.dialplan_app = Str(o, "dialplan_app");
-  e.dialplan_app_data = Str(o, "dialplan_app_data");
-  e.variable = Str(o, "variable");
-  e.value = Str(o, "value");
-  e.dialstatus = Str(o, "dialstatus");
-  std::int64_t cause = 0;
-  if (o["cause"].get_int64().get(cause) == simdjson::SUCCESS) e.cause = static_cast<int>(cause);
-  e.cause_txt = Str(o, "cause_txt");
-  bool soft = false;
-  if (o["soft"].get_bool().get(soft) == simdjson::SUCCESS) e.soft = soft;
-  if (auto rec = Obj(o, "recording")) {
-    e.recording_name = Str(*rec, "name");
-    e.recording_format = Str(*rec, "format");
-    e.recording_target = Str(*rec, "target_uri");
-  }
-  return e;
+  // Slots a previous event filled but this one lacks are emptied.
+  if (had_channel && !seen_channel) e->channel.reset();
+  if (had_peer && !seen_peer) e->peer.reset();
+  if (had_caller && !seen_caller) e->caller.reset();
+  if (e->type.empty()) return InvalidInput("frame has no \"type\"");
+  return Status::Ok();
 }
 
 Result<ReconcileSnapshot> EventDecoder::DecodeReconcile(std::string_view body) {

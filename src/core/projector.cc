@@ -59,6 +59,16 @@ std::string CauseText(int cause) {
 
 Projector::Projector(std::string node) : node_(std::move(node)) {}
 
+bool Projector::ReadsEventType(std::string_view type) {
+  static constexpr std::array<std::string_view, 17> kTypes{{
+      "StasisStart", "StasisEnd", "ChannelDialplan", "ChannelVarset", "ChannelCreated",
+      "ChannelDestroyed", "ChannelHangupRequest", "ChannelStateChange", "ChannelCallerId", "Dial",
+      "ChannelEnteredBridge", "ChannelLeftBridge", "BridgeDestroyed", "BridgeMerged",
+      "RecordingStarted", "RecordingFinished", "RecordingFailed",
+  }};
+  return std::find(kTypes.begin(), kTypes.end(), type) != kTypes.end();
+}
+
 std::vector<CallRow> Projector::LiveRows() const {
   std::vector<CallRow> out;
   for (const auto& [key, call] : calls_) {

@@ -18,6 +18,7 @@
 
 #include <map>
 #include <set>
+#include <string_view>
 #include <string>
 #include <utility>
 #include <vector>
@@ -51,6 +52,13 @@ class Projector {
   static constexpr std::uint64_t kEvictAfterRecords = 200000;
 
   explicit Projector(std::string node);
+
+  // Whether an event of this type can change a row. Events of other types
+  // (DeviceStateChanged, ChannelConnectedLine, ChannelDtmfReceived, ...) are
+  // skipped without being decoded; only the snapshots they carry would be
+  // read, and every fact the projector keeps arrives with the events it does
+  // read.
+  static bool ReadsEventType(std::string_view type);
 
   void Apply(const ProjectorInput& input, std::vector<RowChange>* changes);
 

@@ -7,11 +7,20 @@
 namespace callledger::projection {
 
 void RecordProjector::Apply(const Record& record, std::vector<RowChange>* changes) {
+  RecordView view;
+  view.seq = record.seq;
+  view.kind = record.kind;
+  view.event_type = record.event_type;
+  view.event_time_us = record.event_time_us;
+  view.payload = record.payload;
+  Apply(view, changes);
+}
+
+void RecordProjector::Apply(const RecordView& record, std::vector<RowChange>* changes) {
   ProjectorInput in;
   in.seq = record.seq;
   in.kind = record.kind;
   in.time_us = record.event_time_us;
-  Result<AriEvent> event = Status();
   Result<ReconcileSnapshot> snap = Status();
   auto skip = [&](const Status& s) {
     ++skipped_;
@@ -20,8 +29,15 @@ void RecordProjector::Apply(const Record& record, std::vector<RowChange>* change
   };
   switch (record.kind) {
     case RecordKind::kAriEvent:
-      event = decoder_.DecodeEvent(record.payload);
-      if (event.ok()) in.event = &event.value(); else skip(event.status());
+      if (!Projector::ReadsEventType(record.event_type)) {
+        in.kind = RecordKind::kUnknown;  // nothing in it can change a row
+        break;
+      }
+      if (Status s = decoder_.DecodeEventInto(record.payload, &event_); s.ok()) {
+        in.event = &event_;
+      } else {
+        skip(s);
+      }
       break;
     case RecordKind::kReconcile:
       snap = decoder_.DecodeReconcile(record.payload);
@@ -65,7 +81,7 @@ Result<std::vector<CallRow>> ProjectLedger(const EventLog& log, Seq from, Seq to
   std::vector<RowChange> changes;
   Status inner;
   Status scan = log.ScanEncoded(from, to, [&](Seq key, std::string_view bytes) {
-    Result<Record> r = DecodeRecord(bytes);
+    Result<RecordView> r = DecodeRecordView(bytes);
     if (!r.ok()) {
       inner = DataLoss("seq " + std::to_string(key.value) + ": " + r.status().message());
       return false;

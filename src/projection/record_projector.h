@@ -13,6 +13,7 @@
 #include "core/call_row.h"
 #include "core/event_log.h"
 #include "core/projector.h"
+#include "record/record_codec.h"
 
 namespace callledger::projection {
 
@@ -23,6 +24,7 @@ class RecordProjector {
   // Applies one record; appends the row changes it causes. A record whose
   // payload does not decode changes nothing and is counted in skipped().
   void Apply(const Record& record, std::vector<RowChange>* changes);
+  void Apply(const RecordView& record, std::vector<RowChange>* changes);
 
   const Projector& projector() const { return projector_; }
   std::uint64_t skipped() const { return skipped_; }
@@ -31,6 +33,7 @@ class RecordProjector {
  private:
   Projector projector_;
   ari::EventDecoder decoder_;
+  AriEvent event_;  // reused: its buffers survive from record to record
   std::uint64_t skipped_ = 0;
   std::string last_skip_reason_;
 };

@@ -38,7 +38,7 @@ Status ProjectionRunner::Start() {
   Status inner;
   if (cp->value > 0) {
     Status scan = log_.ScanEncoded(Seq{1}, *cp, [&](Seq key, std::string_view bytes) {
-      Result<Record> r = DecodeRecord(bytes);
+      Result<RecordView> r = DecodeRecordView(bytes);
       if (!r.ok()) {
         inner = DataLoss("seq " + std::to_string(key.value) + ": " + r.status().message());
         return false;
@@ -95,7 +95,7 @@ Result<std::uint64_t> ProjectionRunner::CatchUp(std::uint64_t limit) {
         inner = DataLoss("ledger seq " + std::to_string(folded_.Next().value) + " is missing");
         return false;
       }
-      Result<Record> r = DecodeRecord(bytes);
+      Result<RecordView> r = DecodeRecordView(bytes);
       if (!r.ok()) {
         inner = DataLoss("seq " + std::to_string(key.value) + ": " + r.status().message());
         return false;

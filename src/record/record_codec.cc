@@ -142,6 +142,22 @@ Result<Record> DecodeRecord(std::string_view bytes) {
   return r;
 }
 
+Result<RecordView> DecodeRecordView(std::string_view bytes) {
+  const fb::Record* root = VerifiedRoot(bytes);
+  if (root == nullptr) return DataLoss("stored bytes are not a valid ledger record");
+  RecordView v;
+  v.seq = Seq{root->seq()};
+  const auto kind = static_cast<std::uint8_t>(root->kind());
+  v.kind = kind <= static_cast<std::uint8_t>(RecordKind::kNote) ? static_cast<RecordKind>(kind)
+                                                                 : RecordKind::kUnknown;
+  v.event_type = AsView(root->event_type());
+  v.event_time_us = root->event_time_us();
+  if (root->payload() != nullptr) {
+    v.payload = std::string_view(reinterpret_cast<const char*>(root->payload()->data()), root->payload()->size());
+  }
+  return v;
+}
+
 Result<RecordChainView> DecodeChainView(std::string_view bytes) {
   const fb::Record* root = VerifiedRoot(bytes);
   if (root == nullptr) return DataLoss("stored bytes are not a valid ledger record");

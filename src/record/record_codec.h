@@ -43,6 +43,17 @@ class RecordEncoder {
 // offsets in damaged bytes). kDataLoss when the bytes are not a record.
 Result<Record> DecodeRecord(std::string_view bytes);
 
+// The fields the projector reads, as views into the stored bytes (valid as
+// long as those bytes are): no copies, for folding millions of records.
+struct RecordView {
+  Seq seq;
+  RecordKind kind = RecordKind::kUnknown;
+  std::string_view event_type;
+  std::int64_t event_time_us = 0;
+  std::string_view payload;
+};
+Result<RecordView> DecodeRecordView(std::string_view bytes);
+
 // Like DecodeRecord but only the fields verification needs, without copying
 // the payload, plus the hash recomputed over the bytes: a record is intact
 // when computed_hash == hash.

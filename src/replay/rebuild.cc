@@ -22,7 +22,7 @@ Result<std::vector<CallRow>> FoldLedger(const EventLog& log, Seq to, const FoldP
   Status inner;
   std::uint64_t n = 0;
   Status scan = log.ScanEncoded(Seq{1}, to, [&](Seq key, std::string_view bytes) {
-    Result<Record> r = DecodeRecord(bytes);
+    Result<RecordView> r = DecodeRecordView(bytes);
     if (!r.ok()) {
       inner = DataLoss("seq " + std::to_string(key.value) + ": " + r.status().message());
       return false;
