@@ -177,7 +177,7 @@ int main(int argc, char** argv) {
     start = Clock::now();
     (void)log.ScanEncoded(Seq{1}, Seq{UINT64_MAX}, [&](Seq, std::string_view v) {
       auto r = DecodeRecordView(v);
-      if (r.ok() && Projector::ReadsEventType(r->event_type)) parsed += decoder.DecodeEventInto(r->payload, &event).ok();
+      if (r.ok() && projection::RecordDecoder::Reads(*r)) parsed += decoder.DecodeEventInto(r->payload, &event).ok();
       return true;
     });
     secs = Seconds(start);

@@ -252,6 +252,40 @@ Result<std::vector<std::pair<std::string, std::string>>> EventDecoder::DecodeOpt
   return out;
 }
 
+bool LeadingStringField(std::string_view frame, std::string_view key, std::string_view* value) {
+  constexpr int kMaxMembers = 4;
+  std::size_t i = 0;
+  if (frame.empty() || frame[0] != '{') return false;
+  ++i;
+  // Reads a string without escapes starting at frame[i] == '"'.
+  auto read_string = [&](std::string_view* out) {
+    if (i >= frame.size() || frame[i] != '"') return false;
+    const std::size_t start = ++i;
+    while (i < frame.size() && frame[i] != '"') {
+      if (frame[i] == '\\') return false;
+      ++i;
+    }
+    if (i >= frame.size()) return false;
+    *out = frame.substr(start, i - start);
+    ++i;
+    return true;
+  };
+  for (int member = 0; member < kMaxMembers; ++member) {
+    std::string_view k, v;
+    if (!read_string(&k)) return false;
+    if (i >= frame.size() || frame[i] != ':') return false;
+    ++i;
+    if (!read_string(&v)) return false;  // not a string value: stop looking
+    if (k == key) {
+      *value = v;
+      return true;
+    }
+    if (i >= frame.size() || frame[i] != ',') return false;
+    ++i;
+  }
+  return false;
+}
+
 std::string EncodeOptionsNote(const std::vector<std::pair<std::string, std::string>>& options) {
   auto escape = [](const std::string& s) {
     std::string out;

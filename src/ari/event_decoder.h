@@ -44,6 +44,14 @@ class EventDecoder {
   std::unique_ptr<Impl> impl_;
 };
 
+// A fast look at a compact frame without parsing it: if `key` is one of the
+// leading string-valued members of the top-level object (as in Asterisk's
+// compact frames: {"variable":"X",... or {"type":"T","timestamp":"...",
+// "dialplan_app":"X",...) and neither holds an escape, sets *value and
+// returns true. Returns false when it cannot tell (pretty-printed JSON,
+// escapes, another order); the caller then decodes the frame in full.
+bool LeadingStringField(std::string_view frame, std::string_view key, std::string_view* value);
+
 // The JSON body of a projector-options note, for writers of such records.
 std::string EncodeOptionsNote(const std::vector<std::pair<std::string, std::string>>& options);
 

@@ -69,6 +69,12 @@ bool Projector::ReadsEventType(std::string_view type) {
   return std::find(kTypes.begin(), kTypes.end(), type) != kTypes.end();
 }
 
+bool Projector::ReadsVariable(std::string_view name) {
+  return name == "MIXMONITOR_FILENAME" || name == "STASISSTATUS";
+}
+
+bool Projector::ReadsDialplanApp(std::string_view app) { return app == "Stasis"; }
+
 std::vector<CallRow> Projector::LiveRows() const {
   std::vector<CallRow> out;
   for (const auto& [key, call] : calls_) {
@@ -78,7 +84,10 @@ std::vector<CallRow> Projector::LiveRows() const {
 }
 
 Projector::Call& Projector::Touch(Call& call) {
-  touched_.try_emplace(call.row.call_id, call.row);
+  for (const auto& [key, before] : touched_) {
+    if (key == call.row.call_id) return call;
+  }
+  touched_.emplace_back(call.row.call_id, call.row);
   return call;
 }
 
@@ -128,9 +137,12 @@ void Projector::Apply(const ProjectorInput& in, std::vector<RowChange>* changes)
     auto it = calls_.find(key);
     if (it == calls_.end()) continue;
     CallRow& row = it->second.row;
-    CallRow candidate = row;
-    candidate.last_seq = before.last_seq;
-    if (candidate == before && before.first_seq.value != 0) continue;  // nothing changed
+    // Unchanged but for last_seq? Then nothing happened to this row.
+    const Seq last = row.last_seq;
+    row.last_seq = before.last_seq;
+    const bool same = before.first_seq.value != 0 && row == before;
+    row.last_seq = last;
+    if (same) continue;
     if (row.first_seq.value == 0) row.first_seq = in.seq;
     row.last_seq = in.seq;
     changes->push_back(RowChange{RowChange::Op::kUpsert, row});
@@ -223,7 +235,7 @@ void Projector::EnterStasis(const ChannelSnapshot& snap, const std::vector<std::
   }
   Call& call = calls_[key];
   CallRow& row = call.row;
-  touched_.try_emplace(key, row);  // pre-image: an empty row, so it is emitted
+  touched_.emplace_back(key, row);  // pre-image: an empty row, so it is emitted
   row.node = node_;
   row.call_id = key;
   row.channel_id = snap.id;
@@ -310,6 +322,11 @@ void Projector::CheckBridge(const std::string& bridge_id, std::int64_t time_us) 
 }
 
 void Projector::ApplyEvent(const AriEvent& e, std::int64_t t) {
+  // What the projector does not read leaves no trace, however it arrives
+  // (callers may also skip such events undecoded: the result is the same).
+  if (!ReadsEventType(e.type)) return;
+  if (e.type == "ChannelVarset" && !ReadsVariable(e.variable)) return;
+  if (e.type == "ChannelDialplan" && !ReadsDialplanApp(e.dialplan_app)) return;
   if (e.channel) {
     Observe(*e.channel);
     // A caller name can arrive after the call entered Stasis (ChannelCallerId).
@@ -362,7 +379,7 @@ void Projector::ApplyEvent(const AriEvent& e, std::int64_t t) {
         const std::string key = c->row.call_id;
         channels_[channel_id].call_key.clear();
         calls_.erase(key);
-        touched_.erase(key);
+        std::erase_if(touched_, [&](const auto& entry) { return entry.first == key; });
         deleted_.insert(key);
       }
     }

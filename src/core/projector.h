@@ -59,6 +59,10 @@ class Projector {
   // read, and every fact the projector keeps arrives with the events it does
   // read.
   static bool ReadsEventType(std::string_view type);
+  // Of ChannelVarset events, only these variables; of ChannelDialplan
+  // events, only entries into Stasis. Callers may skip the others unread.
+  static bool ReadsVariable(std::string_view name);
+  static bool ReadsDialplanApp(std::string_view app);
 
   void Apply(const ProjectorInput& input, std::vector<RowChange>* changes);
 
@@ -113,8 +117,9 @@ class Projector {
   std::map<std::string, Channel> channels_;          // by channel id
   std::map<std::string, Call> calls_;                // by call_id
   std::map<std::string, std::set<std::string>> bridges_;  // bridge id -> members
-  // Pre-images of the rows touched by the record being applied.
-  std::map<std::string, CallRow> touched_;
+  // Pre-images of the rows touched by the record being applied (one or two:
+  // a vector beats a map here).
+  std::vector<std::pair<std::string, CallRow>> touched_;
   std::set<std::string> deleted_;
 };
 

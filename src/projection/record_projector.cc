@@ -6,6 +6,64 @@
 
 namespace callledger::projection {
 
+bool RecordDecoder::Reads(const RecordView& record) {
+  if (!Projector::ReadsEventType(record.event_type)) return false;
+  // The two most frequent event types mostly say nothing the projector
+  // keeps; a look at their leading field spares the full decode.
+  std::string_view v;
+  if (record.event_type == "ChannelVarset" && ari::LeadingStringField(record.payload, "variable", &v)) {
+    return Projector::ReadsVariable(v);
+  }
+  if (record.event_type == "ChannelDialplan" && ari::LeadingStringField(record.payload, "dialplan_app", &v)) {
+    return Projector::ReadsDialplanApp(v);
+  }
+  return true;
+}
+
+ProjectorInput DecodedRecord::Input() const {
+  ProjectorInput in;
+  in.seq = seq;
+  in.kind = kind;
+  in.time_us = time_us;
+  if (kind == RecordKind::kAriEvent) in.event = &event;
+  if (kind == RecordKind::kReconcile) in.reconcile = &reconcile;
+  if (kind == RecordKind::kNote) in.options = options;
+  return in;
+}
+
+void RecordDecoder::Decode(const RecordView& record, DecodedRecord* out) {
+  out->seq = record.seq;
+  out->kind = record.kind;
+  out->time_us = record.event_time_us;
+  out->skip_reason.clear();
+  auto skip = [&](const Status& s) {
+    out->skip_reason = s.message();
+    out->kind = RecordKind::kUnknown;  // still advances the projector's seq
+  };
+  switch (record.kind) {
+    case RecordKind::kAriEvent:
+      if (!Reads(record)) {
+        out->kind = RecordKind::kUnknown;  // nothing in it can change a row
+      } else if (Status s = decoder_.DecodeEventInto(record.payload, &out->event); !s.ok()) {
+        skip(s);
+      }
+      break;
+    case RecordKind::kReconcile: {
+      auto snap = decoder_.DecodeReconcile(record.payload);
+      if (snap.ok()) out->reconcile = std::move(snap.value()); else skip(snap.status());
+      break;
+    }
+    case RecordKind::kNote: {
+      auto opts = decoder_.DecodeOptions(record.payload);
+      if (opts.ok()) out->options = std::move(opts.value()); else skip(opts.status());
+      break;
+    }
+    default:
+      out->kind = RecordKind::kUnknown;  // gap, malformed: nothing to project
+      break;
+  }
+}
+
 void RecordProjector::Apply(const Record& record, std::vector<RowChange>* changes) {
   RecordView view;
   view.seq = record.seq;
@@ -17,41 +75,16 @@ void RecordProjector::Apply(const Record& record, std::vector<RowChange>* change
 }
 
 void RecordProjector::Apply(const RecordView& record, std::vector<RowChange>* changes) {
-  ProjectorInput in;
-  in.seq = record.seq;
-  in.kind = record.kind;
-  in.time_us = record.event_time_us;
-  Result<ReconcileSnapshot> snap = Status();
-  auto skip = [&](const Status& s) {
+  decoder_.Decode(record, &scratch_);
+  ApplyDecoded(scratch_, changes);
+}
+
+void RecordProjector::ApplyDecoded(const DecodedRecord& record, std::vector<RowChange>* changes) {
+  if (!record.skip_reason.empty()) {
     ++skipped_;
-    last_skip_reason_ = "seq " + std::to_string(record.seq.value) + ": " + s.message();
-    in.kind = RecordKind::kUnknown;  // still advances the projector's seq
-  };
-  switch (record.kind) {
-    case RecordKind::kAriEvent:
-      if (!Projector::ReadsEventType(record.event_type)) {
-        in.kind = RecordKind::kUnknown;  // nothing in it can change a row
-        break;
-      }
-      if (Status s = decoder_.DecodeEventInto(record.payload, &event_); s.ok()) {
-        in.event = &event_;
-      } else {
-        skip(s);
-      }
-      break;
-    case RecordKind::kReconcile:
-      snap = decoder_.DecodeReconcile(record.payload);
-      if (snap.ok()) in.reconcile = &snap.value(); else skip(snap.status());
-      break;
-    case RecordKind::kNote: {
-      auto opts = decoder_.DecodeOptions(record.payload);
-      if (opts.ok()) in.options = std::move(opts.value()); else skip(opts.status());
-      break;
-    }
-    default:
-      break;
+    last_skip_reason_ = "seq " + std::to_string(record.seq.value) + ": " + record.skip_reason;
   }
-  projector_.Apply(in, changes);
+  projector_.Apply(record.Input(), changes);
 }
 
 void RowSet::Apply(const std::vector<RowChange>& changes) {

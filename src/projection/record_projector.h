@@ -2,11 +2,16 @@
 // (ari/event_decoder.h) into the projector's typed input. This is the one
 // path from records to rows; the runner, rebuild and `ledger-replay fixture`
 // all use it.
+//
+// Two stages, so a long fold can run them on two threads (FoldLedger):
+//   RecordDecoder::Decode(view) -> DecodedRecord   (pure, per record)
+//   RecordProjector::Apply(DecodedRecord)          (the fold, in seq order)
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ari/event_decoder.h"
@@ -17,14 +22,42 @@
 
 namespace callledger::projection {
 
+// A record decoded for the projector. Reused from record to record: its
+// buffers survive, so decoding allocates little.
+struct DecodedRecord {
+  Seq seq;
+  RecordKind kind = RecordKind::kUnknown;  // kUnknown: nothing to project
+  std::int64_t time_us = 0;
+  AriEvent event;
+  ReconcileSnapshot reconcile;
+  std::vector<std::pair<std::string, std::string>> options;
+  std::string skip_reason;  // set when the payload did not decode
+
+  ProjectorInput Input() const;
+};
+
+class RecordDecoder {
+ public:
+  // Whether the projector reads this record's event (cheap; no JSON parse
+  // for most records it does not read).
+  static bool Reads(const RecordView& record);
+  void Decode(const RecordView& record, DecodedRecord* out);
+
+ private:
+  ari::EventDecoder decoder_;
+};
+
 class RecordProjector {
  public:
   explicit RecordProjector(std::string node) : projector_(std::move(node)) {}
 
-  // Applies one record; appends the row changes it causes. A record whose
-  // payload does not decode changes nothing and is counted in skipped().
+  // Decodes and applies one record; appends the row changes it causes. A
+  // record whose payload does not decode changes nothing and is counted in
+  // skipped().
   void Apply(const Record& record, std::vector<RowChange>* changes);
   void Apply(const RecordView& record, std::vector<RowChange>* changes);
+  // Applies a record decoded elsewhere (in order!).
+  void ApplyDecoded(const DecodedRecord& record, std::vector<RowChange>* changes);
 
   const Projector& projector() const { return projector_; }
   std::uint64_t skipped() const { return skipped_; }
@@ -32,8 +65,8 @@ class RecordProjector {
 
  private:
   Projector projector_;
-  ari::EventDecoder decoder_;
-  AriEvent event_;  // reused: its buffers survive from record to record
+  RecordDecoder decoder_;
+  DecodedRecord scratch_;
   std::uint64_t skipped_ = 0;
   std::string last_skip_reason_;
 };
