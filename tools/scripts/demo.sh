@@ -16,14 +16,14 @@ work=$(mktemp -d /tmp/call-ledger-demo.XXXXXX)
 ledger="$work/ledger"
 echo "== importing the captured Asterisk sessions into $ledger"
 for f in "$root"/fixtures/asterisk/*.observer.jsonl; do
-  "$bin/ledger-replay" import "$f" --ledger "$ledger" --node demo-pbx | head -n 1
+  "$bin/ledger-replay" import "$f" --ledger "$ledger" --node demo-pbx | sed -n 1p
 done
 echo
 echo "== ledger-audit stats"
 "$bin/ledger-audit" --ledger "$ledger" stats
 echo
 echo "== ledger-audit call 1795684640.55   (scenario k1: transfer, hold, DTMF)"
-"$bin/ledger-audit" --ledger "$ledger" call 1795684640.55 | head -n 12
+"$bin/ledger-audit" --ledger "$ledger" call 1795684640.55 | sed -n 1,12p
 echo "   ... (full history: $bin/ledger-audit --ledger $ledger call 1795684640.55)"
 echo
 echo "== ledger-audit verify"
