@@ -24,6 +24,7 @@
 #include "replay/import.h"
 #include "store/memory_event_log.h"
 #include "store/rocks_event_log.h"
+#include "support/stored_records.h"
 #include "support/fixtures.h"
 #include "support/temp_dir.h"
 
@@ -108,13 +109,7 @@ std::vector<std::uint64_t> SeqsWhere(const std::vector<Line>& lines, Pred pred) 
   return out;
 }
 
-Record Decode(const EventLog& log, Seq seq) {
-  Result<std::string> bytes = log.ReadEncoded(seq);
-  REQUIRE(bytes.ok());
-  Result<Record> r = DecodeRecord(*bytes);
-  REQUIRE(r.ok());
-  return std::move(r).value();
-}
+Record Decode(const EventLog& log, Seq seq) { return testing::DecodeStored(log, seq); }
 
 TEST_CASE("export after import is byte-identical to every captured stream") {
   for (const auto& file : testing::CapturedStreams()) {

@@ -15,6 +15,7 @@
 #include "record/record_codec.h"
 #include "store/memory_event_log.h"
 #include "store/rocks_event_log.h"
+#include "support/stored_records.h"
 #include "support/fixtures.h"
 #include "support/temp_dir.h"
 
@@ -30,13 +31,7 @@ ImportOptions Options(std::size_t batch_records = 1000) {
   return o;
 }
 
-Record Decode(const EventLog& log, Seq seq) {
-  Result<std::string> bytes = log.ReadEncoded(seq);
-  REQUIRE(bytes.ok());
-  Result<Record> r = DecodeRecord(*bytes);
-  REQUIRE(r.ok());
-  return std::move(r).value();
-}
+Record Decode(const EventLog& log, Seq seq) { return testing::DecodeStored(log, seq); }
 
 struct Case {
   std::string line;

@@ -13,6 +13,7 @@
 #include "record/record_codec.h"
 #include "store/memory_event_log.h"
 #include "store/rocks_event_log.h"
+#include "support/stored_records.h"
 #include "support/temp_dir.h"
 
 namespace callledger {
@@ -57,13 +58,7 @@ std::vector<RecordDraft> Drafts(int n, const std::string& tag) {
   return out;
 }
 
-Record Decode(const EventLog& log, Seq seq) {
-  Result<std::string> bytes = log.ReadEncoded(seq);
-  REQUIRE(bytes.ok());
-  Result<Record> r = DecodeRecord(*bytes);
-  REQUIRE(r.ok());
-  return std::move(r).value();
-}
+Record Decode(const EventLog& log, Seq seq) { return testing::DecodeStored(log, seq); }
 
 std::vector<std::uint64_t> Values(const std::vector<Seq>& seqs) {
   std::vector<std::uint64_t> out;
