@@ -1,0 +1,195 @@
+#include "daemon/ingest.h"
+
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <vector>
+
+#include "ari/frame_record.h"
+
+namespace callledger::daemon {
+namespace json = boost::json;
+namespace {
+
+// How long a shutdown keeps retrying a failing Append (SIGTERM must end the
+// daemon within 5 s).
+constexpr std::chrono::milliseconds kShutdownRetry{3000};
+
+std::int64_t WallClockMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+RecordDraft GapDraft(const std::string& reason, std::int64_t since_us, std::int64_t now_us,
+                     std::uint64_t lost_frames) {
+  RecordDraft d;
+  d.kind = RecordKind::kGap;
+  d.event_time_us = now_us;
+  d.received_at_us = now_us;
+  d.reason = reason;
+  json::object o;
+  o["reason"] = reason;
+  o["since_us"] = since_us;
+  o["until_us"] = now_us;
+  if (lost_frames > 0) o["lost_frames"] = lost_frames;
+  d.payload = json::serialize(o);
+  return d;
+}
+
+}  // namespace
+
+Ingest::Ingest(EventLog& log, IngestOptions options) : log_(log), options_(std::move(options)) {
+  if (!options_.clock) options_.clock = WallClockMicros;
+  if (options_.queue_frames == 0) options_.queue_frames = 1;
+  if (options_.batch_records == 0) options_.batch_records = 1;
+}
+
+Ingest::~Ingest() { Stop(); }
+
+std::int64_t Ingest::Now() const { return options_.clock(); }
+
+void Ingest::Start() {
+  if (!thread_.joinable()) thread_ = std::thread([this] { Loop(); });
+}
+
+void Ingest::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ && !thread_.joinable()) return;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  if (Status s = log_.Sync(); !s.ok()) spdlog::error("ledger fsync at shutdown failed: {}", s.ToString());
+}
+
+bool Ingest::Push(Item item, bool droppable) {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return false;
+    if (droppable && queue_.size() >= options_.queue_frames) {
+      if (overflowed_ == 0) overflow_since_us_ = item.received_at_us;
+      ++overflowed_;
+      ++stats_.dropped;
+      return false;
+    }
+    if (overflowed_ > 0 && queue_.size() < options_.queue_frames) {
+      // Say what the full queue cost before the first frame that fits.
+      const std::uint64_t lost = overflowed_;
+      overflowed_ = 0;
+      Item gap;
+      gap.draft = GapDraft("overflow: " + std::to_string(lost) + " frames received but not kept (ingest queue full)",
+                           overflow_since_us_, item.received_at_us, lost);
+      queue_.push_back(std::move(gap));
+      ++stats_.gaps;
+    }
+    queue_.push_back(std::move(item));
+  }
+  cv_.notify_one();
+  return true;
+}
+
+void Ingest::OnConnected(const std::string& asterisk_info) {
+  const std::int64_t now = Now();
+  std::string reason;
+  std::int64_t since = 0;
+  {
+    std::lock_guard lock(mu_);
+    reason = disconnect_reason_;
+    since = disconnected_at_us_;
+  }
+  Item item;
+  item.draft = GapDraft("connected to ARI after: " + reason, since, now, 0);
+  // The Asterisk the daemon talks to, for auditors.
+  json::error_code ec;
+  json::value info = json::parse(asterisk_info, ec);
+  if (!ec) {
+    json::value payload = json::parse(item.draft.payload);
+    payload.as_object()["asterisk_info"] = std::move(info);
+    item.draft.payload = json::serialize(payload);
+  }
+  item.received_at_us = now;
+  if (Push(std::move(item), false)) ++stats_.gaps;
+}
+
+void Ingest::OnSnapshot(std::string channels_json, std::string bridges_json) {
+  Item item;
+  item.received_at_us = Now();
+  item.draft.kind = RecordKind::kReconcile;
+  item.draft.event_time_us = item.received_at_us;
+  item.draft.received_at_us = item.received_at_us;
+  item.draft.reason = "GET /ari/channels and /ari/bridges";
+  item.draft.payload = "{\"channels\":" + channels_json + ",\"bridges\":" + bridges_json + "}";
+  if (Push(std::move(item), false)) ++stats_.reconciles;
+}
+
+void Ingest::OnFrame(std::string frame) {
+  Item item;
+  item.is_frame = true;
+  item.received_at_us = Now();
+  item.frame = std::move(frame);
+  if (Push(std::move(item), true)) ++stats_.frames;
+}
+
+void Ingest::OnDisconnected(const std::string& reason) {
+  std::lock_guard lock(mu_);
+  disconnect_reason_ = reason;
+  disconnected_at_us_ = Now();
+}
+
+void Ingest::Loop() {
+  ari::FrameParser parser(options_.limits);
+  std::vector<Item> items;
+  std::vector<RecordDraft> drafts;
+  while (true) {
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty() && stopping_) break;
+      while (!queue_.empty() && items.size() < options_.batch_records) {
+        items.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    drafts.clear();
+    for (auto& item : items) {
+      if (item.is_frame) {
+        drafts.push_back(ari::DraftFromFrame(parser, item.frame, item.received_at_us));
+        if (drafts.back().kind == RecordKind::kMalformed) {
+          ++stats_.malformed;
+          spdlog::warn("kept a malformed frame ({} bytes): {}", item.frame.size(), drafts.back().reason);
+        }
+      } else {
+        drafts.push_back(std::move(item.draft));
+      }
+    }
+    items.clear();
+    auto delay = options_.retry_initial;
+    std::chrono::milliseconds waited{0};
+    while (true) {
+      Result<SeqRange> r = log_.Append(drafts);
+      if (r.ok()) {
+        stats_.appended += drafts.size();
+        stats_.head = r->last.value;
+        if (on_appended_) on_appended_(r->last);
+        break;
+      }
+      ++stats_.append_errors;
+      spdlog::error("appending {} records to the ledger failed: {}; retrying in {} ms", drafts.size(),
+                    r.status().ToString(), delay.count());
+      std::unique_lock lock(mu_);
+      // Keep retrying, also while stopping (these records were accepted),
+      // but let a shutdown finish within its deadline.
+      if (stopping_ && waited >= kShutdownRetry) {
+        spdlog::critical("shutting down with {} records not appended: {}", drafts.size(), r.status().ToString());
+        break;
+      }
+      cv_.wait_for(lock, delay);
+      waited += delay;
+      delay = std::min(delay * 2, options_.retry_max);
+    }
+  }
+}
+
+}  // namespace callledger::daemon

@@ -1,0 +1,132 @@
+// Ingest: frames into the ledger exactly as received, gap and reconcile
+// records around (re)connections, overflow counted and recorded, failed
+// appends retried until they succeed.
+#include <catch2/catch.hpp>
+
+#include <thread>
+
+#include "daemon/ingest.h"
+#include "store/memory_event_log.h"
+#include "support/fixtures.h"
+#include "support/stored_records.h"
+
+namespace callledger {
+namespace {
+
+using daemon::Ingest;
+using daemon::IngestOptions;
+
+IngestOptions Options(std::size_t queue = 65536) {
+  IngestOptions o;
+  o.queue_frames = queue;
+  o.clock = [] { return std::int64_t{1795684500000000}; };
+  o.retry_initial = std::chrono::milliseconds(1);
+  return o;
+}
+
+void WaitForHead(const EventLog& log, std::uint64_t seq) {
+  for (int i = 0; i < 2000 && log.Head().seq.value < seq; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  REQUIRE(log.Head().seq.value >= seq);
+}
+
+TEST_CASE("ingest keeps every frame byte for byte, after a gap record for the connection") {
+  store::MemoryEventLog log("pbx");
+  Ingest ingest(log, Options());
+  ingest.Start();
+  const auto lines = testing::ReadLines(testing::CaptureDir() / "k1-transfer-hold-dtmf.observer.jsonl");
+  ingest.OnConnected(R"({"system":{"version":"22.10.1"}})");
+  for (const auto& line : lines) ingest.OnFrame(line);
+  ingest.OnSnapshot("[]", "[]");
+  ingest.OnFrame("this is not JSON");
+  ingest.Stop();
+  REQUIRE(log.Head().seq.value == lines.size() + 3);
+  const Record gap = testing::DecodeStored(log, Seq{1});
+  CHECK(gap.kind == RecordKind::kGap);
+  CHECK_THAT(gap.reason, Catch::Contains("daemon started"));
+  CHECK_THAT(gap.payload, Catch::Contains("22.10.1"));
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const Record r = testing::DecodeStored(log, Seq{i + 2});
+    REQUIRE(r.kind == RecordKind::kAriEvent);
+    CHECK(r.payload == lines[i]);
+  }
+  CHECK(testing::DecodeStored(log, Seq{lines.size() + 2}).kind == RecordKind::kReconcile);
+  const Record bad = testing::DecodeStored(log, Seq{lines.size() + 3});
+  CHECK(bad.kind == RecordKind::kMalformed);
+  CHECK(bad.payload == "this is not JSON");
+  CHECK(ingest.stats().malformed == 1);
+}
+
+TEST_CASE("a full queue drops and counts frames, and a gap record says how many") {
+  store::MemoryEventLog log("pbx");
+  Ingest ingest(log, Options(4));
+  // Not started yet: the queue fills up.
+  for (int i = 0; i < 10; ++i) ingest.OnFrame(R"({"type":"X","n":)" + std::to_string(i) + "}");
+  CHECK(ingest.stats().dropped == 6);
+  ingest.Start();
+  WaitForHead(log, 4);
+  ingest.OnFrame(R"({"type":"X","n":10})");
+  ingest.Stop();
+  REQUIRE(log.Head().seq.value == 6);
+  for (int i = 1; i <= 4; ++i) CHECK(testing::DecodeStored(log, Seq{static_cast<std::uint64_t>(i)}).kind == RecordKind::kAriEvent);
+  const Record gap = testing::DecodeStored(log, Seq{5});
+  CHECK(gap.kind == RecordKind::kGap);
+  CHECK_THAT(gap.reason, Catch::StartsWith("overflow: 6 frames"));
+  CHECK_THAT(gap.payload, Catch::Contains("\"lost_frames\":6"));
+  CHECK(testing::DecodeStored(log, Seq{6}).payload == R"({"type":"X","n":10})");
+}
+
+// Fails the first `failures` appends, like a disk that is briefly full.
+class FlakyLog final : public EventLog {
+ public:
+  FlakyLog(EventLog& inner, int failures) : inner_(inner), failures_(failures) {}
+  LedgerInfo Info() const override { return inner_.Info(); }
+  LedgerHead Head() const override { return inner_.Head(); }
+  Result<SeqRange> Append(std::span<const RecordDraft> d) override {
+    if (failures_-- > 0) return Unavailable("injected: no space left on device");
+    return inner_.Append(d);
+  }
+  Status Sync() override { return inner_.Sync(); }
+  Result<std::string> ReadEncoded(Seq s) const override { return inner_.ReadEncoded(s); }
+  Status ScanEncoded(Seq f, Seq t, const EncodedVisitor& v) const override { return inner_.ScanEncoded(f, t, v); }
+  Result<std::vector<Seq>> Lookup(IndexKind k, std::string_view id) const override { return inner_.Lookup(k, id); }
+  std::uint64_t SizeOnDisk() const override { return 0; }
+
+ private:
+  EventLog& inner_;
+  int failures_;
+};
+
+TEST_CASE("a failing append is retried until it succeeds and nothing is lost") {
+  store::MemoryEventLog real("pbx");
+  FlakyLog flaky(real, 5);
+  Ingest ingest(flaky, Options());
+  ingest.Start();
+  for (int i = 0; i < 100; ++i) ingest.OnFrame(R"({"type":"X","n":)" + std::to_string(i) + "}");
+  ingest.Stop();
+  CHECK(ingest.stats().append_errors == 5);
+  REQUIRE(real.Head().seq.value == 100);
+  for (int i = 0; i < 100; ++i) {
+    CHECK(testing::DecodeStored(real, Seq{static_cast<std::uint64_t>(i + 1)}).payload ==
+          R"({"type":"X","n":)" + std::to_string(i) + "}");
+  }
+}
+
+TEST_CASE("a reconnection records why the previous connection ended") {
+  store::MemoryEventLog log("pbx");
+  Ingest ingest(log, Options());
+  ingest.Start();
+  ingest.OnConnected("{}");
+  ingest.OnFrame(R"({"type":"X"})");
+  ingest.OnDisconnected("closed by Asterisk");
+  ingest.OnConnected("{}");
+  ingest.Stop();
+  REQUIRE(log.Head().seq.value == 3);
+  const Record second = testing::DecodeStored(log, Seq{3});
+  CHECK(second.kind == RecordKind::kGap);
+  CHECK_THAT(second.reason, Catch::Contains("closed by Asterisk"));
+}
+
+}  // namespace
+}  // namespace callledger
