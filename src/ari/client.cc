@@ -75,7 +75,7 @@ struct AriClient::Impl {
     stream.expires_after(options.connect_timeout);
     auto [cerr, ep] = co_await stream.async_connect(endpoints, kTuple);
     if (cerr) co_return std::pair<int, std::string>{0, "connect " + options.host + ":" + options.port + ": " + cerr.message()};
-    http::request<http::empty_body> req{http::verb::get, "/ari" + path + options.rest_query, 11};
+    http::request<http::empty_body> req{http::verb::get, options.rest_prefix + path + options.rest_query, 11};
     req.set(http::field::host, options.host);
     req.set(http::field::user_agent, "call-ledgerd");
     if (!options.authorization.empty()) req.set(http::field::authorization, options.authorization);

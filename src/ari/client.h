@@ -39,6 +39,8 @@ struct ClientOptions {
   // "/ari/events?app=call-ledger&subscribeAll=true" (with &api_key=... only
   // in api_key mode).
   std::string events_target = "/ari/events?app=call-ledger&subscribeAll=true";
+  // Path of the REST API: "/ari" (or "/prefix/ari" behind a proxy).
+  std::string rest_prefix = "/ari";
   // Query suffix for REST calls in api_key mode ("?api_key=u:p"), else "".
   std::string rest_query;
   // Value of the Authorization header ("Basic ...") or "" in api_key mode.

@@ -1,0 +1,181 @@
+// call-ledgerd: the daemon on the PBX. The only place that wires concrete
+// parts together: the ARI client -> ingest -> RocksDB ledger -> projection
+// loop -> PostgreSQL.
+//
+//   call-ledgerd [--config FILE] [--env-file FILE] [--check-config]
+//
+// Configuration: docs/config.sample.toml, overridden by a .env file and the
+// environment (ARI_URL, ARI_USER, ARI_PASSWORD, DATABASE_URL, LEDGER_DIR, ...).
+// Logs go to stderr, one line each (journald adds the time). SIGINT/SIGTERM:
+// stop reading, append and fsync what was received, one last projection
+// attempt, exit 0.
+#include <CLI/CLI.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "ari/client.h"
+#include "ari/event_decoder.h"
+#include "daemon/config.h"
+#include "daemon/ingest.h"
+#include "daemon/projection_loop.h"
+#include "pg/pg_call_log_store.h"
+#include "store/rocks_event_log.h"
+
+namespace {
+
+using namespace callledger;
+constexpr int kExitConfig = 2;
+constexpr int kExitRuntime = 1;
+
+void SetUpLogging(daemon::LogLevel level) {
+  auto logger = spdlog::stderr_logger_st("call-ledgerd");
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %l %v");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::from_str(std::string(daemon::LogLevelName(level))));
+  spdlog::flush_on(spdlog::level::info);
+}
+
+ari::ClientOptions ClientOptionsFrom(const daemon::DaemonConfig& config, const daemon::AriEndpoint& ep) {
+  ari::ClientOptions o;
+  o.host = ep.host;
+  o.port = std::to_string(ep.port);
+  o.events_target = ep.EventsPath() + "?" + config.ari.EventsQuery();
+  const std::string rest = ep.RestPath("");
+  o.rest_prefix = rest.ends_with("/") ? rest.substr(0, rest.size() - 1) : rest;
+  const std::string key = config.ari.ApiKeyParam();
+  o.rest_query = key.empty() ? std::string() : "?" + key;
+  if (config.ari.auth == daemon::AriAuth::kBasic && !config.ari.user.empty()) {
+    o.authorization = ari::BasicAuthorization(config.ari.user, config.ari.password.Reveal());
+  }
+  o.reconnect_initial = config.ari.reconnect_initial_ms;
+  o.reconnect_max = config.ari.reconnect_max_ms;
+  o.ping_interval = config.ari.ping_interval_ms;
+  return o;
+}
+
+// The projector options in force, recorded in the ledger before any frame
+// this run receives (DESIGN invariant 1).
+Status AppendOptionsNote(EventLog& log, const daemon::DaemonConfig& config) {
+  RecordDraft note;
+  note.kind = RecordKind::kNote;
+  note.reason = "projector options at daemon start";
+  note.received_at_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+  note.event_time_us = note.received_at_us;
+  note.payload = ari::EncodeOptionsNote({{"call_app", config.projector.call_app},
+                                         {"recordings_dir", config.projector.recordings_dir.string()}});
+  auto r = log.Append(std::span(&note, 1));
+  return r.ok() ? Status::Ok() : r.status();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"call-ledgerd: records every ARI event of an Asterisk into a hash-chained ledger and keeps "
+               "the PostgreSQL call log projected from it. Configuration: --config FILE (TOML), a .env "
+               "file and environment variables (ARI_URL, ARI_USER, ARI_PASSWORD, ARI_APP, "
+               "ARI_SUBSCRIBE_ALL, DATABASE_URL, LEDGER_DIR, NODE_NAME, HTTP_LISTEN, ...); see "
+               "docs/config.sample.toml. Secrets are never taken from the command line."};
+  std::string config_file, env_file;
+  bool check_only = false;
+  app.add_option("--config", config_file, "TOML configuration file");
+  app.add_option("--env-file", env_file, "A .env file (default: ./.env if present)");
+  app.add_flag("--check-config", check_only, "Validate the configuration, print it (secrets redacted) and exit");
+  CLI11_PARSE(app, argc, argv);
+
+  daemon::LoadOptions load;
+  if (!config_file.empty()) load.config_file = config_file;
+  if (!env_file.empty()) load.env_file = env_file;
+  load.environment = daemon::EnvironmentFromProcess();
+  auto loaded = daemon::LoadConfig(load);
+  if (!loaded.ok()) {
+    std::fprintf(stderr, "call-ledgerd: configuration error: %s\n", loaded.status().message().c_str());
+    return kExitConfig;
+  }
+  const daemon::DaemonConfig& config = *loaded;
+  if (check_only) {
+    std::cout << daemon::Redacted(config);
+    for (const auto& w : config.warnings) std::cout << "warning: " << w << "\n";
+    std::cout << "configuration ok\n";
+    return 0;
+  }
+  SetUpLogging(config.log.level);
+  auto endpoint = config.ari.Endpoint();
+  if (!endpoint.ok()) {
+    spdlog::critical("configuration error: {}", endpoint.status().message());
+    return kExitConfig;
+  }
+  if (endpoint->transport == daemon::Transport::kTls) {
+    spdlog::critical("ari.base_url {}: https/wss is not supported by this build yet; use http:// on the PBX's "
+                     "loopback", daemon::RedactUrl(config.ari.base_url));
+    return kExitConfig;
+  }
+  for (const auto& w : config.warnings) spdlog::warn("configuration: {}", w);
+
+  store::RocksOptions ledger_options;
+  ledger_options.node = config.ledger.node;
+  ledger_options.sync_interval_ms = static_cast<int>(config.ledger.sync_interval_ms.count());
+  auto ledger = store::RocksEventLog::Open(config.ledger.dir, ledger_options);
+  if (!ledger.ok()) {
+    spdlog::critical("cannot open the ledger: {}", ledger.status().message());
+    return ledger.status().code() == Code::kFailedPrecondition ? kExitConfig : kExitRuntime;
+  }
+  EventLog& log = **ledger;
+  spdlog::info("ledger {} (node {}), head seq {}", config.ledger.dir.string(), log.Info().node,
+               log.Head().seq.value);
+  if (Status s = AppendOptionsNote(log, config); !s.ok()) {
+    spdlog::critical("cannot append to the ledger: {}", s.ToString());
+    return kExitRuntime;
+  }
+
+  const std::string dsn = config.database.url.Reveal();
+  daemon::ProjectionLoopOptions loop_options;
+  loop_options.batch_records = config.database.batch_records;
+  daemon::ProjectionLoop projection(
+      log,
+      [dsn]() -> Result<std::unique_ptr<CallLogStore>> {
+        pg::PgOptions pg_options;
+        pg_options.application_name = "call-ledgerd";
+        auto store = pg::PgCallLogStore::Open(dsn, pg_options);
+        if (!store.ok()) return store.status();
+        return std::unique_ptr<CallLogStore>(std::move(store.value()));
+      },
+      loop_options);
+  spdlog::info("projecting into PostgreSQL {}", daemon::RedactConnectionString(dsn));
+
+  daemon::IngestOptions ingest_options;
+  ingest_options.queue_frames = config.ledger.queue_frames;
+  ingest_options.limits.max_frame_bytes = config.ledger.max_frame_bytes;
+  daemon::Ingest ingest(log, ingest_options);
+  ingest.SetOnAppended([&projection](Seq) { projection.Notify(); });
+  ingest.Start();
+  projection.Start();
+
+  boost::asio::io_context io;
+  ari::AriClient client(io, ClientOptionsFrom(config, *endpoint), ingest);
+  spdlog::info("connecting to {} as application '{}' ({})", client.EventsUrlForLogs(), config.ari.app,
+               config.ari.subscribe_all ? "observer, subscribeAll" : "app mode");
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signo) {
+    if (ec) return;
+    spdlog::info("signal {}: stopping", signo);
+    client.Stop();
+  });
+  boost::asio::co_spawn(io, client.Run(), [&](std::exception_ptr) { signals.cancel(); });
+  io.run();
+
+  ingest.Stop();  // appends what was received, fsyncs
+  projection.Stop();
+  spdlog::info("stopped: ledger head seq {}, call log at seq {}, {} frames received, {} dropped",
+               log.Head().seq.value, projection.stats().checkpoint.load(), ingest.stats().frames.load(),
+               ingest.stats().dropped.load());
+  return 0;
+}

@@ -1,0 +1,188 @@
+// ari-sim: a stand-in for Asterisk's ARI server that serves recorded traffic.
+// This main parses arguments and calls library code (tools/ari-sim/).
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "ari-sim/listen_address.h"
+#include "ari-sim/replay.h"
+#include "ari-sim/sim_server.h"
+
+#ifndef ARI_SIM_DEFAULT_INFO
+#define ARI_SIM_DEFAULT_INFO "fixtures/asterisk/api/asterisk-info.json"
+#endif
+
+namespace {
+
+using namespace callledger;
+using namespace callledger::arisim;
+
+constexpr int kExitError = 2;
+
+constexpr const char* kDescription =
+    "ari-sim: an ARI server (a stand-in for Asterisk) that serves recorded event\n"
+    "traffic, for tests and demos on machines without a PBX.";
+
+constexpr const char* kFooter = R"(
+The stream
+  FILE... are ARI captures, one WebSocket text frame per line (fixtures/asterisk/
+  *.jsonl). They are played one after another as one stream of frames numbered
+  from 1, each sent byte for byte (blank lines are not frames). The stream
+  starts when the first client subscribes to /ari/events and goes on, for the
+  client that reconnects, after a drop. A newer subscriber to the same app
+  replaces the current one, which gets an ApplicationReplaced event and is
+  closed (as in Asterisk). The first subscriber's app is the stream's app:
+  subscribers to any other app are accepted but get no events.
+
+Pacing
+  By default frames follow the gaps between their ARI timestamps (negative gaps
+  count as 0; the pause between two files is at most 1 s). --speed F divides
+  the gaps by F; --fast sends as fast as the client reads. While no client is
+  connected, the stream waits.
+
+Drops
+  --drop-at N --gap M closes the WebSocket (a normal close) after frame N and
+  skips frames N+1..N+M: they update /ari/channels and /ari/bridges but are
+  never sent. The next client to subscribe gets frame N+M+1 onwards. Repeat
+  the pair for more drops (in increasing order); --gap defaults to 0 when no
+  --gap is given at all.
+
+HTTP
+  ws://HOST:PORT/ari/events?app=NAME[&subscribeAll=true][&api_key=USER:PASS]
+  GET /ari/asterisk/info   the recorded answer (--info)
+  GET /ari/channels        channels created and not yet destroyed by the frames
+                           sent or skipped so far, with their last snapshots
+  GET /ari/bridges         the same for bridges
+  GET /ari/channels/ID, /ari/bridges/ID
+  Every /ari request needs HTTP Basic credentials or api_key=USER:PASS (else
+  401). Unknown paths get 404 {"message":"Not found"}. REST goes on after the
+  stream has ended, until ari-sim is stopped.
+
+Output
+  The first line on stdout is "listening on HOST:PORT" (the real port when
+  --listen asks for port 0); logs go to stderr. SIGINT or SIGTERM stops
+  ari-sim with exit status 0; bad arguments exit with 2.
+)";
+
+Result<std::string> ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return InvalidInput("cannot read " + path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+int Fail(const std::string& message) {
+  std::fprintf(stderr, "ari-sim: %s\n", message.c_str());
+  return kExitError;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{kDescription, "ari-sim"};
+  app.footer(kFooter);
+  app.get_formatter()->column_width(34);
+
+  std::string listen = "127.0.0.1:8088";
+  Credentials credentials;
+  double speed = 1.0;
+  bool fast = false;
+  std::vector<std::uint64_t> drop_at;
+  std::vector<std::uint64_t> gaps;
+  std::string info_path = ARI_SIM_DEFAULT_INFO;
+  std::vector<std::string> files;
+
+  app.add_option("--listen", listen, "where to listen, loopback only; port 0 picks a free port")
+      ->type_name("HOST:PORT")
+      ->capture_default_str();
+  auto* user = app.add_option("--user", credentials.user, "ARI user (with --password)")
+                   ->type_name("U")
+                   ->capture_default_str();
+  auto* password = app.add_option("--password", credentials.password, "ARI password")
+                       ->type_name("P")
+                       ->capture_default_str();
+  user->needs(password);
+  password->needs(user);
+  auto* speed_option = app.add_option("--speed", speed, "play F times faster than recorded (F > 0)")
+                           ->type_name("F")
+                           ->capture_default_str();
+  auto* fast_option = app.add_flag("--fast", fast, "send as fast as the client reads");
+  speed_option->excludes(fast_option);
+  app.add_option("--drop-at", drop_at, "close the connection after frame N (repeatable)")
+      ->type_name("N")
+      ->allow_extra_args(false);
+  app.add_option("--gap", gaps, "then skip M frames: never sent (one per --drop-at)")
+      ->type_name("M")
+      ->allow_extra_args(false);
+  app.add_option("--info", info_path, "the body of GET /ari/asterisk/info")
+      ->type_name("FILE")
+      ->capture_default_str();
+  app.add_option("FILE", files, "ARI captures (*.jsonl), played in order")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : kExitError;
+  }
+
+  auto address = ParseListenAddress(listen);
+  if (!address.ok()) return Fail(address.status().message());
+
+  PacingOptions pacing;
+  if (fast) {
+    pacing.mode = PacingMode::kFast;
+  } else {
+    pacing.speed = speed;
+  }
+  if (Status s = ValidatePacing(pacing); !s.ok()) return Fail(s.message());
+
+  if (!gaps.empty() && gaps.size() != drop_at.size()) {
+    return Fail("give one --gap per --drop-at (or none at all for gaps of 0)");
+  }
+  std::vector<DropPoint> drops;
+  for (std::size_t i = 0; i < drop_at.size(); ++i) {
+    drops.push_back(DropPoint{drop_at[i], gaps.empty() ? 0 : gaps[i]});
+  }
+  if (Status s = ValidateDrops(drops); !s.ok()) return Fail(s.message());
+
+  auto info = ReadWholeFile(info_path);
+  if (!info.ok()) return Fail(info.status().message() + " (--info)");
+  auto frames = LoadFrames(files);
+  if (!frames.ok()) return Fail(frames.status().message());
+  const std::size_t frame_count = frames->size();
+  for (const auto& drop : drops) {
+    if (drop.after_frame > frame_count) {
+      std::fprintf(stderr, "ari-sim: note: --drop-at %llu is beyond the last frame (%zu)\n",
+                   static_cast<unsigned long long>(drop.after_frame), frame_count);
+    }
+  }
+
+  ServerOptions options;
+  options.listen = *address;
+  options.credentials = credentials;
+  options.asterisk_info = std::move(*info);
+  auto server =
+      SimServer::Create(std::move(options), Replay(std::move(*frames), pacing, std::move(drops)));
+  if (!server.ok()) return Fail(server.status().message());
+
+  std::printf("listening on %s\n", (*server)->local_address().c_str());
+  std::fflush(stdout);
+  if (fast) {
+    std::fprintf(stderr, "ari-sim: %zu frames from %zu file(s), as fast as the client reads\n",
+                 frame_count, files.size());
+  } else {
+    std::fprintf(stderr, "ari-sim: %zu frames from %zu file(s), at %gx recorded speed\n",
+                 frame_count, files.size(), speed);
+  }
+
+  if (Status s = (*server)->Run(SignalHandling::kStopOnSigintSigterm); !s.ok()) {
+    return Fail(s.ToString());
+  }
+  return 0;
+}

@@ -1,0 +1,163 @@
+#include "ari-sim/replay.h"
+
+#include <algorithm>
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+#include <cassert>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "ari/timestamp.h"
+
+namespace callledger::arisim {
+namespace json = boost::json;
+using std::chrono::microseconds;
+
+namespace {
+
+std::optional<std::string> TimestampText(std::string_view frame) {
+  json::error_code ec;
+  const json::value parsed = json::parse(frame, ec);
+  if (ec || !parsed.is_object()) return std::nullopt;
+  const json::value* ts = parsed.get_object().if_contains("timestamp");
+  if (ts == nullptr || !ts->is_string()) return std::nullopt;
+  return std::string(ts->get_string());
+}
+
+StreamFrame MakeFrame(std::string bytes, std::size_t file_index) {
+  StreamFrame frame;
+  if (auto text = TimestampText(bytes)) frame.time_us = ari::ParseAriTimestamp(*text);
+  frame.bytes = std::move(bytes);
+  frame.file_index = file_index;
+  return frame;
+}
+
+}  // namespace
+
+std::vector<StreamFrame> FramesFromLines(const std::vector<std::string>& lines,
+                                         std::size_t file_index) {
+  std::vector<StreamFrame> frames;
+  frames.reserve(lines.size());
+  for (const auto& line : lines) {
+    if (!line.empty()) frames.push_back(MakeFrame(line, file_index));
+  }
+  return frames;
+}
+
+Result<std::vector<StreamFrame>> LoadFrames(const std::vector<std::string>& files) {
+  std::vector<StreamFrame> frames;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    std::ifstream in(files[i], std::ios::binary);
+    if (!in) return InvalidInput("cannot read " + files[i]);
+    std::string line;
+    std::size_t before = frames.size();
+    while (std::getline(in, line)) {
+      if (!line.empty()) frames.push_back(MakeFrame(std::move(line), i));
+      line.clear();
+    }
+    if (in.bad()) return InvalidInput("error reading " + files[i]);
+    if (frames.size() == before) return InvalidInput(files[i] + " holds no frame");
+  }
+  if (frames.empty()) return InvalidInput("no frames to serve");
+  return frames;
+}
+
+std::vector<microseconds> ComputeDelays(const std::vector<StreamFrame>& frames,
+                                        const PacingOptions& pacing) {
+  std::vector<microseconds> delays(frames.size(), microseconds(0));
+  if (pacing.mode == PacingMode::kFast) return delays;
+  // The last readable timestamp and the file it came from.
+  std::optional<std::int64_t> previous;
+  std::size_t previous_file = 0;
+  for (std::size_t i = 0; i < frames.size(); ++i) {
+    const auto& frame = frames[i];
+    if (!frame.time_us) continue;
+    if (previous) {
+      std::int64_t gap = std::max<std::int64_t>(0, *frame.time_us - *previous);
+      if (frame.file_index != previous_file) {
+        gap = std::min<std::int64_t>(gap, pacing.max_file_gap.count());
+      }
+      delays[i] = microseconds(
+          static_cast<std::int64_t>(std::llround(static_cast<double>(gap) / pacing.speed)));
+    }
+    previous = frame.time_us;
+    previous_file = frame.file_index;
+  }
+  return delays;
+}
+
+Status ValidatePacing(const PacingOptions& pacing) {
+  if (!(pacing.speed > 0) || !std::isfinite(pacing.speed)) {
+    return InvalidInput("--speed must be a positive number");
+  }
+  return Status::Ok();
+}
+
+Status ValidateDrops(const std::vector<DropPoint>& drops) {
+  std::uint64_t end_of_previous = 0;  // frame number of the previous gap's end
+  for (const auto& drop : drops) {
+    if (drop.after_frame < 1) return InvalidInput("--drop-at counts frames from 1");
+    if (drop.after_frame <= end_of_previous) {
+      return InvalidInput("--drop-at " + std::to_string(drop.after_frame) +
+                          " must come after the previous drop point and its gap (frame " +
+                          std::to_string(end_of_previous) + ")");
+    }
+    end_of_previous = drop.after_frame + drop.gap;
+  }
+  return Status::Ok();
+}
+
+Replay::Replay(std::vector<StreamFrame> frames, const PacingOptions& pacing,
+               std::vector<DropPoint> drops)
+    : frames_(std::move(frames)), drops_(std::move(drops)) {
+  assert(!frames_.empty());
+  const std::vector<microseconds> delays = ComputeDelays(frames_, pacing);
+  offsets_.resize(frames_.size());
+  microseconds total(0);
+  for (std::size_t i = 0; i < frames_.size(); ++i) {
+    total += delays[i];
+    offsets_[i] = total;
+  }
+}
+
+void Replay::ApplyThrough(std::size_t index) {
+  while (applied_ <= index && applied_ < frames_.size()) {
+    state_.Apply(frames_[applied_].bytes);
+    ++applied_;
+  }
+}
+
+void Replay::ApplyNext() {
+  if (!done()) ApplyThrough(next_);
+}
+
+Replay::Sent Replay::MarkSent() {
+  Sent sent;
+  if (done()) return sent;
+  ApplyThrough(next_);
+  ++next_;
+  ++sent_;
+  sent.number = next_;
+  // Drop points the stream has passed without stopping (N beyond a gap that
+  // ran to the end cannot happen: ValidateDrops orders them) are skipped.
+  while (next_drop_ < drops_.size() && drops_[next_drop_].after_frame < sent.number) ++next_drop_;
+  if (next_drop_ < drops_.size() && drops_[next_drop_].after_frame == sent.number) {
+    const DropPoint& drop = drops_[next_drop_++];
+    sent.drop = true;
+    const std::size_t end = std::min<std::size_t>(frames_.size(), next_ + drop.gap);
+    sent.first_skipped = next_ + 1;
+    sent.last_skipped = end;
+    if (end > next_) ApplyThrough(end - 1);
+    skipped_ += end - next_;
+    next_ = end;
+  }
+  return sent;
+}
+
+std::string Replay::CurrentTimestampText() const {
+  const std::size_t index = applied_ == 0 ? 0 : applied_ - 1;
+  return TimestampText(frames_[index].bytes).value_or(std::string());
+}
+
+}  // namespace callledger::arisim

@@ -1,0 +1,80 @@
+// ari-sim's network side: one HTTP/WebSocket listener on loopback that plays
+// a Replay (replay.h) to the client of /ari/events and answers ARI REST
+// requests from the Replay's live state (rest.h).
+//
+// Threading: everything runs on one thread, the one that calls Run(); the
+// Replay and its live state are touched from there only. Stop() may be
+// called from any thread.
+//
+// Connections: one coroutine per connection reads it (HTTP requests, or the
+// client's WebSocket control frames). One more coroutine, the pump, is the
+// only writer of events: it waits for a subscriber and the next frame's due
+// time, writes one frame, waits for that write to complete, and goes on, so
+// there is exactly one write in flight and nothing is queued beyond the frame
+// being written. When a connection ends (drop point, ApplicationReplaced),
+// its last message and close are written by a short coroutine of its own,
+// after the pump has let go of it.
+//
+// Subscribers: the first subscription names the stream's application. A
+// newer subscription to it replaces the current one, which receives an
+// ApplicationReplaced event and a close (as Asterisk does); the stream goes
+// on for the newer one without losing a frame. Subscriptions to any other
+// application are accepted and stay open, but receive nothing: the
+// recording holds no traffic for them.
+//
+// The stream starts when the first client subscribes. While no client is
+// subscribed (after a drop, or a client that went away), the stream waits:
+// the next frame is sent no earlier than its recorded time and no earlier
+// than the next subscription. A frame whose write failed is sent again to the
+// next client: only drop points lose frames.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "ari-sim/auth.h"
+#include "ari-sim/listen_address.h"
+#include "ari-sim/replay.h"
+#include "core/status.h"
+
+namespace callledger::arisim {
+
+struct ServerOptions {
+  ListenAddress listen;
+  Credentials credentials;
+  std::string asterisk_info;  // the body of GET /ari/asterisk/info
+};
+
+enum class SignalHandling {
+  kStopOnSigintSigterm,  // Run() installs handlers and returns OK on either
+  kNone,                 // the caller stops the server with Stop()
+};
+
+class SimServer {
+ public:
+  // Binds and listens. kInvalidInput for an address that is not loopback;
+  // kUnavailable when the address cannot be bound (in use, ...).
+  static Result<std::unique_ptr<SimServer>> Create(ServerOptions options, Replay replay);
+  ~SimServer();
+  SimServer(const SimServer&) = delete;
+  SimServer& operator=(const SimServer&) = delete;
+
+  // The bound address, e.g. "127.0.0.1:41234" (the real port when 0 was
+  // asked for).
+  std::string local_address() const;
+  std::uint16_t local_port() const;
+
+  // Serves until Stop() (or a signal, see SignalHandling). Returns OK on a
+  // requested stop; kInternal if the event loop failed.
+  Status Run(SignalHandling signals);
+  // Makes Run() return soon. Thread-safe; idempotent.
+  void Stop();
+
+ private:
+  class Impl;
+  explicit SimServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace callledger::arisim
