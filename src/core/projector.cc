@@ -121,10 +121,13 @@ void Projector::Apply(const ProjectorInput& in, std::vector<RowChange>* changes)
     case RecordKind::kNote:
       ApplyOptions(in.options);
       break;
-    default:
-      // gap, malformed, unknown: nothing to project. A gap's consequences
-      // arrive with the reconcile record that follows it.
+    case RecordKind::kGap:
+      // Events may be missing before this point; the reconcile record that
+      // follows says what Asterisk had, and settles what we knew before it.
+      gap_seq_ = in.seq.value;
       break;
+    default:
+      break;  // malformed, unknown: nothing to project
   }
   for (const auto& key : deleted_) {
     RowChange ch;
@@ -458,22 +461,70 @@ void Projector::ApplyEvent(const AriEvent& e, std::int64_t t) {
 }
 
 void Projector::ApplyReconcile(const ReconcileSnapshot& snap, std::int64_t t) {
+  // The snapshot was taken after the daemon reconnected, while frames kept
+  // arriving: everything seen since the gap record is newer than or as new
+  // as the snapshot and stands. Only what we knew before the gap is settled
+  // by it. (A reconcile without a gap before it settles everything before
+  // itself.)
+  const std::uint64_t before = gap_seq_ != 0 ? gap_seq_ : current_seq_;
   std::set<std::string> live;
   for (const auto& ch : snap.channels) live.insert(ch.id);
-  // Calls believed live whose channel Asterisk no longer has ended in the gap.
+  // Calls believed live, known before the gap, whose channel Asterisk no
+  // longer has: they ended in the gap.
   for (auto& [key, call] : calls_) {
-    if (call.row.status != CallStatus::kFinished && live.count(call.row.channel_id) == 0) {
+    if (call.row.status != CallStatus::kFinished && call.row.first_seq.value < before &&
+        live.count(call.row.channel_id) == 0) {
+      const auto ch = channels_.find(call.row.channel_id);
+      if (ch != channels_.end() && ch->second.last_seen >= before) continue;  // heard of since
       EndCall(call, t, EndSource::kReconcile, std::nullopt, {});
     }
   }
-  // Forget channels Asterisk no longer has; take bridges as Asterisk says.
+  // Forget channels Asterisk no longer has and we have not heard of since.
+  std::set<std::string> forgotten;
   for (auto it = channels_.begin(); it != channels_.end();) {
-    it = live.count(it->first) == 0 ? channels_.erase(it) : std::next(it);
+    if (live.count(it->first) == 0 && it->second.last_seen < before) {
+      forgotten.insert(it->first);
+      it = channels_.erase(it);
+    } else {
+      ++it;
+    }
   }
-  for (auto& [id, ch] : channels_) ch.bridges.clear();
-  bridges_.clear();
-  for (const auto& ch : snap.channels) Observe(ch);
-  for (const auto& b : snap.bridges) SetBridge(b);
+  // A bridge is fresh when a member was heard of since the gap: events
+  // then know its membership better than the snapshot.
+  auto fresh = [&](const std::set<std::string>& members) {
+    return std::any_of(members.begin(), members.end(), [&](const std::string& id) {
+      const auto c = channels_.find(id);
+      return c != channels_.end() && c->second.last_seen >= before;
+    });
+  };
+  std::set<std::string> in_snapshot;
+  for (const auto& b : snap.bridges) in_snapshot.insert(b.id);
+  for (auto it = bridges_.begin(); it != bridges_.end();) {
+    for (const auto& id : forgotten) it->second.erase(id);
+    const bool gone = it->second.empty() || (in_snapshot.count(it->first) == 0 && !fresh(it->second));
+    if (gone) {
+      for (const auto& id : it->second) {
+        if (auto c = channels_.find(id); c != channels_.end()) c->second.bridges.erase(it->first);
+      }
+      it = bridges_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  // Take from the snapshot what events since the gap have not told us
+  // (freshness judged before the snapshot's own channels are observed).
+  std::set<std::string> take;
+  for (const auto& b : snap.bridges) {
+    const auto known = bridges_.find(b.id);
+    if (known == bridges_.end() || !fresh(known->second)) take.insert(b.id);
+  }
+  for (const auto& ch : snap.channels) {
+    const auto known = channels_.find(ch.id);
+    if (known == channels_.end() || known->second.last_seen < before) Observe(ch);
+  }
+  for (const auto& b : snap.bridges) {
+    if (take.count(b.id) != 0) SetBridge(b);
+  }
   // Live channels in Stasis(call app) that we do not know: calls that began
   // in the gap, opened from the snapshot. Channels whose arguments name
   // another live channel (legs the application originated for a call) go

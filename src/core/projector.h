@@ -114,6 +114,8 @@ class Projector {
   ProjectorOptions options_;
   Seq last_seq_;
   std::uint64_t current_seq_ = 0;
+  // The last gap record: a reconcile settles what was known before it.
+  std::uint64_t gap_seq_ = 0;
   std::map<std::string, Channel> channels_;          // by channel id
   std::map<std::string, Call> calls_;                // by call_id
   std::map<std::string, std::set<std::string>> bridges_;  // bridge id -> members

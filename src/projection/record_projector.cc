@@ -58,8 +58,10 @@ void RecordDecoder::Decode(const RecordView& record, DecodedRecord* out) {
       if (opts.ok()) out->options = std::move(opts.value()); else skip(opts.status());
       break;
     }
+    case RecordKind::kGap:
+      break;  // no payload needed: where it stands is what counts
     default:
-      out->kind = RecordKind::kUnknown;  // gap, malformed: nothing to project
+      out->kind = RecordKind::kUnknown;  // malformed: nothing to project
       break;
   }
 }

@@ -104,6 +104,37 @@ TEST_CASE("a reconcile opens a call that began inside a gap, and a later one clo
   CHECK(rows[0].end_us == kReconcileAt + 61000000);
 }
 
+// The daemon asks for the snapshot after it has reconnected, while frames
+// keep coming: a call first seen after the gap record is newer than the
+// snapshot may show, and must not be closed by it.
+TEST_CASE("a reconcile leaves alone a call first seen after the gap") {
+  store::MemoryEventLog log("pbx");
+  std::vector<RecordDraft> drafts = {Gap(kReconcileAt - 60000000)};
+  for (const auto& line : ReadLines(CaptureDir() / "a-inbound-answered.observer.jsonl")) {
+    if (line.find("\"ChannelHangupRequest\"") != std::string::npos) break;
+    drafts.push_back(Frame(line));
+  }
+  drafts.push_back(Reconcile("[]", "[]", kReconcileAt));  // taken before the call existed
+  REQUIRE(log.Append(drafts).ok());
+  auto rows = Project(log);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].status == CallStatus::kTalking);
+  CHECK_FALSE(rows[0].end_estimated);
+  // The rest of the call still ends it normally.
+  std::vector<RecordDraft> tail;
+  bool after = false;
+  for (const auto& line : ReadLines(CaptureDir() / "a-inbound-answered.observer.jsonl")) {
+    after = after || line.find("\"ChannelHangupRequest\"") != std::string::npos;
+    if (after) tail.push_back(Frame(line));
+  }
+  REQUIRE(log.Append(tail).ok());
+  rows = Project(log);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].status == CallStatus::kFinished);
+  CHECK_FALSE(rows[0].end_estimated);
+  CHECK(rows[0].hangup_cause == 16);
+}
+
 TEST_CASE("duplicate frames change nothing") {
   for (const auto& stream : testing::CapturedStreams()) {
     INFO(stream.filename().string());
