@@ -125,6 +125,8 @@ void Projector::Apply(const ProjectorInput& in, std::vector<RowChange>* changes)
       // Events may be missing before this point; the reconcile record that
       // follows says what Asterisk had, and settles what we knew before it.
       gap_seq_ = in.seq.value;
+      awaiting_reconcile_ = true;
+      destroyed_since_gap_.clear();
       break;
     default:
       break;  // malformed, unknown: nothing to project
@@ -450,6 +452,7 @@ void Projector::ApplyEvent(const AriEvent& e, std::int64_t t) {
     }
   }
   if (e.type == "ChannelDestroyed" && !channel_id.empty()) {
+    if (awaiting_reconcile_) destroyed_since_gap_.insert(channel_id);
     auto it = channels_.find(channel_id);
     if (it != channels_.end()) {
       for (const auto& b : it->second.bridges) {
@@ -468,7 +471,9 @@ void Projector::ApplyReconcile(const ReconcileSnapshot& snap, std::int64_t t) {
   // itself.)
   const std::uint64_t before = gap_seq_ != 0 ? gap_seq_ : current_seq_;
   std::set<std::string> live;
-  for (const auto& ch : snap.channels) live.insert(ch.id);
+  for (const auto& ch : snap.channels) {
+    if (destroyed_since_gap_.count(ch.id) == 0) live.insert(ch.id);
+  }
   // Calls believed live, known before the gap, whose channel Asterisk no
   // longer has: they ended in the gap.
   for (auto& [key, call] : calls_) {
@@ -519,6 +524,7 @@ void Projector::ApplyReconcile(const ReconcileSnapshot& snap, std::int64_t t) {
     if (known == bridges_.end() || !fresh(known->second)) take.insert(b.id);
   }
   for (const auto& ch : snap.channels) {
+    if (live.count(ch.id) == 0) continue;  // destroyed since: the snapshot is older
     const auto known = channels_.find(ch.id);
     if (known == channels_.end() || known->second.last_seen < before) Observe(ch);
   }
@@ -531,7 +537,7 @@ void Projector::ApplyReconcile(const ReconcileSnapshot& snap, std::int64_t t) {
   // second, so their call exists when they are linked to it.
   for (int pass = 0; pass < 2; ++pass) {
     for (const auto& ch : snap.channels) {
-      if (ch.dialplan_app != "Stasis") continue;
+      if (live.count(ch.id) == 0 || ch.dialplan_app != "Stasis") continue;
       auto [app, args] = SplitAppData(ch.dialplan_app_data);
       if (app != options_.call_app) continue;
       const bool names_live_channel = std::any_of(args.begin(), args.end(), [&](const std::string& a) {
@@ -544,6 +550,8 @@ void Projector::ApplyReconcile(const ReconcileSnapshot& snap, std::int64_t t) {
     }
   }
   for (const auto& b : snap.bridges) CheckBridge(b.id, t);
+  awaiting_reconcile_ = false;
+  destroyed_since_gap_.clear();
 }
 
 void Projector::Sweep() {

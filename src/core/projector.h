@@ -116,6 +116,10 @@ class Projector {
   std::uint64_t current_seq_ = 0;
   // The last gap record: a reconcile settles what was known before it.
   std::uint64_t gap_seq_ = 0;
+  // Channels destroyed between that gap and its reconcile: an older snapshot
+  // must not revive them. Kept only while a reconcile is awaited.
+  bool awaiting_reconcile_ = false;
+  std::set<std::string> destroyed_since_gap_;
   std::map<std::string, Channel> channels_;          // by channel id
   std::map<std::string, Call> calls_;                // by call_id
   std::map<std::string, std::set<std::string>> bridges_;  // bridge id -> members

@@ -15,6 +15,9 @@
 #include <thread>
 
 #include "audit/render.h"
+#include "audit/verify.h"
+#include "record/record_codec.h"
+#include "replay/rebuild.h"
 #include "pg/pg_call_log_store.h"
 #include "projection/row_format.h"
 #include "replay/fixture.h"
@@ -150,6 +153,141 @@ TEST_CASE("ari-sim -> call-ledgerd -> PostgreSQL: every captured stream, frames 
     ++streams;
   }
   CHECK(streams == 32);
+}
+
+std::uint64_t WaitForCheckpoint(CallLogStore& store, const std::string& node, std::uint64_t at_least) {
+  std::uint64_t cp = 0;
+  for (int i = 0; i < 750 && cp < at_least; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    auto r = store.Checkpoint(node);
+    if (r.ok()) cp = r->value;
+  }
+  return cp;
+}
+
+std::size_t IndexOf(const std::vector<std::string>& lines, const std::string& a, const std::string& b) {
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i].find(a) != std::string::npos && lines[i].find(b) != std::string::npos) return i + 1;
+  }
+  FAIL("no frame with " << a << " and " << b);
+  return 0;
+}
+
+const CallRow& RowOf(const std::vector<CallRow>& rows, const std::string& channel) {
+  auto it = std::find_if(rows.begin(), rows.end(), [&](const CallRow& r) { return r.channel_id == channel; });
+  REQUIRE(it != rows.end());
+  return *it;
+}
+
+std::vector<std::string> DaemonEnv(const std::string& address, const TestDatabase& db, const TempDir& dir,
+                                   const std::string& node) {
+  return {"ARI_URL=http://" + address, "ARI_USER=backend", "ARI_PASSWORD=CallCenter2025",
+          "DATABASE_URL=" + db.dsn(), "LEDGER_DIR=" + (dir / "ledger").string(), "NODE_NAME=" + node};
+}
+
+// Three overlapping calls (scenario h). The first cut loses the frame that
+// brings call .51 into Stasis, the second the ChannelDestroyed of call .43.
+TEST_CASE("dropped connections: a gap record per cut, calls settled from the reconcile") {
+  const auto stream = testing::CaptureDir() / "h-inbound-utf8-callername.observer.jsonl";
+  const auto lines = testing::ReadLines(stream);
+  const std::size_t start51 = IndexOf(lines, "\"dialplan_app\":\"Stasis\"", "\"id\":\"1795684633.51\"");
+  const std::size_t end43 = IndexOf(lines, "\"type\":\"ChannelDestroyed\"", "\"id\":\"1795684632.43\"");
+  REQUIRE(start51 < end43);
+  TestDatabase db;
+  TempDir dir;
+  Child sim({ARI_SIM_PATH, "--listen", "127.0.0.1:0", "--speed", "5", "--drop-at", std::to_string(start51 - 1),
+             "--gap", "1", "--drop-at", std::to_string(end43 - 1), "--gap", "1", stream.string()},
+            {}, dir / "sim.out", dir / "sim.err");
+  const std::string address = WaitForListening(dir / "sim.out");
+  Child daemon({CALL_LEDGERD_PATH}, DaemonEnv(address, db, dir, "pbx-drops"), dir / "d.out", dir / "d.err");
+  auto store = pg::PgCallLogStore::Open(db.dsn());
+  REQUIRE(store.ok());
+  // Frames but the two lost ones, plus a note, and a gap and a reconcile per connection.
+  const std::uint64_t expected = lines.size() - 2 + 1 + 3 * 2;
+  const std::uint64_t cp = WaitForCheckpoint(**store, "pbx-drops", expected);
+  CHECK(daemon.Stop(SIGTERM) == 0);
+  INFO(testing::ReadFile(dir / "d.err"));
+  REQUIRE(cp == expected);
+
+  store::RocksOptions ro;
+  ro.mode = store::OpenMode::kReadOnly;
+  auto ledger = store::RocksEventLog::Open(dir / "ledger", ro);
+  REQUIRE(ledger.ok());
+  std::uint64_t gaps = 0;
+  REQUIRE((*ledger)->ScanEncoded(Seq{1}, Seq{UINT64_MAX}, [&](Seq, std::string_view bytes) {
+    auto r = DecodeRecordView(bytes);
+    REQUIRE(r.ok());
+    gaps += r->kind == RecordKind::kGap;
+    return true;
+  }).ok());
+  CHECK(gaps == 3);
+
+  const auto rows = (*store)->AllRows("pbx-drops").value();
+  const auto full = replay::RunFixture(stream, {}).value().rows;
+  REQUIRE(rows.size() == 3);
+  // .43 ended inside the second gap: closed by the reconcile.
+  const CallRow& c43 = RowOf(rows, "1795684632.43");
+  CHECK(c43.status == CallStatus::kFinished);
+  CHECK(c43.end_estimated);
+  CHECK(c43.answered);
+  CHECK(c43.end_us > RowOf(full, "1795684632.43").end_us);
+  // .51 entered Stasis inside the first gap: opened from the reconcile, then
+  // followed by its own events to its real end.
+  const CallRow& c51 = RowOf(rows, "1795684633.51");
+  const CallRow& f51 = RowOf(full, "1795684633.51");
+  CHECK(c51.start_us == f51.start_us);
+  CHECK(c51.direction == f51.direction);
+  CHECK(c51.from_number == f51.from_number);
+  CHECK(c51.to_number == f51.to_number);
+  CHECK(c51.status == CallStatus::kFinished);
+  CHECK(c51.answered);
+  CHECK(c51.end_us == f51.end_us);
+  CHECK_FALSE(c51.end_estimated);
+  // .47 lost nothing: its row is the no-drop row.
+  CHECK(Comparable({RowOf(rows, "1795684633.47")}) == Comparable({RowOf(full, "1795684633.47")}));
+}
+
+TEST_CASE("a daemon killed mid-stream and restarted: ledger intact, a gap for the downtime, table = rebuild") {
+  const auto stream = testing::CaptureDir() / "k2-agent-hunt.observer.jsonl";
+  TestDatabase db;
+  TempDir dir;
+  Child sim({ARI_SIM_PATH, "--listen", "127.0.0.1:0", "--speed", "4", stream.string()}, {}, dir / "sim.out",
+            dir / "sim.err");
+  const std::string address = WaitForListening(dir / "sim.out");
+  {
+    Child first({CALL_LEDGERD_PATH}, DaemonEnv(address, db, dir, "pbx-kill"), dir / "d1.out", dir / "d1.err");
+    std::this_thread::sleep_for(std::chrono::milliseconds(900));
+    CHECK(first.Stop(SIGKILL) == 128 + SIGKILL);
+  }
+  Child second({CALL_LEDGERD_PATH}, DaemonEnv(address, db, dir, "pbx-kill"), dir / "d2.out", dir / "d2.err");
+  std::this_thread::sleep_for(std::chrono::milliseconds(4000));
+  CHECK(second.Stop(SIGTERM) == 0);
+  INFO(testing::ReadFile(dir / "d2.err"));
+
+  store::RocksOptions ro;
+  ro.mode = store::OpenMode::kReadOnly;
+  auto ledger = store::RocksEventLog::Open(dir / "ledger", ro);
+  REQUIRE(ledger.ok());
+  auto verified = audit::VerifyLedger(**ledger);
+  REQUIRE(verified.ok());
+  CHECK(verified->ok());
+  std::uint64_t gaps = 0, frames = 0;
+  REQUIRE((*ledger)->ScanEncoded(Seq{1}, Seq{UINT64_MAX}, [&](Seq, std::string_view bytes) {
+    auto r = DecodeRecordView(bytes);
+    REQUIRE(r.ok());
+    gaps += r->kind == RecordKind::kGap;
+    frames += r->kind == RecordKind::kAriEvent;
+    return true;
+  }).ok());
+  CHECK(gaps == 2);
+  CHECK(frames > 0);
+  CHECK(frames <= testing::ReadLines(stream).size());
+  auto store = pg::PgCallLogStore::Open(db.dsn());
+  REQUIRE(store.ok());
+  auto check = replay::Check(**ledger, **store);
+  REQUIRE(check.ok());
+  CHECK(check->differences.empty());
+  CHECK(check->checkpoint == (*ledger)->Head().seq);
 }
 
 TEST_CASE("call-ledgerd --check-config validates and never prints a secret") {
