@@ -17,6 +17,9 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <pthread.h>
+#include <signal.h>
+
 #include <cstdio>
 #include <iostream>
 
@@ -108,6 +111,14 @@ int main(int argc, char** argv) {
     return 0;
   }
   SetUpLogging(config.log.level);
+  // SIGINT/SIGTERM wait (blocked, pending) until the handler below is in
+  // place, so a stop during start-up is as clean as any other. Threads
+  // started meanwhile inherit the mask and never take them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   auto endpoint = config.ari.Endpoint();
   if (!endpoint.ok()) {
     spdlog::critical("configuration error: {}", endpoint.status().message());
@@ -170,6 +181,7 @@ int main(int argc, char** argv) {
     client.Stop();
   });
   boost::asio::co_spawn(io, client.Run(), [&](std::exception_ptr) { signals.cancel(); });
+  pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
   io.run();
 
   ingest.Stop();  // appends what was received, fsyncs

@@ -24,6 +24,7 @@
 #include "store/rocks_event_log.h"
 #include "support/fixtures.h"
 #include "support/pg_test_db.h"
+#include "support/tcp_to_unix_proxy.h"
 #include "support/temp_dir.h"
 
 namespace callledger {
@@ -61,7 +62,8 @@ class Child {
   }
   // Sends `sig` and waits; returns the exit status (or 128 + signal).
   int Stop(int sig) {
-    kill(pid_, sig);
+    REQUIRE(pid_ > 0);  // never kill(-1) or kill(0)
+    if (sig != 0) kill(pid_, sig);
     int status = 0;
     waitpid(pid_, &status, 0);
     pid_ = -1;
@@ -288,6 +290,148 @@ TEST_CASE("a daemon killed mid-stream and restarted: ledger intact, a gap for th
   REQUIRE(check.ok());
   CHECK(check->differences.empty());
   CHECK(check->checkpoint == (*ledger)->Head().seq);
+}
+
+std::string DsnValue(const std::string& dsn, const std::string& key) {
+  std::istringstream in(dsn);
+  std::string kv;
+  while (in >> kv) {
+    if (kv.starts_with(key + "=")) return kv.substr(key.size() + 1);
+  }
+  FAIL("no " << key << " in " << dsn);
+  return {};
+}
+
+TEST_CASE("PostgreSQL away during a stream: the ledger records everything, the table catches up") {
+  const auto stream = testing::CaptureDir() / "k1-transfer-hold-dtmf.observer.jsonl";
+  const auto lines = testing::ReadLines(stream);
+  TestDatabase db;
+  TempDir dir;
+  // The daemon reaches PostgreSQL through a proxy the test can cut.
+  testing::TcpToUnixProxy proxy(DsnValue(db.dsn(), "host") + "/.s.PGSQL." + DsnValue(db.dsn(), "port"));
+  const std::string via_proxy = "host=127.0.0.1 port=" + std::to_string(proxy.port()) +
+                                " user=postgres dbname=" + db.name() + " connect_timeout=2";
+  proxy.Down();
+  Child sim({ARI_SIM_PATH, "--listen", "127.0.0.1:0", "--speed", "8", stream.string()}, {}, dir / "sim.out",
+            dir / "sim.err");
+  const std::string address = WaitForListening(dir / "sim.out");
+  std::vector<std::string> env = DaemonEnv(address, db, dir, "pbx-pgdown");
+  env[3] = "DATABASE_URL=" + via_proxy;
+  Child daemon({CALL_LEDGERD_PATH}, env, dir / "d.out", dir / "d.err");
+  // Half the call's recorded time with no database at all.
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  proxy.Up();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  proxy.Down();  // and once more, cut while connected
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  proxy.Up();
+  auto store = pg::PgCallLogStore::Open(db.dsn());
+  REQUIRE(store.ok());
+  const std::uint64_t expected = lines.size() + 3;
+  const std::uint64_t cp = WaitForCheckpoint(**store, "pbx-pgdown", expected);
+  CHECK(daemon.Stop(SIGTERM) == 0);
+  const std::string log = testing::ReadFile(dir / "d.err");
+  INFO(log);
+  REQUIRE(cp == expected);
+  CHECK_THAT(log, Catch::Contains("the ledger keeps recording"));
+  CHECK_THAT(log, Catch::Contains("PostgreSQL is back"));
+  store::RocksOptions ro;
+  ro.mode = store::OpenMode::kReadOnly;
+  auto ledger = store::RocksEventLog::Open(dir / "ledger", ro);
+  REQUIRE(ledger.ok());
+  std::ostringstream exported;
+  REQUIRE(audit::ExportPayloads(**ledger, Seq{1}, Seq{UINT64_MAX}, exported).ok());
+  CHECK(exported.str() == testing::ReadFile(stream));
+  auto check = replay::Check(**ledger, **store);
+  REQUIRE(check.ok());
+  CHECK(check->differences.empty());
+  CHECK(check->table_rows == 1);
+}
+
+bool WaitForLog(const std::filesystem::path& file, const std::string& text, int times = 1) {
+  for (int i = 0; i < 400; ++i) {
+    if (!std::filesystem::exists(file)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+      continue;
+    }
+    const std::string log = testing::ReadFile(file);
+    int n = 0;
+    for (auto pos = log.find(text); pos != std::string::npos; pos = log.find(text, pos + 1)) ++n;
+    if (n >= times) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  return false;
+}
+
+TEST_CASE("wrong password and unreachable Asterisk: clear lines, retries, a clean stop") {
+  TestDatabase db;
+  TempDir dir;
+  const auto stream = testing::CaptureDir() / "a-inbound-answered.observer.jsonl";
+  Child sim({ARI_SIM_PATH, "--listen", "127.0.0.1:0", "--fast", stream.string()}, {}, dir / "sim.out", dir / "sim.err");
+  const std::string address = WaitForListening(dir / "sim.out");
+  auto env = DaemonEnv(address, db, dir, "pbx-401");
+  env[2] = "ARI_PASSWORD=wrong-password";
+  {
+    Child daemon({CALL_LEDGERD_PATH}, env, dir / "d1.out", dir / "d1.err");
+    CHECK(WaitForLog(dir / "d1.err", "ARI authentication failed (HTTP 401)", 2));
+    CHECK(daemon.Stop(SIGTERM) == 0);
+    CHECK_THAT(testing::ReadFile(dir / "d1.err"), !Catch::Contains("wrong-password"));
+  }
+  // A port nobody listens on (ari-sim's, after it stopped).
+  CHECK(sim.Stop(SIGTERM) == 0);
+  env = DaemonEnv(address, db, dir, "pbx-401");
+  {
+    Child daemon({CALL_LEDGERD_PATH}, env, dir / "d2.out", dir / "d2.err");
+    CHECK(WaitForLog(dir / "d2.err", "retrying in", 2));
+    CHECK_THAT(testing::ReadFile(dir / "d2.err"), Catch::Contains("Connection refused"));
+    const auto before = std::chrono::steady_clock::now();
+    CHECK(daemon.Stop(SIGTERM) == 0);
+    CHECK(std::chrono::steady_clock::now() - before < std::chrono::seconds(5));
+  }
+}
+
+TEST_CASE("a 2 MiB frame, non-JSON frames and ApplicationReplaced never stop the daemon") {
+  TestDatabase db;
+  TempDir dir;
+  // Hand-made stream (written here, not a capture): real frames around a
+  // 2 MiB frame and two lines that are not JSON.
+  const auto real = testing::ReadLines(testing::CaptureDir() / "b-inbound-abandoned.observer.jsonl");
+  std::string bytes;
+  for (std::size_t i = 0; i < real.size(); ++i) {
+    bytes += real[i] + "\n";
+    if (i == 10) bytes += "{\"type\":\"Big\",\"pad\":\"" + std::string(2u << 20, 'x') + "\"}\n";
+    if (i == 20) bytes += "not json at all\n{\"type\":\"Truncated\",\"timestamp\n";
+  }
+  testing::WriteFile(dir / "bad.jsonl", bytes);
+  Child sim({ARI_SIM_PATH, "--listen", "127.0.0.1:0", "--speed", "5", (dir / "bad.jsonl").string()}, {},
+            dir / "sim.out", dir / "sim.err");
+  const std::string address = WaitForListening(dir / "sim.out");
+  Child daemon({CALL_LEDGERD_PATH}, DaemonEnv(address, db, dir, "pbx-bad"), dir / "d.out", dir / "d.err");
+  auto store = pg::PgCallLogStore::Open(db.dsn());
+  REQUIRE(store.ok());
+  const std::uint64_t expected = real.size() + 3 + 3;
+  CHECK(WaitForCheckpoint(**store, "pbx-bad", expected) == expected);
+  // Someone else takes our application name: we are told, and back off.
+  TempDir other;
+  Child intruder({CALL_LEDGERD_PATH}, DaemonEnv(address, db, other, "pbx-other"), other / "d.out", other / "d.err");
+  CHECK(WaitForLog(dir / "d.err", "ApplicationReplaced"));
+  CHECK(intruder.Stop(SIGTERM) == 0);
+  CHECK(daemon.Stop(SIGTERM) == 0);
+  const std::string log = testing::ReadFile(dir / "d.err");
+  INFO(log.substr(0, 4000));
+  CHECK_THAT(log, Catch::Contains("kept a malformed frame (2097") && Catch::Contains("kept a malformed frame (15 bytes)"));
+  store::RocksOptions ro;
+  ro.mode = store::OpenMode::kReadOnly;
+  auto ledger = store::RocksEventLog::Open(dir / "ledger", ro);
+  REQUIRE(ledger.ok());
+  std::ostringstream exported;
+  REQUIRE(audit::ExportPayloads(**ledger, Seq{1}, Seq{UINT64_MAX}, exported).ok());
+  // Everything the PBX sent, byte for byte; the ApplicationReplaced frame too.
+  CHECK_THAT(exported.str(), Catch::StartsWith(bytes));
+  CHECK_THAT(exported.str(), Catch::Contains("ApplicationReplaced"));
+  auto rows = (*store)->AllRows("pbx-bad");
+  REQUIRE(rows.ok());
+  CHECK(rows->size() == 1);
 }
 
 TEST_CASE("call-ledgerd --check-config validates and never prints a secret") {
