@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The body of demo.sh, run under with-postgres.sh (CALL_LEDGER_TEST_PG is the
+# private PostgreSQL). Not meant to be run by hand.
+set -euo pipefail
+bin=$DEMO_BIN work=$DEMO_WORK ledger=$DEMO_WORK/ledger
+streams=("$DEMO_ROOT"/fixtures/asterisk/*.observer.jsonl)
+frames=$(cat "${streams[@]}" | grep -c .)
+psql_q() { psql "$CALL_LEDGER_TEST_PG" -X -q -P pager=off "$@"; }
+
+"$bin/tools/ari-sim" --listen 127.0.0.1:0 --speed "$DEMO_SPEED" "${streams[@]}" > "$work/ari-sim.out" 2> "$work/ari-sim.log" &
+sim=$!
+for _ in $(seq 100); do grep -q "^listening on" "$work/ari-sim.out" 2>/dev/null && break; sleep 0.1; done
+ari=$(sed -n 's/^listening on //p' "$work/ari-sim.out")
+echo "== ari-sim replays ${#streams[@]} captured Asterisk sessions ($frames frames) as ARI at $ari, speed x$DEMO_SPEED"
+
+ARI_URL="http://$ari" ARI_USER=backend ARI_PASSWORD=CallCenter2025 \
+DATABASE_URL="$CALL_LEDGER_TEST_PG" LEDGER_DIR="$ledger" NODE_NAME=demo-pbx HTTP_LISTEN=127.0.0.1:8095 \
+  "$bin/src/call-ledgerd" 2> "$work/call-ledgerd.log" &
+daemon=$!
+trap 'kill $daemon $sim 2>/dev/null || true' EXIT
+echo "== call-ledgerd: ledger $ledger, node demo-pbx, PostgreSQL (private, $CALL_LEDGER_TEST_PG)"
+echo "   HTTP address configured: 127.0.0.1:8095 (the API and wallboard are not built yet)"
+echo
+
+# Frames + the daemon's note, gap and reconcile records, projected.
+expected=$((frames + 3))
+last=""
+while true; do
+  cp=$(psql_q -t -A -c "SELECT coalesce(max(last_seq),0) FROM projector_checkpoint WHERE node='demo-pbx'" 2>/dev/null || echo 0)
+  live=$(psql_q -t -A -F ' | ' -c "SET TIME ZONE 'Asia/Tashkent'" -c "
+    SELECT to_char(start_time,'HH24:MI:SS'), call_id, direction, from_number, to_number, status
+    FROM call_logs WHERE status <> 'yakunlandi' ORDER BY start_time" 2>/dev/null || true)
+  done_calls=$(psql_q -t -A -c "SELECT count(*) FROM call_logs WHERE status = 'yakunlandi'" 2>/dev/null || echo 0)
+  now="$live|$done_calls"
+  if [ "$now" != "$last" ]; then
+    echo "-- $(date +%H:%M:%S)  ledger seq $cp of $expected, finished calls: $done_calls, live calls:"
+    if [ -n "$live" ]; then echo "$live" | sed 's/^/   /'; else echo "   (none)"; fi
+    last=$now
+  fi
+  [ "${cp:-0}" -ge "$expected" ] && break
+  kill -0 $daemon 2>/dev/null || { echo "call-ledgerd stopped:"; tail -n 20 "$work/call-ledgerd.log"; exit 1; }
+  sleep 1
+done
+
+kill -TERM $daemon; wait $daemon || true
+kill -TERM $sim; wait $sim || true
+trap - EXIT
+echo
+echo "== call_logs (times in the PBX zone, Asia/Tashkent)"
+psql_q -c "SET TIME ZONE 'Asia/Tashkent'" -c "
+  SELECT call_id, direction, from_number AS from, to_number AS to,
+         to_char(start_time, 'YYYY-MM-DD HH24:MI:SS') AS start, to_char(end_time, 'HH24:MI:SS') AS end,
+         duration AS dur, status, answered, disposition, caller_name, recording_path
+  FROM call_logs ORDER BY start_time, call_id"
+echo "== call-ledgerd's log (first lines)"
+sed -n 1,6p "$work/call-ledgerd.log"
+echo
+echo "== ledger-audit call 1795684640.55   (scenario k1: transfer, hold, DTMF)"
+"$bin/tools/ledger-audit" --ledger "$ledger" call 1795684640.55 | sed -n 1,9p
+echo
+echo "== ledger-replay check (the table is exactly what the ledger says)"
+"$bin/tools/ledger-replay" check --ledger "$ledger" --pg "$CALL_LEDGER_TEST_PG" | tail -n 1
+echo "== ledger-audit verify"
+"$bin/tools/ledger-audit" --ledger "$ledger" verify
+echo
+echo "The ledger stays in $ledger (ledger-audit --help); PostgreSQL stops now."
