@@ -292,6 +292,21 @@ TEST_CASE("a daemon killed mid-stream and restarted: ledger intact, a gap for th
   CHECK(check->checkpoint == (*ledger)->Head().seq);
 }
 
+// The daemon's ledger, read-only, and its frames as `ledger-audit export` writes them.
+std::unique_ptr<store::RocksEventLog> OpenLedger(const TempDir& dir) {
+  store::RocksOptions ro;
+  ro.mode = store::OpenMode::kReadOnly;
+  auto ledger = store::RocksEventLog::Open(dir / "ledger", ro);
+  REQUIRE(ledger.ok());
+  return std::move(ledger.value());
+}
+
+std::string Exported(const EventLog& ledger) {
+  std::ostringstream out;
+  REQUIRE(audit::ExportPayloads(ledger, Seq{1}, Seq{UINT64_MAX}, out).ok());
+  return out.str();
+}
+
 std::string DsnValue(const std::string& dsn, const std::string& key) {
   std::istringstream in(dsn);
   std::string kv;
@@ -335,14 +350,10 @@ TEST_CASE("PostgreSQL away during a stream: the ledger records everything, the t
   REQUIRE(cp == expected);
   CHECK_THAT(log, Catch::Contains("the ledger keeps recording"));
   CHECK_THAT(log, Catch::Contains("PostgreSQL is back"));
-  store::RocksOptions ro;
-  ro.mode = store::OpenMode::kReadOnly;
-  auto ledger = store::RocksEventLog::Open(dir / "ledger", ro);
-  REQUIRE(ledger.ok());
-  std::ostringstream exported;
-  REQUIRE(audit::ExportPayloads(**ledger, Seq{1}, Seq{UINT64_MAX}, exported).ok());
-  CHECK(exported.str() == testing::ReadFile(stream));
-  auto check = replay::Check(**ledger, **store);
+  auto ledger = OpenLedger(dir);
+  const std::string exported = Exported(*ledger);
+  CHECK(exported == testing::ReadFile(stream));
+  auto check = replay::Check(*ledger, **store);
   REQUIRE(check.ok());
   CHECK(check->differences.empty());
   CHECK(check->table_rows == 1);
@@ -420,15 +431,11 @@ TEST_CASE("a 2 MiB frame, non-JSON frames and ApplicationReplaced never stop the
   const std::string log = testing::ReadFile(dir / "d.err");
   INFO(log.substr(0, 4000));
   CHECK_THAT(log, Catch::Contains("kept a malformed frame (2097") && Catch::Contains("kept a malformed frame (15 bytes)"));
-  store::RocksOptions ro;
-  ro.mode = store::OpenMode::kReadOnly;
-  auto ledger = store::RocksEventLog::Open(dir / "ledger", ro);
-  REQUIRE(ledger.ok());
-  std::ostringstream exported;
-  REQUIRE(audit::ExportPayloads(**ledger, Seq{1}, Seq{UINT64_MAX}, exported).ok());
+  auto ledger = OpenLedger(dir);
+  const std::string exported = Exported(*ledger);
   // Everything the PBX sent, byte for byte; the ApplicationReplaced frame too.
-  CHECK_THAT(exported.str(), Catch::StartsWith(bytes));
-  CHECK_THAT(exported.str(), Catch::Contains("ApplicationReplaced"));
+  CHECK_THAT(exported, Catch::StartsWith(bytes));
+  CHECK_THAT(exported, Catch::Contains("ApplicationReplaced"));
   auto rows = (*store)->AllRows("pbx-bad");
   REQUIRE(rows.ok());
   CHECK(rows->size() == 1);
