@@ -2,12 +2,15 @@
 // processes on 127.0.0.1 (sharing this machine's two cores), with a private
 // PostgreSQL (run under tools/scripts/with-postgres.sh).
 //
-//   with-postgres.sh daemon_bench [--frames N]
+//   with-postgres.sh daemon_bench [--frames N] [--live-calls C]
 //
 // The captured observer sessions are replicated with fresh ids to N frames
 // and written to a file ari-sim serves with --fast. Prints the sustained
 // ingest rate (first to last frame's received_at in the fsynced ledger), the
 // time until the call log had caught up, and the daemon's peak RSS.
+// With --live-calls C, the stream is instead every session cut before its
+// first hangup, replicated until C calls are in progress at the end; the
+// daemon's resident memory is then measured with those calls live.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -62,9 +65,11 @@ long PeakRssKb(pid_t pid) {
 
 int main(int argc, char** argv) {
   std::size_t target = 300'000;
+  std::size_t live_calls = 0;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--frames" && i + 1 < argc) target = std::strtoull(argv[++i], nullptr, 10);
+    else if (a == "--live-calls" && i + 1 < argc) live_calls = std::strtoull(argv[++i], nullptr, 10);
     else {
       std::fprintf(stderr, "usage: daemon_bench [--frames N] (under tools/scripts/with-postgres.sh)\n");
       return a == "--help" ? 0 : 2;
@@ -81,6 +86,8 @@ int main(int argc, char** argv) {
   std::filesystem::create_directories(dir);
 
   std::vector<std::string> frames;
+  std::vector<std::vector<std::string>> prefixes;  // each session up to its first hangup
+  std::vector<std::size_t> prefix_calls;
   std::vector<std::filesystem::path> files;
   for (const auto& e : std::filesystem::directory_iterator(std::filesystem::path(CALL_LEDGER_SOURCE_DIR) / "fixtures" / "asterisk")) {
     if (e.path().filename().string().ends_with(".observer.jsonl")) files.push_back(e.path());
@@ -89,12 +96,34 @@ int main(int argc, char** argv) {
   for (const auto& f : files) {
     std::ifstream in(f);
     std::string line;
-    while (std::getline(in, line)) if (!line.empty()) frames.push_back(line);
+    bool hung_up = false;
+    prefixes.emplace_back();
+    prefix_calls.push_back(0);
+    while (std::getline(in, line)) {
+      if (line.empty()) continue;
+      frames.push_back(line);
+      hung_up = hung_up || line.find("\"type\":\"ChannelHangupRequest\"") != std::string::npos;
+      if (hung_up) continue;
+      prefixes.back().push_back(line);
+      if (line.find("\"dialplan_app\":\"Stasis\"") != std::string::npos) ++prefix_calls.back();
+    }
   }
   {
     std::ofstream out(dir / "stream.jsonl", std::ios::binary);
-    for (std::size_t i = 0; i < target; ++i) {
-      out << replay::WithFreshIds(frames[i % frames.size()], i / frames.size() + 1) << '\n';
+    if (live_calls == 0) {
+      for (std::size_t i = 0; i < target; ++i) {
+        out << replay::WithFreshIds(frames[i % frames.size()], i / frames.size() + 1) << '\n';
+      }
+    } else {
+      target = 0;
+      std::size_t calls = 0;
+      for (std::uint64_t replica = 1; calls < live_calls; ++replica) {
+        for (std::size_t f = 0; f < prefixes.size() && calls < live_calls; ++f) {
+          for (const auto& line : prefixes[f]) out << replay::WithFreshIds(line, replica) << '\n';
+          target += prefixes[f].size();
+          calls += prefix_calls[f];
+        }
+      }
     }
   }
 
@@ -124,6 +153,20 @@ int main(int argc, char** argv) {
   }
   const double caught_up = std::chrono::duration<double>(Clock::now() - start).count();
   const long rss = PeakRssKb(daemon);
+  long rss_now = -1;
+  std::uint64_t live_rows = 0;
+  if (live_calls > 0) {
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    std::ifstream in("/proc/" + std::to_string(daemon) + "/status");
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.starts_with("VmRSS:")) rss_now = std::stol(line.substr(6));
+    }
+    auto rows = (*store)->AllRows("bench");
+    if (rows.ok()) {
+      for (const auto& r : *rows) live_rows += r.status != CallStatus::kFinished;
+    }
+  }
   kill(daemon, SIGTERM);
   waitpid(daemon, nullptr, 0);
   kill(sim, SIGTERM);
@@ -157,6 +200,10 @@ int main(int argc, char** argv) {
   std::printf("call log         %10.0f events/s  caught up %.2f s after the daemon started (projector lag at the end: %.2f s)\n",
               static_cast<double>(expected) / caught_up, caught_up, caught_up - ingest_s);
   std::printf("peak RSS         %10ld kB       (call-ledgerd, VmHWM)\n", rss);
+  if (live_calls > 0) {
+    std::printf("resident         %10ld kB       with %llu calls live in the call log (VmRSS, 1 s after catching up)\n",
+                rss_now, static_cast<unsigned long long>(live_rows));
+  }
   std::filesystem::remove_all(dir);
   return 0;
 }
