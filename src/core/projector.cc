@@ -164,11 +164,11 @@ void Projector::ApplyOptions(const std::vector<std::pair<std::string, std::strin
 
 Projector::Channel& Projector::Observe(const ChannelSnapshot& snap) {
   Channel& ch = channels_[snap.id];
-  const std::string old_state = ch.snap.state;
-  // Keep the first creation time and any caller name once seen.
-  const std::int64_t creation = ch.snap.creation_us != 0 ? ch.snap.creation_us : snap.creation_us;
-  ch.snap = snap;
-  ch.snap.creation_us = creation;
+  if (ch.id.empty()) ch.id = snap.id;
+  ch.state = snap.state;
+  ch.internal = IsInternalChannel(snap.name);
+  // Keep the first creation time.
+  if (ch.creation_us == 0) ch.creation_us = snap.creation_us;
   ch.last_seen = current_seq_;
   // An originated leg's snapshot shows Stasis(app, role, <call channel>) once
   // it is in the application: that links it to its call on either stream.
@@ -181,7 +181,7 @@ Projector::Channel& Projector::Observe(const ChannelSnapshot& snap) {
 
 void Projector::LinkLegByArgs(Channel& ch, const std::vector<std::string>& args) {
   for (const auto& a : args) {
-    if (a.empty() || a == ch.snap.id) continue;
+    if (a.empty() || a == ch.id) continue;
     if (Call* c = CallOfChannel(a)) {
       ch.leg_of = c->row.call_id;
       return;
@@ -249,7 +249,7 @@ void Projector::EnterStasis(const ChannelSnapshot& snap, const std::vector<std::
   row.from_number = args.size() > 2 && !args[2].empty() ? args[2] : snap.caller_number;
   row.to_number = args.size() > 3 && !args[3].empty() ? args[3] : snap.dialplan_exten;
   row.caller_name = snap.caller_name;
-  row.start_us = ch.snap.creation_us != 0 ? ch.snap.creation_us : time_us;
+  row.start_us = ch.creation_us != 0 ? ch.creation_us : time_us;
   row.status = CallStatus::kRinging;
   row.args_ok = key_from_args && direction_ok && args.size() >= 4;
   row.recording_path = ch.mixmonitor;
@@ -309,7 +309,7 @@ void Projector::CheckConnected(const std::string& channel_id, std::int64_t time_
     for (const auto& other : b->second) {
       if (other == channel_id) continue;
       auto o = channels_.find(other);
-      if (o == channels_.end() || o->second.snap.state != "Up" || IsInternalChannel(o->second.snap.name)) continue;
+      if (o == channels_.end() || o->second.state != "Up" || o->second.internal) continue;
       CallRow& row = Touch(*call).row;
       row.answered = true;
       row.answer_us = time_us;

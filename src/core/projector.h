@@ -74,8 +74,14 @@ class Projector {
   std::size_t tracked_calls() const { return calls_.size(); }
 
  private:
+  // What the rules need of a channel, not its whole snapshot: with tens of
+  // thousands of live channels, names and dialplan data would dominate the
+  // daemon's memory (docs/benchmarks.md).
   struct Channel {
-    ChannelSnapshot snap;
+    std::string id;
+    std::string state;       // "Up", "Ringing", ...
+    bool internal = false;   // Announcer/, Recorder/, Snoop/: not a party
+    std::int64_t creation_us = 0;
     std::set<std::string> bridges;
     std::string call_key;   // set when this channel is a call's channel
     std::string leg_of;     // call key this channel is a leg of

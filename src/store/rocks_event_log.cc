@@ -54,6 +54,8 @@ Status RocksEventLog::Init(const std::filesystem::path& dir, RocksOptions option
   // The ledger is small keys in order; keep RocksDB's own log quiet and bounded.
   db_options.keep_log_file_num = 3;
   db_options.max_log_file_size = 8 << 20;
+  // All memtables together stay under this, whatever the families ask for.
+  db_options.db_write_buffer_size = 32 << 20;
 
   rocksdb::ColumnFamilyOptions records_cf;
   records_cf.compression = rocksdb::kLZ4Compression;
@@ -62,7 +64,9 @@ Status RocksEventLog::Init(const std::filesystem::path& dir, RocksOptions option
   records_cf.write_buffer_size = 16 << 20;
   rocksdb::ColumnFamilyOptions index_cf;
   index_cf.compression = rocksdb::kLZ4Compression;
+  index_cf.write_buffer_size = 4 << 20;   // index values are small
   rocksdb::ColumnFamilyOptions default_cf;
+  default_cf.write_buffer_size = 1 << 20;  // metadata: a few keys
 
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
       {rocksdb::kDefaultColumnFamilyName, default_cf},
