@@ -8,6 +8,10 @@
 // and written to a file ari-sim serves with --fast. Prints the sustained
 // ingest rate (first to last frame's received_at in the fsynced ledger), the
 // time until the call log had caught up, and the daemon's peak RSS.
+// With --rate R, ari-sim paces the frames at R per second, and the bench
+// reports the latency from a frame's arrival (its received_at in the ledger)
+// to the moment its record is committed in PostgreSQL (the checkpoint, polled
+// every millisecond), p50/p99.
 // With --live-calls C, the stream is instead every session cut before its
 // first hangup, replicated until C calls are in progress at the end; the
 // daemon's resident memory is then measured with those calls live.
@@ -16,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -66,10 +71,12 @@ long PeakRssKb(pid_t pid) {
 int main(int argc, char** argv) {
   std::size_t target = 300'000;
   std::size_t live_calls = 0;
+  double rate = 0;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--frames" && i + 1 < argc) target = std::strtoull(argv[++i], nullptr, 10);
     else if (a == "--live-calls" && i + 1 < argc) live_calls = std::strtoull(argv[++i], nullptr, 10);
+    else if (a == "--rate" && i + 1 < argc) rate = std::strtod(argv[++i], nullptr);
     else {
       std::fprintf(stderr, "usage: daemon_bench [--frames N] (under tools/scripts/with-postgres.sh)\n");
       return a == "--help" ? 0 : 2;
@@ -127,8 +134,15 @@ int main(int argc, char** argv) {
     }
   }
 
-  const pid_t sim = Spawn({ARI_SIM_PATH, "--listen", "127.0.0.1:0", "--fast", (dir / "stream.jsonl").string()}, {},
-                          (dir / "sim.out").string(), (dir / "sim.err").string());
+  std::vector<std::string> sim_args = {ARI_SIM_PATH, "--listen", "127.0.0.1:0"};
+  if (rate > 0) {
+    sim_args.push_back("--rate");
+    sim_args.push_back(std::to_string(rate));
+  } else {
+    sim_args.push_back("--fast");
+  }
+  sim_args.push_back((dir / "stream.jsonl").string());
+  const pid_t sim = Spawn(sim_args, {}, (dir / "sim.out").string(), (dir / "sim.err").string());
   std::string address;
   for (int i = 0; i < 500 && address.empty(); ++i) {
     std::ifstream in(dir / "sim.out");
@@ -146,10 +160,16 @@ int main(int argc, char** argv) {
   if (!store.ok()) return 2;
   const std::uint64_t expected = target + 3;
   std::uint64_t cp = 0;
+  // (wall-clock µs when first seen, checkpoint) pairs, for the latency.
+  std::vector<std::pair<std::int64_t, std::uint64_t>> seen;
   while (cp < expected && Clock::now() - start < std::chrono::minutes(5)) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::this_thread::sleep_for(std::chrono::milliseconds(rate > 0 ? 1 : 20));
     auto r = (*store)->Checkpoint("bench");
-    if (r.ok()) cp = r->value;
+    if (r.ok() && r->value > cp) {
+      cp = r->value;
+      seen.emplace_back(std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::system_clock::now().time_since_epoch()).count(), cp);
+    }
   }
   const double caught_up = std::chrono::duration<double>(Clock::now() - start).count();
   const long rss = PeakRssKb(daemon);
@@ -183,12 +203,16 @@ int main(int argc, char** argv) {
   if (!log.ok()) return 2;
   std::int64_t first = 0, last = 0;
   std::uint64_t n = 0;
-  (void)(*log)->ScanEncoded(Seq{1}, Seq{UINT64_MAX}, [&](Seq, std::string_view bytes) {
+  std::vector<double> latency_ms;
+  std::size_t k = 0;
+  (void)(*log)->ScanEncoded(Seq{1}, Seq{UINT64_MAX}, [&](Seq key, std::string_view bytes) {
     auto r = DecodeRecord(bytes);
     if (r.ok() && r->kind == RecordKind::kAriEvent) {
       if (first == 0) first = r->received_at_us;
       last = r->received_at_us;
       ++n;
+      while (k < seen.size() && seen[k].second < key.value) ++k;
+      if (k < seen.size()) latency_ms.push_back(static_cast<double>(seen[k].first - r->received_at_us) / 1000.0);
     }
     return true;
   });
@@ -200,6 +224,12 @@ int main(int argc, char** argv) {
   std::printf("call log         %10.0f events/s  caught up %.2f s after the daemon started (projector lag at the end: %.2f s)\n",
               static_cast<double>(expected) / caught_up, caught_up, caught_up - ingest_s);
   std::printf("peak RSS         %10ld kB       (call-ledgerd, VmHWM)\n", rss);
+  if (rate > 0 && !latency_ms.empty()) {
+    std::sort(latency_ms.begin(), latency_ms.end());
+    auto pct = [&](double p) { return latency_ms[static_cast<std::size_t>(p * static_cast<double>(latency_ms.size() - 1))]; };
+    std::printf("latency          p50 %.1f ms, p99 %.1f ms, max %.1f ms  (frame received -> its record committed in PostgreSQL, at %.0f frames/s; 1 ms polling)\n",
+                pct(0.5), pct(0.99), latency_ms.back(), rate);
+  }
   if (live_calls > 0) {
     std::printf("resident         %10ld kB       with %llu calls live in the call log (VmRSS, 1 s after catching up)\n",
                 rss_now, static_cast<unsigned long long>(live_rows));

@@ -21,7 +21,9 @@ Result<LedgerStats> ComputeStats(const EventLog& log) {
     ++st.records;
     ++st.by_kind[std::string(RecordKindName(r->kind))];
     if (r->kind == RecordKind::kAriEvent) ++st.by_type[r->event_type];
-    if (r->event_time_us != 0) {
+    // ARI event times only: gap, reconcile and note records carry the
+    // daemon's clock, which would stretch the range to "now".
+    if (r->kind == RecordKind::kAriEvent && r->event_time_us != 0) {
       if (st.first_event_us == 0 || r->event_time_us < st.first_event_us) {
         st.first_event_us = r->event_time_us;
       }
