@@ -64,8 +64,18 @@ CREATE TABLE projector_checkpoint (
 );
 )sql";
 
+// Version 2: the HTTP API lists calls across nodes newest first, ties broken
+// in byte order (server/call_search.cc). An index in exactly that order lets
+// each keyset page read it in order instead of sorting every match, whatever
+// the database's default collation.
+constexpr std::string_view kV2 = R"sql(
+CREATE INDEX call_logs_newest_idx ON call_logs
+  (start_time DESC NULLS LAST, call_id COLLATE "C" DESC, node COLLATE "C" DESC);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "call_logs (partitioned by node) and projector_checkpoint", kV1},
+    Migration{2, "call_logs_newest_idx for the API's newest-first listing", kV2},
 };
 static_assert(kMigrations.size() == kSchemaVersion, "one migration per schema version");
 

@@ -498,6 +498,56 @@ TEST_CASE("Recorded pacing, scaled by --speed", "[ari-sim][process][pacing]") {
   CHECK(elapsed_s <= expected_s + 1.0);
 }
 
+TEST_CASE("A constant --rate: 100 frames at 200 per second span 0.495 s",
+          "[ari-sim][process][pacing][rate]") {
+  // The first 100 frames of k1, whose recorded gaps are nothing like 5 ms.
+  auto frames = Frames(kObserverK1);
+  REQUIRE(frames.size() >= 100);
+  frames.resize(100);
+  callledger::testing::TempDir dir("ari-sim-rate-test");
+  std::string text;
+  for (const auto& frame : frames) text += frame + "\n";
+  callledger::testing::WriteFile(dir / "hundred.jsonl", text);
+
+  Sim sim({"--rate", "200", (dir / "hundred.jsonl").string()});
+  WsClient client;
+  REQUIRE(client.Connect(sim.port, kEvents) == 101);
+  REQUIRE(client.Read() == frames[0]);
+  const auto start = Clock::now();
+  const auto rest = client.ReadN(frames.size() - 1);
+  const double elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
+  REQUIRE(rest.size() == frames.size() - 1);
+  for (std::size_t i = 0; i < rest.size(); ++i) {
+    INFO("frame " << i + 2);
+    CHECK(rest[i] == frames[i + 1]);
+  }
+  constexpr double kExpectedS = 99.0 / 200;  // frame 100 is due 0.495 s after frame 1
+  CHECK(elapsed_s >= kExpectedS * 0.95);
+  CHECK(elapsed_s <= kExpectedS + 0.5);
+  CHECK(sim.process.Signal(SIGTERM) == 0);
+}
+
+TEST_CASE("The rate option excludes --speed and --fast and must be positive",
+          "[ari-sim][process][rate]") {
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"--rate", "10", "--fast", kObserverA},
+           {"--fast", "--rate", "10", kObserverA},
+           {"--rate", "10", "--speed", "2", kObserverA},
+           {"--rate", "0", kObserverA},
+           {"--rate", "-3", kObserverA},
+       }) {
+    std::string joined;
+    for (const auto& arg : args) joined += arg + " ";
+    INFO(joined);
+    SimProcess process(args, true);
+    CHECK(process.WaitExit() == 2);
+    CHECK(process.RestOfStdout().empty());  // it never listened
+  }
+  SimProcess zero({"--rate", "0", kObserverA}, true);
+  CHECK(zero.WaitExit() == 2);
+  CHECK(zero.Stderr().find("--rate must be a positive number") != std::string::npos);
+}
+
 TEST_CASE("A --listen address that is not loopback is refused", "[ari-sim][process]") {
   for (const char* address : {"0.0.0.0:0", "192.168.1.10:8088"}) {
     SimProcess process({"--listen", address, "--fast", kObserverA}, true);
@@ -523,8 +573,8 @@ TEST_CASE("Bad arguments exit with 2, and help explains and exits with 0", "[ari
   SimProcess help({"--help"});
   CHECK(help.WaitExit() == 0);
   const std::string text = help.RestOfStdout();
-  for (const char* word : {"--drop-at", "--gap", "--speed", "--fast", "--listen", "api_key",
-                           "listening on", "/ari/channels"}) {
+  for (const char* word : {"--drop-at", "--gap", "--speed", "--fast", "--rate", "--listen",
+                           "api_key", "listening on", "/ari/channels"}) {
     CHECK(text.find(word) != std::string::npos);
   }
 }

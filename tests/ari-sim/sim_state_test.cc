@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <set>
 #include <string>
@@ -318,6 +319,72 @@ TEST_CASE("Pacing over a real capture with non-monotonic stamps", "[ari-sim][pac
   const std::int64_t span = *loaded->back().time_us - *loaded->front().time_us;
   CHECK(total.count() >= span);
   CHECK(total.count() <= span + 7000 * backwards);
+}
+
+TEST_CASE("A constant --rate ignores the timestamps and counts skipped frames",
+          "[ari-sim][pacing][rate]") {
+  // 1000 frames whose stamps jump back and forth by seconds, some missing.
+  std::vector<std::string> lines;
+  for (int i = 0; i < 1000; ++i) {
+    if (i % 7 == 3) {
+      lines.push_back(R"({"type":"NoTimestamp"})");
+    } else {
+      const int second = (i % 2 == 0) ? 10 + i % 40 : 50 - i % 40;
+      lines.push_back(Stamped("2026-11-26T14:15:" + std::to_string(second) + ".000+0500"));
+    }
+  }
+  const auto frames = FramesFromLines(lines);
+  REQUIRE(frames.size() == 1000);
+
+  PacingOptions rate;
+  rate.mode = PacingMode::kRate;
+  rate.rate = 500;
+  REQUIRE(ValidatePacing(rate).ok());
+  const auto offsets = ComputeOffsets(frames, rate);
+  REQUIRE(offsets.size() == 1000);
+  for (std::size_t i = 0; i < offsets.size(); ++i) {
+    INFO("frame " << i + 1);
+    CHECK(offsets[i] == microseconds(2000 * static_cast<std::int64_t>(i)));
+  }
+  CHECK(offsets.back() == microseconds(1'998'000));  // 999 / 500 s
+  const auto delays = ComputeDelays(frames, rate);
+  CHECK(delays.front() == microseconds(0));
+  CHECK(std::all_of(delays.begin() + 1, delays.end(),
+                    [](microseconds d) { return d == milliseconds(2); }));
+
+  // A rate that does not divide a second: each offset rounds on its own,
+  // so the error does not add up.
+  PacingOptions seven = rate;
+  seven.rate = 7;
+  const auto sevenths = ComputeOffsets(frames, seven);
+  CHECK(sevenths[7] == microseconds(1'000'000));
+  CHECK(sevenths[999] == microseconds(142'714'286));  // 999 / 7 s
+  microseconds sum(0);
+  for (const auto d : ComputeDelays(frames, seven)) sum += d;
+  CHECK(sum == sevenths[999]);
+
+  // Frames skipped by a drop keep their slots: frame 16 is due at 15 / 500 s.
+  Replay replay(frames, rate, {DropPoint{10, 5}});
+  for (int i = 0; i < 9; ++i) (void)replay.MarkSent();
+  CHECK(replay.next_offset() == milliseconds(18));
+  const Replay::Sent sent = replay.MarkSent();
+  CHECK(sent.drop);
+  CHECK(replay.next_number() == 16);
+  CHECK(replay.next_offset() == milliseconds(30));
+
+  for (const double bad : {0.0, -5.0, std::numeric_limits<double>::infinity(),
+                           std::numeric_limits<double>::quiet_NaN()}) {
+    PacingOptions invalid = rate;
+    invalid.rate = bad;
+    CHECK_FALSE(ValidatePacing(invalid).ok());
+  }
+  // The rate is checked only in kRate, and speed is not checked in kRate.
+  PacingOptions recorded;
+  recorded.rate = 0;
+  CHECK(ValidatePacing(recorded).ok());
+  PacingOptions rate_ignores_speed = rate;
+  rate_ignores_speed.speed = 0;
+  CHECK(ValidatePacing(rate_ignores_speed).ok());
 }
 
 TEST_CASE("LoadFrames keeps every line byte for byte and refuses missing files",

@@ -41,8 +41,11 @@ The stream
 Pacing
   By default frames follow the gaps between their ARI timestamps (negative gaps
   count as 0; the pause between two files is at most 1 s). --speed F divides
-  the gaps by F; --fast sends as fast as the client reads. While no client is
-  connected, the stream waits.
+  the gaps by F; --fast sends as fast as the client reads; --rate F ignores
+  the timestamps and sends F frames per second: frame i is due (i-1)/F s
+  after the stream started, i counting skipped frames too. Only one of
+  --speed, --fast and --rate may be given. While no client is connected, the
+  stream waits.
 
 Drops
   --drop-at N --gap M closes the WebSocket (a normal close) after frame N and
@@ -92,6 +95,7 @@ int main(int argc, char** argv) {
   Credentials credentials;
   double speed = 1.0;
   bool fast = false;
+  double rate = 0;
   std::vector<std::uint64_t> drop_at;
   std::vector<std::uint64_t> gaps;
   std::string info_path = ARI_SIM_DEFAULT_INFO;
@@ -112,7 +116,12 @@ int main(int argc, char** argv) {
                            ->type_name("F")
                            ->capture_default_str();
   auto* fast_option = app.add_flag("--fast", fast, "send as fast as the client reads");
+  auto* rate_option =
+      app.add_option("--rate", rate, "send F frames per second, ignoring timestamps (F > 0)")
+          ->type_name("F");
   speed_option->excludes(fast_option);
+  rate_option->excludes(speed_option);
+  rate_option->excludes(fast_option);
   app.add_option("--drop-at", drop_at, "close the connection after frame N (repeatable)")
       ->type_name("N")
       ->allow_extra_args(false);
@@ -135,8 +144,12 @@ int main(int argc, char** argv) {
   if (!address.ok()) return Fail(address.status().message());
 
   PacingOptions pacing;
+  const bool constant_rate = rate_option->count() > 0;
   if (fast) {
     pacing.mode = PacingMode::kFast;
+  } else if (constant_rate) {
+    pacing.mode = PacingMode::kRate;
+    pacing.rate = rate;
   } else {
     pacing.speed = speed;
   }
@@ -176,6 +189,9 @@ int main(int argc, char** argv) {
   if (fast) {
     std::fprintf(stderr, "ari-sim: %zu frames from %zu file(s), as fast as the client reads\n",
                  frame_count, files.size());
+  } else if (constant_rate) {
+    std::fprintf(stderr, "ari-sim: %zu frames from %zu file(s), at %g frames per second\n",
+                 frame_count, files.size(), rate);
   } else {
     std::fprintf(stderr, "ari-sim: %zu frames from %zu file(s), at %gx recorded speed\n",
                  frame_count, files.size(), speed);

@@ -63,10 +63,26 @@ Result<std::vector<StreamFrame>> LoadFrames(const std::vector<std::string>& file
   return frames;
 }
 
+namespace {
+
+// Frame index i (0-based) at `rate` frames per second is due i/rate s in.
+microseconds RateOffset(std::size_t index, double rate) {
+  return microseconds(
+      static_cast<std::int64_t>(std::llround(static_cast<double>(index) * 1e6 / rate)));
+}
+
+}  // namespace
+
 std::vector<microseconds> ComputeDelays(const std::vector<StreamFrame>& frames,
                                         const PacingOptions& pacing) {
   std::vector<microseconds> delays(frames.size(), microseconds(0));
   if (pacing.mode == PacingMode::kFast) return delays;
+  if (pacing.mode == PacingMode::kRate) {
+    for (std::size_t i = 1; i < frames.size(); ++i) {
+      delays[i] = RateOffset(i, pacing.rate) - RateOffset(i - 1, pacing.rate);
+    }
+    return delays;
+  }
   // The last readable timestamp and the file it came from.
   std::optional<std::int64_t> previous;
   std::size_t previous_file = 0;
@@ -87,7 +103,29 @@ std::vector<microseconds> ComputeDelays(const std::vector<StreamFrame>& frames,
   return delays;
 }
 
+std::vector<microseconds> ComputeOffsets(const std::vector<StreamFrame>& frames,
+                                         const PacingOptions& pacing) {
+  std::vector<microseconds> offsets(frames.size(), microseconds(0));
+  if (pacing.mode == PacingMode::kRate) {
+    for (std::size_t i = 0; i < frames.size(); ++i) offsets[i] = RateOffset(i, pacing.rate);
+    return offsets;
+  }
+  const std::vector<microseconds> delays = ComputeDelays(frames, pacing);
+  microseconds total(0);
+  for (std::size_t i = 0; i < frames.size(); ++i) {
+    total += delays[i];
+    offsets[i] = total;
+  }
+  return offsets;
+}
+
 Status ValidatePacing(const PacingOptions& pacing) {
+  if (pacing.mode == PacingMode::kRate) {
+    if (!(pacing.rate > 0) || !std::isfinite(pacing.rate)) {
+      return InvalidInput("--rate must be a positive number");
+    }
+    return Status::Ok();
+  }
   if (!(pacing.speed > 0) || !std::isfinite(pacing.speed)) {
     return InvalidInput("--speed must be a positive number");
   }
@@ -112,13 +150,7 @@ Replay::Replay(std::vector<StreamFrame> frames, const PacingOptions& pacing,
                std::vector<DropPoint> drops)
     : frames_(std::move(frames)), drops_(std::move(drops)) {
   assert(!frames_.empty());
-  const std::vector<microseconds> delays = ComputeDelays(frames_, pacing);
-  offsets_.resize(frames_.size());
-  microseconds total(0);
-  for (std::size_t i = 0; i < frames_.size(); ++i) {
-    total += delays[i];
-    offsets_[i] = total;
-  }
+  offsets_ = ComputeOffsets(frames_, pacing);
 }
 
 void Replay::ApplyThrough(std::size_t index) {

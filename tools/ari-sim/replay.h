@@ -9,7 +9,9 @@
 // (real streams are not monotonic) or a frame without a readable timestamp
 // counts as 0, and the gap from one file's last frame to the next file's
 // first is capped at PacingOptions::max_file_gap. `speed` divides every gap;
-// kFast makes every offset 0 (the sender then only waits for the client).
+// kFast makes every offset 0 (the sender then only waits for the client);
+// kRate ignores the timestamps: frame i is due (i-1)/rate seconds after the
+// start, i counted over the whole stream (frames skipped by drops included).
 //
 // Drops: DropPoint{N, M} closes the connection after frame N has been sent
 // and skips frames N+1..N+M: they are applied to the live state (Asterisk's
@@ -43,11 +45,13 @@ struct StreamFrame {
 enum class PacingMode {
   kRecorded,  // gaps from the timestamps, divided by `speed`
   kFast,      // no waiting: as fast as the client reads
+  kRate,      // a constant `rate` frames per second, timestamps ignored
 };
 
 struct PacingOptions {
   PacingMode mode = PacingMode::kRecorded;
   double speed = 1.0;  // > 0; 10 plays ten times faster than recorded
+  double rate = 1.0;   // > 0; frames per second, for kRate only
   // The longest pause between two files (before dividing by speed), so a
   // multi-file demo does not idle for the minutes between two captures.
   std::chrono::microseconds max_file_gap = std::chrono::seconds(1);
@@ -71,8 +75,15 @@ std::vector<StreamFrame> FramesFromLines(const std::vector<std::string>& lines,
 std::vector<std::chrono::microseconds> ComputeDelays(const std::vector<StreamFrame>& frames,
                                                      const PacingOptions& pacing);
 
-// Checks options: speed > 0; every N >= 1; drop points in increasing order,
-// each after the previous one's gap (N > previous N + previous M).
+// When each frame is due, counted from the start of the stream (index 0:
+// always 0). For kRate each offset is computed from its index (rounded to
+// the µs, no drift); otherwise it is the running sum of ComputeDelays.
+std::vector<std::chrono::microseconds> ComputeOffsets(const std::vector<StreamFrame>& frames,
+                                                      const PacingOptions& pacing);
+
+// Checks options: speed > 0 (rate > 0 for kRate); every N >= 1; drop points
+// in increasing order, each after the previous one's gap (N > previous N +
+// previous M).
 Status ValidatePacing(const PacingOptions& pacing);
 Status ValidateDrops(const std::vector<DropPoint>& drops);
 
