@@ -17,6 +17,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 
@@ -82,6 +83,10 @@ Status AppendOptionsNote(EventLog& log, const daemon::DaemonConfig& config) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A handful of long-lived threads (network, appender, projection,
+  // RocksDB's) each get their own malloc arena by default; two keep the
+  // daemon's resident memory lower with no measurable cost here.
+  mallopt(M_ARENA_MAX, 2);
   CLI::App app{"call-ledgerd: records every ARI event of an Asterisk into a hash-chained ledger and keeps "
                "the PostgreSQL call log projected from it. Configuration: --config FILE (TOML), a .env "
                "file and environment variables (ARI_URL, ARI_USER, ARI_PASSWORD, ARI_APP, "
