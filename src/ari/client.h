@@ -18,7 +18,11 @@
 // loudly and makes the client back off at the cap, never fight in a loop.
 // Secrets never appear in logs: URLs are printed without credentials.
 //
-// Only ws:// (and http://) for now; wss:// is refused by the daemon's config.
+// With ClientOptions::tls, REST and the WebSocket go over TLS (https://,
+// wss://): SNI for a host name, and unless verify_tls is off the server's
+// certificate is checked against ca_file (or the system's CA store) and must
+// name the host. A failed TLS handshake (a certificate that does not check
+// out) is one error line per attempt, with backoff, like a 401.
 #pragma once
 
 #include <atomic>
@@ -35,6 +39,12 @@ namespace callledger::ari {
 struct ClientOptions {
   std::string host = "127.0.0.1";
   std::string port = "8088";
+  // https:// and wss:// instead of http:// and ws://.
+  bool tls = false;
+  // Check the server's certificate chain and that it names `host` (TLS only).
+  bool verify_tls = true;
+  // PEM file of the CAs to trust; empty: the system's default paths.
+  std::string ca_file;
   // Path and query of the events WebSocket, e.g.
   // "/ari/events?app=call-ledger&subscribeAll=true" (with &api_key=... only
   // in api_key mode).
@@ -80,7 +90,7 @@ class AriClient {
   void Stop();
 
   const ClientStats& stats() const { return stats_; }
-  // "ws://host:port/ari/events?app=..." with any api_key redacted.
+  // "ws://host:port/ari/events?app=..." (wss:// with TLS) with any api_key redacted.
   std::string EventsUrlForLogs() const;
 
  private:

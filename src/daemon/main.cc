@@ -50,6 +50,9 @@ ari::ClientOptions ClientOptionsFrom(const daemon::DaemonConfig& config, const d
   ari::ClientOptions o;
   o.host = ep.host;
   o.port = std::to_string(ep.port);
+  o.tls = ep.transport == daemon::Transport::kTls;
+  o.verify_tls = config.ari.verify_tls;
+  o.ca_file = config.ari.ca_file ? config.ari.ca_file->string() : std::string();
   o.events_target = ep.EventsPath() + "?" + config.ari.EventsQuery();
   const std::string rest = ep.RestPath("");
   o.rest_prefix = rest.ends_with("/") ? rest.substr(0, rest.size() - 1) : rest;
@@ -127,11 +130,6 @@ int main(int argc, char** argv) {
   auto endpoint = config.ari.Endpoint();
   if (!endpoint.ok()) {
     spdlog::critical("configuration error: {}", endpoint.status().message());
-    return kExitConfig;
-  }
-  if (endpoint->transport == daemon::Transport::kTls) {
-    spdlog::critical("ari.base_url {}: https/wss is not supported by this build yet; use http:// on the PBX's "
-                     "loopback", daemon::RedactUrl(config.ari.base_url));
     return kExitConfig;
   }
   for (const auto& w : config.warnings) spdlog::warn("configuration: {}", w);

@@ -557,6 +557,20 @@ TEST_CASE("A --listen address that is not loopback is refused", "[ari-sim][proce
   }
 }
 
+TEST_CASE("TLS options: both or neither, and files that load", "[ari-sim][process][tls]") {
+  {
+    SimProcess process({"--listen", "127.0.0.1:0", "--tls-cert", kObserverA, kObserverA}, true);
+    CHECK(process.WaitExit() == 2);
+    CHECK(process.RestOfStdout().empty());
+  }
+  // A capture is not a PEM certificate.
+  SimProcess process({"--listen", "127.0.0.1:0", "--tls-cert", kObserverA, "--tls-key", kObserverA, kObserverA},
+                     true);
+  CHECK(process.WaitExit() == 2);
+  CHECK(process.RestOfStdout().empty());
+  CHECK(process.Stderr().find("cannot load certificate") != std::string::npos);
+}
+
 TEST_CASE("Bad arguments exit with 2, and help explains and exits with 0", "[ari-sim][process]") {
   {
     SimProcess process({"--drop-at", "10", "--gap", "5", "--drop-at", "12", kObserverA}, true);
@@ -574,7 +588,8 @@ TEST_CASE("Bad arguments exit with 2, and help explains and exits with 0", "[ari
   CHECK(help.WaitExit() == 0);
   const std::string text = help.RestOfStdout();
   for (const char* word : {"--drop-at", "--gap", "--speed", "--fast", "--rate", "--listen",
-                           "api_key", "listening on", "/ari/channels"}) {
+                           "api_key", "listening on", "/ari/channels", "--tls-cert", "--tls-key",
+                           "wss://"}) {
     CHECK(text.find(word) != std::string::npos);
   }
 }

@@ -65,6 +65,15 @@ HTTP
   401). Unknown paths get 404 {"message":"Not found"}. REST goes on after the
   stream has ended, until ari-sim is stopped.
 
+TLS
+  --tls-cert FILE --tls-key FILE (PEM; both or neither) serve https:// and
+  wss:// instead of http:// and ws://, on the same --listen address (still
+  loopback only). For tests of TLS clients, e.g. with a self-signed
+  certificate for 127.0.0.1:
+    openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
+      -addext subjectAltName=IP:127.0.0.1 -keyout key.pem -out cert.pem
+  A failed TLS handshake is logged on stderr and the connection closed.
+
 Output
   The first line on stdout is "listening on HOST:PORT" (the real port when
   --listen asks for port 0); logs go to stderr. SIGINT or SIGTERM stops
@@ -100,6 +109,7 @@ int main(int argc, char** argv) {
   std::vector<std::uint64_t> gaps;
   std::string info_path = ARI_SIM_DEFAULT_INFO;
   std::vector<std::string> files;
+  std::string tls_cert, tls_key;
 
   app.add_option("--listen", listen, "where to listen, loopback only; port 0 picks a free port")
       ->type_name("HOST:PORT")
@@ -131,6 +141,13 @@ int main(int argc, char** argv) {
   app.add_option("--info", info_path, "the body of GET /ari/asterisk/info")
       ->type_name("FILE")
       ->capture_default_str();
+  auto* cert_option =
+      app.add_option("--tls-cert", tls_cert, "serve https/wss with this certificate (PEM; with --tls-key)")
+          ->type_name("FILE");
+  auto* key_option = app.add_option("--tls-key", tls_key, "the certificate's private key (PEM)")
+                         ->type_name("FILE");
+  cert_option->needs(key_option);
+  key_option->needs(cert_option);
   app.add_option("FILE", files, "ARI captures (*.jsonl), played in order")->required();
 
   try {
@@ -180,12 +197,15 @@ int main(int argc, char** argv) {
   options.listen = *address;
   options.credentials = credentials;
   options.asterisk_info = std::move(*info);
+  options.tls_cert_file = tls_cert;
+  options.tls_key_file = tls_key;
   auto server =
       SimServer::Create(std::move(options), Replay(std::move(*frames), pacing, std::move(drops)));
   if (!server.ok()) return Fail(server.status().message());
 
   std::printf("listening on %s\n", (*server)->local_address().c_str());
   std::fflush(stdout);
+  if (!tls_cert.empty()) std::fprintf(stderr, "ari-sim: serving https:// and wss:// (TLS)\n");
   if (fast) {
     std::fprintf(stderr, "ari-sim: %zu frames from %zu file(s), as fast as the client reads\n",
                  frame_count, files.size());

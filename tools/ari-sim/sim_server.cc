@@ -8,11 +8,14 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <chrono>
@@ -32,6 +35,7 @@ namespace http = beast::http;
 namespace websocket = beast::websocket;
 using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 namespace {
 
@@ -97,16 +101,30 @@ bool OffersAriProtocol(std::string_view offered) {
   return false;
 }
 
-// One /ari/events client.
+// One /ari/events client, over plain TCP or TLS.
 struct WsSession {
   WsSession(beast::tcp_stream stream, std::string app_name, std::string peer_name,
             std::uint64_t session_id)
-      : ws(std::move(stream)),
+      : plain(std::make_unique<websocket::stream<beast::tcp_stream>>(std::move(stream))),
+        app(std::move(app_name)),
+        peer(std::move(peer_name)),
+        id(session_id) {}
+  WsSession(TlsStream stream, std::string app_name, std::string peer_name,
+            std::uint64_t session_id)
+      : tls(std::make_unique<websocket::stream<TlsStream>>(std::move(stream))),
         app(std::move(app_name)),
         peer(std::move(peer_name)),
         id(session_id) {}
 
-  websocket::stream<beast::tcp_stream> ws;
+  // Calls `f` with the WebSocket stream, whichever it is; `f` must return
+  // the same type for both (an awaitable of the same operation).
+  template <class F>
+  auto With(F&& f) {
+    return plain ? f(*plain) : f(*tls);
+  }
+
+  std::unique_ptr<websocket::stream<beast::tcp_stream>> plain;  // one of these two
+  std::unique_ptr<websocket::stream<TlsStream>> tls;
   std::string app;
   std::string peer;
   std::uint64_t id;
@@ -137,6 +155,26 @@ class SimServer::Impl {
     acceptor_.reset();
     io_.reset();
   }
+
+  // The TLS context, when a certificate and key were given.
+  Status LoadTls() {
+    if (options_.tls_cert_file.empty() && options_.tls_key_file.empty()) return Status::Ok();
+    if (options_.tls_cert_file.empty() || options_.tls_key_file.empty()) {
+      return InvalidInput("TLS needs both a certificate and a key");
+    }
+    tls_.emplace(net::ssl::context::tls_server);
+    beast::error_code ec;
+    tls_->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                          net::ssl::context::no_sslv3,
+                      ec);
+    tls_->use_certificate_chain_file(options_.tls_cert_file, ec);
+    if (ec) return InvalidInput("cannot load certificate " + options_.tls_cert_file + ": " + ec.message());
+    tls_->use_private_key_file(options_.tls_key_file, net::ssl::context::pem, ec);
+    if (ec) return InvalidInput("cannot load key " + options_.tls_key_file + ": " + ec.message());
+    return Status::Ok();
+  }
+
+  bool tls() const { return tls_.has_value(); }
 
   Status Bind() {
     beast::error_code ec;
@@ -212,16 +250,34 @@ class SimServer::Impl {
     }
   }
 
-  // HTTP requests until the connection closes or upgrades to /ari/events.
+  // A new connection: over TLS, the handshake first; then its HTTP requests.
   net::awaitable<void> ServeConnection(tcp::socket socket) {
     const std::string peer = PeerOf(socket);
-    beast::tcp_stream stream(std::move(socket));
+    if (!tls_) {
+      co_await ServeHttp(beast::tcp_stream(std::move(socket)), peer);
+      co_return;
+    }
+    TlsStream stream(std::move(socket), *tls_);
+    beast::get_lowest_layer(stream).expires_after(kWsHandshakeTimeout);
+    auto [ec] = co_await stream.async_handshake(net::ssl::stream_base::server, kAwaitable);
+    if (ec) {
+      Log(peer + ": TLS handshake failed: " + ec.message());
+      beast::get_lowest_layer(stream).close();
+      --connections_;
+      co_return;
+    }
+    co_await ServeHttp(std::move(stream), peer);
+  }
+
+  // HTTP requests until the connection closes or upgrades to /ari/events.
+  template <class Stream>
+  net::awaitable<void> ServeHttp(Stream stream, std::string peer) {
     beast::flat_buffer buffer;
     for (;;) {
       http::request_parser<http::string_body> parser;
       parser.header_limit(kMaxHeaderBytes);
       parser.body_limit(kMaxRequestBodyBytes);
-      stream.expires_after(kHttpTimeout);
+      beast::get_lowest_layer(stream).expires_after(kHttpTimeout);
       auto [read_ec, read_bytes] = co_await http::async_read(stream, buffer, parser, kAwaitable);
       if (read_ec) break;
       http::request<http::string_body> request = parser.release();
@@ -236,7 +292,7 @@ class SimServer::Impl {
           co_await WriteResponse(stream, request.version(), verdict.refusal, false);
           break;
         }
-        stream.expires_never();
+        beast::get_lowest_layer(stream).expires_never();
         co_await ServeEvents(std::move(stream), std::move(request), std::move(verdict.app), peer);
         --connections_;
         co_return;
@@ -251,11 +307,12 @@ class SimServer::Impl {
       if (write_ec || !keep_alive) break;
     }
     beast::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_send, ignored);
     --connections_;
   }
 
-  net::awaitable<beast::error_code> WriteResponse(beast::tcp_stream& stream, unsigned version,
+  template <class Stream>
+  net::awaitable<beast::error_code> WriteResponse(Stream& stream, unsigned version,
                                                   const RestResponse& answer, bool keep_alive) {
     http::response<http::string_body> response{static_cast<http::status>(answer.status), version};
     response.set(http::field::server, kServerName);
@@ -264,19 +321,37 @@ class SimServer::Impl {
     response.keep_alive(keep_alive);
     response.body() = answer.body;
     response.prepare_payload();
-    stream.expires_after(kHttpTimeout);
+    beast::get_lowest_layer(stream).expires_after(kHttpTimeout);
     auto [ec, bytes] = co_await http::async_write(stream, response, kAwaitable);
     co_return ec;
   }
 
   // An accepted /ari/events upgrade: handshake, subscribe, then read (and
   // discard) until the client goes away. Events are written by Pump().
-  net::awaitable<void> ServeEvents(beast::tcp_stream stream,
+  template <class Stream>
+  net::awaitable<void> ServeEvents(Stream stream,
                                    http::request<http::string_body> request, std::string app,
                                    std::string peer) {
     auto session =
         std::make_shared<WsSession>(std::move(stream), std::move(app), peer, ++last_session_id_);
-    auto& ws = session->ws;
+    const bool accepted =
+        co_await session->With([&](auto& ws) { return Accept(ws, request, peer); });
+    if (!accepted) co_return;
+    Subscribe(session);
+    beast::flat_buffer buffer;
+    for (;;) {
+      auto [ec, bytes] = co_await session->With(
+          [&](auto& ws) { return ws.async_read(buffer, kAwaitable); });
+      if (ec) break;
+      buffer.consume(buffer.size());
+    }
+    Unsubscribe(session);
+  }
+
+  // The WebSocket handshake of a session; false when it failed.
+  template <class Ws>
+  net::awaitable<bool> Accept(Ws& ws, const http::request<http::string_body>& request,
+                              const std::string& peer) {
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = kWsHandshakeTimeout;
     // Asterisk does not time out a quiet client; neither do we (on loopback
@@ -296,16 +371,9 @@ class SimServer::Impl {
     auto [accept_ec] = co_await ws.async_accept(request, kAwaitable);
     if (accept_ec) {
       Log(peer + ": WebSocket handshake failed: " + accept_ec.message());
-      co_return;
+      co_return false;
     }
-    Subscribe(session);
-    beast::flat_buffer buffer;
-    for (;;) {
-      auto [ec, bytes] = co_await ws.async_read(buffer, kAwaitable);
-      if (ec) break;
-      buffer.consume(buffer.size());
-    }
-    Unsubscribe(session);
+    co_return true;
   }
 
   void Subscribe(const std::shared_ptr<WsSession>& session) {
@@ -382,7 +450,9 @@ class SimServer::Impl {
       replay_.ApplyNext();
       const std::shared_ptr<WsSession> target = sub_;
       auto [ec, bytes] =
-          co_await target->ws.async_write(net::buffer(replay_.next_frame().bytes), kAwaitable);
+          co_await target->With([this](auto& ws) {
+            return ws.async_write(net::buffer(replay_.next_frame().bytes), kAwaitable);
+          });
       if (ec) {
         Log("client " + std::to_string(target->id) + ": frame " +
             std::to_string(replay_.next_number()) + " not delivered (" + ec.message() +
@@ -414,16 +484,19 @@ class SimServer::Impl {
 
   net::awaitable<void> Goodbye(std::shared_ptr<WsSession> session, std::string last_message) {
     if (!last_message.empty()) {
-      auto [ec, bytes] = co_await session->ws.async_write(net::buffer(last_message), kAwaitable);
+      auto [ec, bytes] = co_await session->With(
+          [&](auto& ws) { return ws.async_write(net::buffer(last_message), kAwaitable); });
       if (ec) co_return;
     }
-    auto [ec] = co_await session->ws.async_close(websocket::close_code::normal, kAwaitable);
+    auto [ec] = co_await session->With(
+        [](auto& ws) { return ws.async_close(websocket::close_code::normal, kAwaitable); });
     (void)ec;  // the client may already be gone; nothing else to do
   }
 
   ServerOptions options_;
   Replay replay_;
   std::optional<net::io_context> io_;
+  std::optional<net::ssl::context> tls_;  // serving https/wss when set
   std::optional<tcp::acceptor> acceptor_;
   std::optional<net::steady_timer> wake_;
   std::optional<net::signal_set> signals_;
@@ -436,6 +509,7 @@ class SimServer::Impl {
 
 Result<std::unique_ptr<SimServer>> SimServer::Create(ServerOptions options, Replay replay) {
   auto impl = std::make_unique<Impl>(std::move(options), std::move(replay));
+  if (Status s = impl->LoadTls(); !s.ok()) return s;
   if (Status s = impl->Bind(); !s.ok()) return s;
   return std::unique_ptr<SimServer>(new SimServer(std::move(impl)));
 }

@@ -1,4 +1,5 @@
-// ari-sim's network side: one HTTP/WebSocket listener on loopback that plays
+// ari-sim's network side: one HTTP/WebSocket listener on loopback (or
+// HTTPS/WSS, with a certificate and key in ServerOptions) that plays
 // a Replay (replay.h) to the client of /ari/events and answers ARI REST
 // requests from the Replay's live state (rest.h).
 //
@@ -44,6 +45,10 @@ struct ServerOptions {
   ListenAddress listen;
   Credentials credentials;
   std::string asterisk_info;  // the body of GET /ari/asterisk/info
+  // Both set: serve https/wss instead of http/ws on the same address (a
+  // test feature: loopback only still). PEM files.
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 enum class SignalHandling {
@@ -53,7 +58,8 @@ enum class SignalHandling {
 
 class SimServer {
  public:
-  // Binds and listens. kInvalidInput for an address that is not loopback;
+  // Binds and listens. kInvalidInput for an address that is not loopback,
+  // or a TLS certificate or key that cannot be loaded (or only one given);
   // kUnavailable when the address cannot be bound (in use, ...).
   static Result<std::unique_ptr<SimServer>> Create(ServerOptions options, Replay replay);
   ~SimServer();

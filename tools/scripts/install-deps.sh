@@ -8,7 +8,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-system1.81-dev
   librocksdb-dev libpqxx-dev libflatbuffers-dev flatbuffers-compiler
   catch2 libsimdjson-dev libspdlog-dev libfmt-dev libcli11-dev
-  libtomlplusplus-dev libssl-dev postgresql
+  libtomlplusplus-dev libssl-dev openssl postgresql
 )
 
 missing=()
