@@ -104,6 +104,14 @@ void Ingest::OnConnected(const std::string& asterisk_info) {
   // The Asterisk the daemon talks to, for auditors.
   json::error_code ec;
   json::value info = json::parse(asterisk_info, ec);
+  if (!ec && info.is_object()) {
+    // The operators' first question after "is it connected?".
+    const auto* system = info.as_object().if_contains("system");
+    const auto* version = system != nullptr && system->is_object() ? system->as_object().if_contains("version") : nullptr;
+    const auto* entity = system != nullptr && system->is_object() ? system->as_object().if_contains("entity_id") : nullptr;
+    spdlog::info("Asterisk {} (entity {})", version != nullptr && version->is_string() ? std::string(version->as_string()) : "?",
+                 entity != nullptr && entity->is_string() ? std::string(entity->as_string()) : "?");
+  }
   if (!ec) {
     json::value payload = json::parse(item.draft.payload);
     payload.as_object()["asterisk_info"] = std::move(info);

@@ -129,6 +129,7 @@ void RunStream(const std::filesystem::path& stream, const TestDatabase& db) {
   CHECK(code == 0);
   REQUIRE(checkpoint == expected);
   CHECK_THAT(testing::ReadFile(dir / "daemon.err"), Catch::Contains("Connected to Asterisk ARI WebSocket"));
+  CHECK_THAT(testing::ReadFile(dir / "daemon.err"), Catch::Contains("Asterisk 22.10.1 (entity 02:fc:00:00:00:01)"));
 
   store::RocksOptions ro;
   ro.mode = store::OpenMode::kReadOnly;
@@ -439,6 +440,21 @@ TEST_CASE("a 2 MiB frame, non-JSON frames and ApplicationReplaced never stop the
   auto rows = (*store)->AllRows("pbx-bad");
   REQUIRE(rows.ok());
   CHECK(rows->size() == 1);
+}
+
+TEST_CASE("two daemons never share a ledger directory") {
+  TestDatabase db;
+  TempDir dir;
+  const auto stream = testing::CaptureDir() / "a-inbound-answered.observer.jsonl";
+  Child sim({ARI_SIM_PATH, "--listen", "127.0.0.1:0", "--speed", "1", stream.string()}, {}, dir / "sim.out",
+            dir / "sim.err");
+  const std::string address = WaitForListening(dir / "sim.out");
+  Child first({CALL_LEDGERD_PATH}, DaemonEnv(address, db, dir, "pbx-lock"), dir / "d1.out", dir / "d1.err");
+  REQUIRE(WaitForLog(dir / "d1.err", "Connected to Asterisk ARI WebSocket"));
+  Child second({CALL_LEDGERD_PATH}, DaemonEnv(address, db, dir, "pbx-lock"), dir / "d2.out", dir / "d2.err");
+  CHECK(second.Stop(0) == 2);  // exits by itself
+  CHECK_THAT(testing::ReadFile(dir / "d2.err"), Catch::Contains("in use by another process"));
+  CHECK(first.Stop(SIGTERM) == 0);
 }
 
 TEST_CASE("call-ledgerd --check-config validates and never prints a secret") {
