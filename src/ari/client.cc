@@ -38,26 +38,6 @@ std::string BasicAuthorization(const std::string& user, const std::string& passw
   return "Basic " + out;
 }
 
-std::string RedactUrlForLogs(const std::string& url) {
-  std::string out = url;
-  // userinfo: scheme://user:pass@host -> scheme://***@host
-  if (auto scheme = out.find("://"); scheme != std::string::npos) {
-    const auto host_start = scheme + 3;
-    const auto at = out.find('@', host_start);
-    const auto slash = out.find('/', host_start);
-    if (at != std::string::npos && (slash == std::string::npos || at < slash)) {
-      out.replace(host_start, at - host_start, "***");
-    }
-  }
-  // api_key=... -> api_key=***
-  for (auto pos = out.find("api_key="); pos != std::string::npos; pos = out.find("api_key=", pos + 1)) {
-    const auto start = pos + 8;
-    const auto end = out.find('&', start);
-    out.replace(start, (end == std::string::npos ? out.size() : end) - start, "***");
-  }
-  return out;
-}
-
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 template <class Stream>
 constexpr bool kIsTls = std::is_same_v<Stream, TlsStream>;
@@ -244,7 +224,7 @@ struct AriClient::Impl {
     close_live = [socket] { beast::get_lowest_layer(*socket).close(); };
     ++stats.connects;
     stats.connected = true;
-    spdlog::info("Connected to Asterisk ARI WebSocket ({})", RedactUrlForLogs(EventsUrl()));
+    spdlog::info("Connected to Asterisk ARI WebSocket ({})", UrlForLogs());
     sink.OnConnected(info);
     net::co_spawn(io, Snapshot(), net::detached);
 
@@ -274,8 +254,12 @@ struct AriClient::Impl {
     co_return std::pair<std::string, bool>{reason, replaced};
   }
 
-  std::string EventsUrl() const {
-    return std::string(options.tls ? "wss://" : "ws://") + options.host + ":" + options.port + options.events_target;
+  // The caller redacts (it knows which parts are secret); without its
+  // version, the URL without the query, which is where api_key would be.
+  std::string UrlForLogs() const {
+    if (!options.url_for_logs.empty()) return options.url_for_logs;
+    const std::string target = options.events_target.substr(0, options.events_target.find('?'));
+    return std::string(options.tls ? "wss://" : "ws://") + options.host + ":" + options.port + target;
   }
 };
 
@@ -284,7 +268,7 @@ AriClient::AriClient(net::io_context& io, ClientOptions options, ClientSink& sin
 
 AriClient::~AriClient() = default;
 
-std::string AriClient::EventsUrlForLogs() const { return RedactUrlForLogs(impl_->EventsUrl()); }
+std::string AriClient::EventsUrlForLogs() const { return impl_->UrlForLogs(); }
 
 void AriClient::Stop() {
   impl_->stopping = true;

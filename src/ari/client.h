@@ -61,6 +61,9 @@ struct ClientOptions {
   // Idle time after which a ping is sent; no answer within it closes.
   std::chrono::milliseconds ping_interval{10000};
   std::size_t max_frame_bytes = 16u << 20;
+  // The events URL as logs may show it, secrets already redacted by the
+  // caller (the daemon's RedactUrl). Empty: scheme, host, port and path only.
+  std::string url_for_logs;
 };
 
 class ClientSink {
@@ -90,7 +93,7 @@ class AriClient {
   void Stop();
 
   const ClientStats& stats() const { return stats_; }
-  // "ws://host:port/ari/events?app=..." (wss:// with TLS) with any api_key redacted.
+  // ClientOptions::url_for_logs, or the events URL without its query.
   std::string EventsUrlForLogs() const;
 
  private:
@@ -101,7 +104,5 @@ class AriClient {
 
 // "Basic base64(user:password)".
 std::string BasicAuthorization(const std::string& user, const std::string& password);
-// `url` with userinfo and api_key=... values replaced by ***.
-std::string RedactUrlForLogs(const std::string& url);
 
 }  // namespace callledger::ari

@@ -61,6 +61,7 @@ ari::ClientOptions ClientOptionsFrom(const daemon::DaemonConfig& config, const d
   if (config.ari.auth == daemon::AriAuth::kBasic && !config.ari.user.empty()) {
     o.authorization = ari::BasicAuthorization(config.ari.user, config.ari.password.Reveal());
   }
+  o.url_for_logs = daemon::RedactUrl(ep.EventsUrl() + "?" + config.ari.EventsQuery());
   o.reconnect_initial = config.ari.reconnect_initial_ms;
   o.reconnect_max = config.ari.reconnect_max_ms;
   o.ping_interval = config.ari.ping_interval_ms;

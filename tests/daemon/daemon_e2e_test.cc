@@ -382,6 +382,24 @@ TEST_CASE("a 2 MiB frame, non-JSON frames and ApplicationReplaced never stop the
   CHECK(rows->size() == 1);
 }
 
+TEST_CASE("api_key mode connects and never logs the key") {
+  TestDatabase db;
+  TempDir dir;
+  const auto stream = testing::CaptureDir() / "a-inbound-answered.observer.jsonl";
+  Child sim({ARI_SIM_PATH, "--listen", "127.0.0.1:0", "--fast", stream.string()}, {}, dir / "sim.out",
+            dir / "sim.err");
+  const std::string address = WaitForListening(dir / "sim.out");
+  auto env = DaemonEnv(address, db, dir, "pbx-key");
+  env.push_back("ARI_AUTH=api_key");
+  Child daemon({CALL_LEDGERD_PATH}, env, dir / "d.out", dir / "d.err");
+  CHECK(WaitForLog(dir / "d.err", "Connected to Asterisk ARI WebSocket"));
+  CHECK(daemon.Stop(SIGTERM) == 0);
+  const std::string log = testing::ReadFile(dir / "d.err");
+  INFO(log);
+  CHECK_THAT(log, Catch::Contains("api_key=***"));
+  CHECK_THAT(log, !Catch::Contains("CallCenter2025"));
+}
+
 TEST_CASE("two daemons never share a ledger directory") {
   TestDatabase db;
   TempDir dir;
