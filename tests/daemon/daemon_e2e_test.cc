@@ -22,6 +22,7 @@
 #include "projection/row_format.h"
 #include "replay/fixture.h"
 #include "store/rocks_event_log.h"
+#include "daemon/e2e_helpers.h"
 #include "support/fixtures.h"
 #include "support/pg_test_db.h"
 #include "support/processes.h"
@@ -32,6 +33,9 @@ namespace callledger {
 namespace {
 
 using testing::Child;
+using testing::Exported;
+using testing::OpenLedger;
+using testing::WaitForCheckpoint;
 using testing::TempDir;
 using testing::WaitForListening;
 using testing::WaitForLog;
@@ -112,15 +116,6 @@ TEST_CASE("ari-sim -> call-ledgerd -> PostgreSQL: every captured stream, frames 
   CHECK(streams == 32);
 }
 
-std::uint64_t WaitForCheckpoint(CallLogStore& store, const std::string& node, std::uint64_t at_least) {
-  std::uint64_t cp = 0;
-  for (int i = 0; i < 750 && cp < at_least; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    auto r = store.Checkpoint(node);
-    if (r.ok()) cp = r->value;
-  }
-  return cp;
-}
 
 std::size_t IndexOf(const std::vector<std::string>& lines, const std::string& a, const std::string& b) {
   for (std::size_t i = 0; i < lines.size(); ++i) {
@@ -247,20 +242,7 @@ TEST_CASE("a daemon killed mid-stream and restarted: ledger intact, a gap for th
   CHECK(check->checkpoint == (*ledger)->Head().seq);
 }
 
-// The daemon's ledger, read-only, and its frames as `ledger-audit export` writes them.
-std::unique_ptr<store::RocksEventLog> OpenLedger(const TempDir& dir) {
-  store::RocksOptions ro;
-  ro.mode = store::OpenMode::kReadOnly;
-  auto ledger = store::RocksEventLog::Open(dir / "ledger", ro);
-  REQUIRE(ledger.ok());
-  return std::move(ledger.value());
-}
 
-std::string Exported(const EventLog& ledger) {
-  std::ostringstream out;
-  REQUIRE(audit::ExportPayloads(ledger, Seq{1}, Seq{UINT64_MAX}, out).ok());
-  return out.str();
-}
 
 std::string DsnValue(const std::string& dsn, const std::string& key) {
   std::istringstream in(dsn);

@@ -21,6 +21,7 @@
 #include "pg/pg_call_log_store.h"
 #include "record/record_codec.h"
 #include "store/rocks_event_log.h"
+#include "daemon/e2e_helpers.h"
 #include "support/fixtures.h"
 #include "support/pg_test_db.h"
 #include "support/processes.h"
@@ -30,6 +31,9 @@ namespace callledger {
 namespace {
 
 using testing::Child;
+using testing::Exported;
+using testing::OpenLedger;
+using testing::WaitForCheckpoint;
 using testing::TempDir;
 using testing::WaitForListening;
 using testing::WaitForLog;
@@ -38,15 +42,6 @@ using testing::TestDatabase;
 
 
 
-std::uint64_t WaitForCheckpoint(CallLogStore& store, const std::string& node, std::uint64_t at_least) {
-  std::uint64_t cp = 0;
-  for (int i = 0; i < 750 && cp < at_least; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    auto r = store.Checkpoint(node);
-    if (r.ok()) cp = r->value;
-  }
-  return cp;
-}
 
 // A self-signed certificate for IP 127.0.0.1 (and its key) in `dir`.
 void MakeCertificate(const TempDir& dir) {
@@ -67,13 +62,6 @@ std::vector<std::string> DaemonEnv(const std::string& address, const TestDatabas
           "NODE_NAME=" + node,                   "LOG_LEVEL=info"};
 }
 
-std::unique_ptr<store::RocksEventLog> OpenLedger(const TempDir& dir) {
-  store::RocksOptions ro;
-  ro.mode = store::OpenMode::kReadOnly;
-  auto ledger = store::RocksEventLog::Open(dir / "ledger", ro);
-  REQUIRE(ledger.ok());
-  return std::move(ledger.value());
-}
 
 std::uint64_t FrameRecords(const EventLog& ledger) {
   std::uint64_t frames = 0;
