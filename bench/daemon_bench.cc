@@ -154,7 +154,7 @@ int main(int argc, char** argv) {
   const pid_t daemon = Spawn({CALL_LEDGERD_PATH},
                              {"ARI_URL=http://" + address, "ARI_USER=backend", "ARI_PASSWORD=CallCenter2025",
                               "DATABASE_URL=" + dsn, "LEDGER_DIR=" + (dir / "ledger").string(),
-                              "NODE_NAME=bench", "LOG_LEVEL=warn"},
+                              "NODE_NAME=bench", "LOG_LEVEL=warn", "HTTP_LISTEN=127.0.0.1:0"},
                              (dir / "d.out").string(), (dir / "d.err").string());
   auto store = pg::PgCallLogStore::Open(dsn);
   if (!store.ok()) return 2;

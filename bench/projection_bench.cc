@@ -1,7 +1,14 @@
 // projection_bench: how fast the ledger becomes call-log rows, with the raw
 // limits measured in the same run as the reference.
 //
-//   projection_bench --pg DSN [--records N] [--dir PATH]
+//   projection_bench --pg DSN [--records N] [--dir PATH] [--keep-ledger]
+//                    [--phases scan,fold,rebuild,copy,runner]
+//
+// --keep-ledger leaves the ledger in --dir and reuses one of N records found
+// there (profiling a phase need not rebuild it); --phases runs only the
+// named measurements (copy folds first, for the rows, and checks them
+// against the partition a rebuild in the same run wrote). PostgreSQL is
+// needed for rebuild, copy and runner only.
 //
 // Builds a RocksDB ledger of N records from the captured observer sessions,
 // replicated with fresh channel, bridge and call ids (every replica is a new
@@ -9,27 +16,27 @@
 //   raw scan      RocksDB iteration over the records (the read limit)
 //   fold          decode + projector, records/s and calls/s
 //   rebuild       fold + COPY into a new partition + swap, end to end
-//   raw COPY      the same rows COPYed into a plain keyed table (the write limit)
+//   raw COPY      the same rows COPYed by plain libpq into a plain keyed table
+//                 (the write limit) and into one with call_logs' indexes
+//                 (bench/raw_copy.h)
 //   live runner   ProjectionRunner throughput at batch sizes 1, 100, 1000
-#include <pqxx/pqxx>
-
-#include <array>
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <optional>
+#include <memory>
 #include <string>
-#include <tuple>
 #include <vector>
 
 #include "ari/event_decoder.h"
 #include "ari/frame_record.h"
 #include "core/projector.h"
-#include "record/record_codec.h"
 #include "pg/pg_call_log_store.h"
-#include "projection/row_format.h"
+#include "projection/record_projector.h"
 #include "projection/runner.h"
+#include "raw_copy.h"
+#include "record/record_codec.h"
 #include "replay/rebuild.h"
 #include "replay/synthetic.h"
 #include "store/rocks_event_log.h"
@@ -63,34 +70,33 @@ void Die(const std::string& what, const Status& s) {
   std::exit(2);
 }
 
-// The rows COPYed into a plain table with a primary key: the write limit.
-double RawCopyRate(const std::string& dsn, const std::vector<CallRow>& rows) {
-  pqxx::connection conn(dsn);
-  {
-    pqxx::work tx(conn);
-    tx.exec("DROP TABLE IF EXISTS bench_raw_copy");
-    tx.exec("CREATE TABLE bench_raw_copy (LIKE call_logs INCLUDING DEFAULTS, PRIMARY KEY (node, call_id))");
-    tx.commit();
-  }
-  const auto start = Clock::now();
-  pqxx::work tx(conn);
-  pqxx::stream_to copy(tx, "bench_raw_copy");
-  // Row fields as text, NULL as nullopt: what any COPY writer sends.
-  for (const auto& r : rows) {
-    std::array<std::optional<std::string>, 24> fields;
-    const auto text = projection::RowFields(r);
-    for (std::size_t i = 0; i < fields.size() && i < text.size(); ++i) {
-      if (text[i].second != "null") fields[i] = text[i].second;
+// Appends `records` records made from `frames` (replicated with fresh ids).
+void BuildLedger(const std::filesystem::path& dir, const std::vector<std::string>& frames,
+                 std::size_t records) {
+  store::RocksOptions opts;
+  opts.node = "bench";
+  opts.sync_interval_ms = 5;
+  auto log = store::RocksEventLog::Open(dir, opts);
+  if (!log.ok()) Die("open ledger", log.status());
+  ari::FrameParser parser;
+  std::vector<RecordDraft> batch;
+  for (std::size_t i = 0; i < records; ++i) {
+    const std::uint64_t replica = i / frames.size() + 1;
+    batch.push_back(
+        ari::DraftFromFrame(parser, replay::WithFreshIds(frames[i % frames.size()], replica), 0));
+    if (batch.size() == 1000 || i + 1 == records) {
+      if (auto r = (*log)->Append(batch); !r.ok()) Die("append", r.status());
+      batch.clear();
     }
-    copy << fields;
   }
-  copy.complete();
-  tx.commit();
-  const double secs = Seconds(start);
-  pqxx::work drop(conn);
-  drop.exec("DROP TABLE bench_raw_copy");
-  drop.commit();
-  return static_cast<double>(rows.size()) / secs;
+}
+
+// Whether `dir` holds a ledger of exactly `records` records.
+bool HasLedger(const std::filesystem::path& dir, std::size_t records) {
+  store::RocksOptions ro;
+  ro.mode = store::OpenMode::kReadOnly;
+  auto log = store::RocksEventLog::Open(dir, ro);
+  return log.ok() && (*log)->Head().seq.value == records;
 }
 
 }  // namespace
@@ -99,13 +105,21 @@ int main(int argc, char** argv) {
   std::size_t records = 1'000'000;
   std::string dsn;
   std::filesystem::path dir = std::filesystem::temp_directory_path() / "call-ledger-projection-bench";
+  bool keep_ledger = false;
+  std::string phases = "scan,fold,rebuild,copy,runner";
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--records" && i + 1 < argc) records = std::strtoull(argv[++i], nullptr, 10);
     else if (a == "--pg" && i + 1 < argc) dsn = argv[++i];
     else if (a == "--dir" && i + 1 < argc) dir = argv[++i];
+    else if (a == "--keep-ledger")
+      keep_ledger = true;
+    else if (a == "--phases" && i + 1 < argc)
+      phases = argv[++i];
     else {
-      std::fprintf(stderr, "usage: projection_bench --pg DSN [--records N] [--dir PATH]\n");
+      std::fprintf(stderr,
+                   "usage: projection_bench --pg DSN [--records N] [--dir PATH] [--keep-ledger] "
+                   "[--phases scan,fold,rebuild,copy,runner]\n");
       return a == "--help" || a == "-h" ? 0 : 2;
     }
   }
@@ -117,25 +131,14 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  // 1. The ledger.
-  std::filesystem::remove_all(dir);
+  // 1. The ledger (or the one a previous --keep-ledger run left).
   const auto frames = ObserverFrames();
-  {
-    store::RocksOptions opts;
-    opts.node = "bench";
-    opts.sync_interval_ms = 5;
-    auto log = store::RocksEventLog::Open(dir, opts);
-    if (!log.ok()) Die("open ledger", log.status());
-    ari::FrameParser parser;
-    std::vector<RecordDraft> batch;
-    for (std::size_t i = 0; i < records; ++i) {
-      const std::uint64_t replica = i / frames.size() + 1;
-      batch.push_back(ari::DraftFromFrame(parser, replay::WithFreshIds(frames[i % frames.size()], replica), 0));
-      if (batch.size() == 1000 || i + 1 == records) {
-        if (auto r = (*log)->Append(batch); !r.ok()) Die("append", r.status());
-        batch.clear();
-      }
-    }
+  const auto wants = [&](std::string_view phase) {
+    return phases.find(phase) != std::string::npos;
+  };
+  if (!keep_ledger || !HasLedger(dir, records)) {
+    std::filesystem::remove_all(dir);
+    BuildLedger(dir, frames, records);
   }
   store::RocksOptions ro;
   ro.mode = store::OpenMode::kReadOnly;
@@ -147,7 +150,7 @@ int main(int argc, char** argv) {
 
   // 2. Raw scan.
   double scan_rate = 0;
-  {
+  if (wants("scan")) {
     std::uint64_t n = 0, bytes = 0;
     const auto start = Clock::now();
     (void)log.ScanEncoded(Seq{1}, Seq{UINT64_MAX}, [&](Seq, std::string_view v) {
@@ -162,7 +165,7 @@ int main(int argc, char** argv) {
 
   // Where a fold's time goes: record decoding, then JSON decoding of the
   // events the projector reads.
-  {
+  if (wants("scan")) {
     std::uint64_t n = 0, parsed = 0;
     ari::EventDecoder decoder;
     AriEvent event;
@@ -187,7 +190,7 @@ int main(int argc, char** argv) {
 
   // 3. Fold.
   std::vector<CallRow> rows;
-  {
+  if (wants("fold") || wants("copy")) {
     std::uint64_t n = 0, skipped = 0;
     const auto start = Clock::now();
     auto folded = replay::FoldLedger(log, log.Head().seq, {}, &n, &skipped);
@@ -200,32 +203,64 @@ int main(int argc, char** argv) {
   }
 
   // 4. Rebuild end to end.
-  auto pg = pg::PgCallLogStore::Open(dsn);
-  if (!pg.ok()) Die("open PostgreSQL", pg.status());
+  std::unique_ptr<pg::PgCallLogStore> pg;
+  if (wants("rebuild") || wants("copy") || wants("runner")) {
+    auto opened_pg = pg::PgCallLogStore::Open(dsn);
+    if (!opened_pg.ok()) Die("open PostgreSQL", opened_pg.status());
+    pg = std::move(opened_pg.value());
+  }
   double write_rate = 0;
-  {
+  if (wants("rebuild")) {
     const auto start = Clock::now();
-    auto report = replay::Rebuild(log, **pg);
+    auto report = replay::Rebuild(log, *pg);
     const double secs = Seconds(start);
     if (!report.ok()) Die("rebuild", report.status());
     write_rate = static_cast<double>(report->rows) / report->write_seconds;
-    std::printf("rebuild          %10.0f records/s  end to end, %.2f s (fold %.2f s, write %.2f s = %.0f rows/s); %.0f%% of raw scan\n",
-                static_cast<double>(report->records) / secs, secs, report->fold_seconds, report->write_seconds,
-                write_rate, 100.0 * static_cast<double>(report->records) / secs / scan_rate);
+    const double rate = static_cast<double>(report->records) / secs;
+    std::printf(
+        "rebuild          %10.0f records/s  end to end, %.2f s (fold %.2f s, write %.2f s = %.0f "
+        "rows/s)",
+        rate, secs, report->fold_seconds, report->write_seconds, write_rate);
+    if (scan_rate > 0) std::printf("; %.0f%% of raw scan", 100.0 * rate / scan_rate);
+    std::printf("\n");
   }
 
-  // 5. Raw COPY of the same rows.
-  {
-    const double rate = RawCopyRate(dsn, rows);
-    std::printf("raw COPY         %10.0f rows/s     (same rows, plain keyed table); rebuild write phase = %.0f%% of it\n",
-                rate, 100.0 * write_rate / rate);
+  // 5. Raw COPY of the same rows (bench/raw_copy.h): into a plain keyed
+  // table (the write limit, the target's reference), and into a table with
+  // call_logs' definition, indexes and all (the same product as a rebuild's,
+  // its indexes maintained row by row).
+  if (wants("copy")) {
+    const std::string text = bench::CopyText(rows);
+    for (const bool indexed : {false, true}) {
+      const auto copied =
+          indexed
+              ? bench::RawCopy(dsn, "bench_raw_copy_indexed", "(LIKE call_logs INCLUDING ALL)",
+                               text, "bench")
+              : bench::RawCopy(dsn, "bench_raw_copy",
+                               "(LIKE call_logs INCLUDING DEFAULTS, PRIMARY KEY (node, call_id))",
+                               text, "bench");
+      const double rate = static_cast<double>(rows.size()) / copied.seconds;
+      std::printf(
+          "raw COPY%-9s%10.0f rows/s     (same rows, %s; %s the rebuilt partition)%s\n",
+          indexed ? "/indexed" : "", rate,
+          indexed ? "call_logs' indexes and constraints" : "plain table with a primary key",
+          copied.same_rows ? "equal to" : "NOT equal to",
+          write_rate > 0
+              ? (" rebuild write phase = " +
+                 std::to_string(static_cast<int>(100.0 * write_rate / rate + 0.5)) + "% of it")
+                    .c_str()
+              : "");
+    }
   }
 
   // 6. The live runner at batch sizes 1, 100, 1000.
   for (std::size_t batch : {std::size_t{1}, std::size_t{100}, std::size_t{1000}}) {
-    if (Status s = (*pg)->ReplaceAll("bench", {}, Seq{}); !s.ok()) Die("reset", s);
+    if (!wants("runner")) break;
+    if (Status s = pg->ReplaceAll("bench", {}, Seq{}); !s.ok()) Die("reset", s);
     const std::uint64_t limit = batch == 1 ? 20'000 : batch == 100 ? 200'000 : records;
-    projection::ProjectionRunner runner(log, **pg, {batch});
+    projection::RunnerOptions options;
+    options.batch_records = batch;
+    projection::ProjectionRunner runner(log, *pg, options);
     const auto start = Clock::now();
     auto applied = runner.CatchUp(std::min<std::uint64_t>(limit, records));
     const double secs = Seconds(start);
@@ -234,6 +269,7 @@ int main(int argc, char** argv) {
                 static_cast<double>(*applied) / secs, static_cast<double>(runner.stats().rows_written) / secs,
                 static_cast<unsigned long long>(*applied), static_cast<unsigned long long>(runner.stats().batches));
   }
-  std::filesystem::remove_all(dir);
+  opened->reset();
+  if (!keep_ledger) std::filesystem::remove_all(dir);
   return 0;
 }

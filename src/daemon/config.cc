@@ -254,6 +254,17 @@ const std::vector<Field>& Fields() {
       CL_FIELD("http.listen", "HTTP_LISTEN", http.listen),
       CL_FIELD("http.bearer_token", "HTTP_BEARER_TOKEN", http.bearer_token),
       CL_FIELD("http.allow_loopback_without_token", "", http.allow_loopback_without_token),
+      CL_FIELD("http.pbx_timezone", "PBX_TIMEZONE", http.pbx_timezone),
+      CL_FIELD("http.service_level_seconds", "", http.service_level_seconds),
+      CL_FIELD("http.max_connections", "", http.max_connections),
+      CL_FIELD("http.max_header_bytes", "", http.max_header_bytes),
+      CL_FIELD("http.request_timeout_ms", "", http.request_timeout_ms),
+      CL_FIELD("http.idle_timeout_ms", "", http.idle_timeout_ms),
+      CL_FIELD("http.write_timeout_ms", "", http.write_timeout_ms),
+      CL_FIELD("http.max_live_clients", "", http.max_live_clients),
+      CL_FIELD("http.live_queue_messages", "", http.live_queue_messages),
+      CL_FIELD("http.db_workers", "", http.db_workers),
+      CL_FIELD("http.health_max_lag_ms", "", http.health_max_lag_ms),
       CL_FIELD("log.level", "LOG_LEVEL", log.level),
   };
   return fields;
@@ -1193,6 +1204,19 @@ Status Validate(const DaemonConfig& c) {
         })) {
       fail("http.bearer_token", "must not contain white space or control characters");
     }
+  }
+  check_range("http.service_level_seconds", as_int(c.http.service_level_seconds), 0, 3600);
+  check_range("http.max_connections", as_int(c.http.max_connections), 1, 100000);
+  check_range("http.max_header_bytes", as_int(c.http.max_header_bytes), 1024, 1 << 20);
+  check_range("http.request_timeout_ms", c.http.request_timeout_ms.count(), 1, kMaxDelayMs);
+  check_range("http.idle_timeout_ms", c.http.idle_timeout_ms.count(), 1, kMaxDelayMs);
+  check_range("http.write_timeout_ms", c.http.write_timeout_ms.count(), 1, kMaxDelayMs);
+  check_range("http.max_live_clients", as_int(c.http.max_live_clients), 1, 100000);
+  check_range("http.live_queue_messages", as_int(c.http.live_queue_messages), 1, 1 << 20);
+  check_range("http.db_workers", as_int(c.http.db_workers), 1, 64);
+  check_range("http.health_max_lag_ms", c.http.health_max_lag_ms.count(), 1, kMaxDelayMs);
+  if (c.http.pbx_timezone.find_first_of(" \t\r\n'\"\\;") != std::string::npos) {
+    fail("http.pbx_timezone", Quote(c.http.pbx_timezone) + " is not an IANA zone name such as Asia/Tashkent");
   }
   if (auto listen = ParseHostPort(c.http.listen); !listen.ok()) {
     fail("http.listen", Quote(c.http.listen) + ": " + listen.status().message());

@@ -157,6 +157,21 @@ struct HttpConfig {
   std::string listen = "127.0.0.1:8095";  // Asterisk has 8088/8089
   Secret bearer_token;                    // empty: none; required off loopback
   bool allow_loopback_without_token = true;
+  // The PBX's IANA time zone: what "today" means for /api/stats and the
+  // wallboard. "" = the host's zone (TZ, /etc/timezone, /etc/localtime).
+  std::string pbx_timezone;
+  std::size_t service_level_seconds = 20;  // "answered within N s"
+  // Named limits (server/http_server.h HttpLimits).
+  std::size_t max_connections = 512;
+  std::size_t max_header_bytes = 16 * 1024;
+  std::chrono::milliseconds request_timeout_ms{10000};
+  std::chrono::milliseconds idle_timeout_ms{60000};
+  std::chrono::milliseconds write_timeout_ms{30000};
+  std::size_t max_live_clients = 256;
+  std::size_t live_queue_messages = 256;
+  std::size_t db_workers = 4;
+  // /healthz says unhealthy when the call log is further behind.
+  std::chrono::milliseconds health_max_lag_ms{30000};
 
   bool operator==(const HttpConfig&) const = default;
 };

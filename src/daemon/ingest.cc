@@ -1,5 +1,7 @@
 #include "daemon/ingest.h"
 
+#include <map>
+
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
@@ -91,6 +93,8 @@ bool Ingest::Push(Item item, bool droppable) {
 }
 
 void Ingest::OnConnected(const std::string& asterisk_info) {
+  ++stats_.connects;
+  stats_.connected = true;
   const std::int64_t now = Now();
   std::string reason;
   std::int64_t since = 0;
@@ -141,6 +145,7 @@ void Ingest::OnFrame(std::string frame) {
 }
 
 void Ingest::OnDisconnected(const std::string& reason) {
+  stats_.connected = false;
   std::lock_guard lock(mu_);
   disconnect_reason_ = reason;
   disconnected_at_us_ = Now();
@@ -148,6 +153,25 @@ void Ingest::OnDisconnected(const std::string& reason) {
 
 void Ingest::Loop() {
   ari::FrameParser parser(options_.limits);
+  // Metrics, looked up once per event type (the registry locks).
+  std::map<std::string, Counter*, std::less<>> frames_by_type;
+  Histogram* append_latency =
+      options_.metrics ? &options_.metrics->GetHistogram("call_ledger_append_seconds",
+                                                         "Time to append one batch to the ledger.")
+                       : nullptr;
+  const auto count_frame = [&](const RecordDraft& draft) {
+    if (!options_.metrics) return;
+    const std::string_view type =
+        draft.kind == RecordKind::kMalformed ? std::string_view("(malformed)") : std::string_view(draft.event_type);
+    auto it = frames_by_type.find(type);
+    if (it == frames_by_type.end()) {
+      Counter* c = &options_.metrics->GetCounter("call_ledger_frames_received_total",
+                                                 "ARI frames received, by event type.",
+                                                 {{"type", std::string(type)}});
+      it = frames_by_type.emplace(std::string(type), c).first;
+    }
+    it->second->Add();
+  };
   std::vector<Item> items;
   std::vector<RecordDraft> drafts;
   while (true) {
@@ -164,6 +188,7 @@ void Ingest::Loop() {
     for (auto& item : items) {
       if (item.is_frame) {
         drafts.push_back(ari::DraftFromFrame(parser, item.frame, item.received_at_us));
+        count_frame(drafts.back());
         if (drafts.back().kind == RecordKind::kMalformed) {
           ++stats_.malformed;
           spdlog::warn("kept a malformed frame ({} bytes): {}", item.frame.size(), drafts.back().reason);
@@ -176,7 +201,13 @@ void Ingest::Loop() {
     auto delay = options_.retry_initial;
     std::chrono::milliseconds waited{0};
     while (true) {
+      const auto append_start = std::chrono::steady_clock::now();
       Result<SeqRange> r = log_.Append(drafts);
+      if (append_latency) {
+        append_latency->Observe(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - append_start).count());
+      }
+      stats_.last_append_ok = r.ok();
       if (r.ok()) {
         stats_.appended += drafts.size();
         stats_.head = r->last.value;

@@ -28,6 +28,7 @@
 #include "ari/client.h"
 #include "ari/frame_parser.h"
 #include "core/event_log.h"
+#include "core/metrics.h"
 
 namespace callledger::daemon {
 
@@ -39,6 +40,8 @@ struct IngestOptions {
   std::chrono::milliseconds retry_max{2000};
   // The clock for received_at and gap/reconcile times (tests inject one).
   std::function<std::int64_t()> clock;
+  // Frames by type and append latency go here when set (not owned).
+  MetricsRegistry* metrics = nullptr;
 };
 
 struct IngestStats {
@@ -50,6 +53,9 @@ struct IngestStats {
   std::atomic<std::uint64_t> malformed{0};
   std::atomic<std::uint64_t> append_errors{0};
   std::atomic<std::uint64_t> head{0};          // last appended seq
+  std::atomic<std::uint64_t> connects{0};      // ARI (re)connections
+  std::atomic<bool> connected{false};          // ARI connected now
+  std::atomic<bool> last_append_ok{true};      // the ledger took the last batch
 };
 
 class Ingest final : public ari::ClientSink {

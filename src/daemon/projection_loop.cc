@@ -49,7 +49,7 @@ void ProjectionLoop::Loop() {
       if (opened.ok()) {
         store_ = std::move(opened.value());
         runner_ = std::make_unique<projection::ProjectionRunner>(log_, *store_,
-                                                                 projection::RunnerOptions{options_.batch_records});
+                                                                 projection::RunnerOptions{options_.batch_records, options_.on_committed});
       } else {
         status = opened.status();
       }

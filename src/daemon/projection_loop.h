@@ -27,6 +27,8 @@ struct ProjectionLoopOptions {
   std::chrono::milliseconds poll{200};
   std::chrono::milliseconds backoff_initial{250};
   std::chrono::milliseconds backoff_max{5000};
+  // See projection::RunnerOptions::on_committed.
+  std::function<void(Seq checkpoint, const std::vector<RowChange>& changes)> on_committed;
 };
 
 struct ProjectionStats {

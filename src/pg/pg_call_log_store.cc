@@ -8,22 +8,18 @@
 #include <map>
 #include <optional>
 #include <pqxx/pqxx>
+#include <pqxx/tablewriter>
 #include <random>
 #include <thread>
 #include <utility>
 
 #include "pg/migrations.h"
+#include "pg/pg_copy_text.h"
+#include "pg/pg_row_codec.h"
 
 namespace callledger::pg {
 namespace {
 
-// The call_logs columns in table order (= projection::RowColumns()).
-constexpr std::array<const char*, 24> kColumns = {
-    "call_id",  "direction",   "from_number",  "to_number",        "start_time",
-    "end_time", "duration",    "status",       "recording_path",   "channel_id",
-    "node",     "caller_name", "answer_time",  "ring_seconds",     "talk_seconds",
-    "answered", "disposition", "hangup_cause", "hangup_cause_txt", "end_estimated",
-    "args_ok",  "first_seq",   "last_seq",     "projector_version"};
 constexpr std::size_t kColumnCount = kColumns.size();
 using Values = std::array<std::optional<std::string>, kColumnCount>;
 
@@ -35,45 +31,6 @@ constexpr std::uint64_t kMaxSeq = std::numeric_limits<std::int64_t>::max();
 
 // pg_advisory_xact_lock key held by ReplaceAll (next to the migrations' key).
 constexpr long long kRebuildLockKey = kMigrationLockKey + 1;
-
-// "2026-11-26 09:15:58.161000+00": exact, whatever the session's TimeZone
-// and DateStyle are (ISO input is accepted under every DateStyle).
-std::string FormatTimestamp(std::int64_t us) {
-  using namespace std::chrono;
-  const sys_time<microseconds> t{microseconds{us}};
-  const sys_days day = floor<days>(t);
-  const year_month_day ymd{day};
-  const hh_mm_ss<microseconds> tod{t - day};
-  char buf[48];
-  std::snprintf(
-      buf, sizeof buf, "%04d-%02u-%02u %02lld:%02lld:%02lld.%06lld+00", int(ymd.year()),
-      unsigned(ymd.month()), unsigned(ymd.day()), static_cast<long long>(tod.hours().count()),
-      static_cast<long long>(tod.minutes().count()), static_cast<long long>(tod.seconds().count()),
-      static_cast<long long>(tod.subseconds().count()));
-  return buf;
-}
-
-// Parses what TimeSql() produces: "YYYY-MM-DD HH:MM:SS.ffffff" in UTC.
-std::optional<std::int64_t> ParseTimestamp(const char* text) {
-  int y = 0;
-  unsigned mo = 0, d = 0, h = 0, mi = 0, s = 0, frac = 0;
-  int consumed = 0;
-  if (std::sscanf(text, "%d-%u-%u %u:%u:%u.%6u%n", &y, &mo, &d, &h, &mi, &s, &frac, &consumed) !=
-          7 ||
-      text[consumed] != '\0') {
-    return std::nullopt;
-  }
-  using namespace std::chrono;
-  const year_month_day ymd{year{y}, month{mo}, day{d}};
-  if (!ymd.ok() || h > 23 || mi > 59 || s > 60) return std::nullopt;
-  const std::int64_t day_us = sys_days{ymd}.time_since_epoch().count() * 86'400'000'000LL;
-  return day_us + ((h * 60LL + mi) * 60 + s) * 1'000'000 + frac;
-}
-
-// Reads a timestamptz column back as UTC text with microseconds.
-std::string TimeSql(const char* column) {
-  return std::string("to_char(") + column + " AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')";
-}
 
 std::optional<std::string> Text(const std::string& s) {
   return s.empty() ? std::nullopt : std::optional<std::string>(s);
@@ -146,22 +103,6 @@ Status CheckRow(const CallRow& r, std::string_view node) {
   return Status::Ok();
 }
 
-std::string ColumnList() {
-  std::string out;
-  for (const char* c : kColumns) out += (out.empty() ? "" : ", ") + std::string(c);
-  return out;
-}
-
-std::string SelectList() {
-  std::string out;
-  for (const char* c : kColumns) {
-    const std::string_view name(c);
-    const bool is_time = name == "start_time" || name == "end_time" || name == "answer_time";
-    out += (out.empty() ? "" : ", ") + (is_time ? TimeSql(c) : std::string(c));
-  }
-  return out;
-}
-
 const std::string& OnConflictUpdate() {
   static const std::string kSql = [] {
     std::string out = " ON CONFLICT (node, call_id) DO UPDATE SET ";
@@ -195,12 +136,6 @@ std::string RandomHex(std::size_t digits) {
   std::string out;
   for (std::size_t i = 0; i < digits; ++i) out += kHex[rd() % 16];
   return out;
-}
-
-std::string Trimmed(const char* what) {
-  std::string s(what);
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
 }
 
 // Prepared on every new connection.
@@ -276,6 +211,46 @@ void BuildIndexes(pqxx::transaction_base& tx, const std::string& table) {
   }
 }
 
+// The key columns of call_logs' indexes, quoted and comma-separated: the
+// columns readers filter and sort on.
+std::string IndexedColumns(pqxx::transaction_base& tx) {
+  return tx
+      .exec1(
+          "SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) "
+          "FROM pg_attribute a WHERE a.attrelid = 'call_logs'::regclass AND a.attnum > 0 "
+          "AND EXISTS (SELECT 1 FROM pg_index i "
+          "            WHERE i.indrelid = a.attrelid AND a.attnum = ANY (i.indkey))")[0]
+      .as<std::string>();
+}
+
+// COPYs `rows` into `table`, rendered by pg_copy_text.h and sent in 64 KiB
+// messages. libpqxx 6.4 offers COPY data only row by row through
+// stream_to, which takes every value as a string of its own and escapes it
+// again: about half of a rebuild's COPY time at 10,000 rows
+// (docs/benchmarks.md). Its deprecated tablewriter still sends raw text, and
+// one "line" of it may hold many lines.
+void CopyRows(pqxx::transaction_base& tx, const std::string& table,
+              std::span<const CallRow* const> rows) {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  pqxx::tablewriter writer(tx, table, kColumns.begin(), kColumns.end());
+#pragma GCC diagnostic pop
+  constexpr std::size_t kMessageBytes = 64 << 10;
+  std::string text;
+  text.reserve(kMessageBytes + 4096);
+  const auto send = [&] {
+    text.pop_back();  // write_raw_line adds the last line feed itself
+    writer.write_raw_line(text);
+    text.clear();
+  };
+  for (const CallRow* r : rows) {
+    AppendCopyLine(*r, &text);
+    if (text.size() >= kMessageBytes) send();
+  }
+  if (!text.empty()) send();
+  writer.complete();
+}
+
 // After the swap: <fresh>_x indexes become <partition>_x.
 void RenameIndexes(pqxx::transaction_base& tx, const std::string& partition,
                    const std::string& fresh) {
@@ -342,45 +317,9 @@ Status PgCallLogStore::EnsureConnected() {
 }
 
 Status PgCallLogStore::TranslateCurrentException(std::string_view what) {
-  const std::string prefix = std::string(what) + ": ";
-  Status status;
-  bool drop = false;
-  try {
-    throw;
-  } catch (const pqxx::broken_connection& e) {
-    status = Unavailable(prefix + "connection to PostgreSQL failed: " + Trimmed(e.what()));
-    drop = true;
-  } catch (const pqxx::in_doubt_error& e) {
-    // The commit may or may not have happened; the checkpoint's
-    // compare-and-set makes the retry safe either way.
-    status = Unavailable(prefix + "commit outcome unknown: " + Trimmed(e.what()));
-    drop = true;
-  } catch (const pqxx::statement_completion_unknown& e) {
-    status = Unavailable(prefix + "statement outcome unknown: " + Trimmed(e.what()));
-    drop = true;
-  } catch (const pqxx::transaction_rollback& e) {
-    status = Aborted(prefix + "concurrent transaction won: " + Trimmed(e.what()));  // 40001, 40P01
-  } catch (const pqxx::sql_error& e) {
-    const std::string& state = e.sqlstate();
-    const std::string message = prefix + Trimmed(e.what()) + " [SQLSTATE " + state + "]";
-    const auto cls = state.substr(0, 2);
-    if (cls == "08" || state == "57P01" || state == "57P02" || state == "57P03") {
-      status = Unavailable(message);
-      drop = true;
-    } else if (cls == "53" || state == "55P03" || state == "57014") {
-      status = Unavailable(message);  // out of resources, lock timeout, cancelled
-    } else if (cls == "40" || state == "23505") {
-      status = Aborted(message);
-    } else if (cls == "22" || cls == "23") {
-      status = InvalidInput(message);
-    } else {
-      status = Internal(message);
-    }
-  } catch (const std::exception& e) {
-    status = Internal(prefix + Trimmed(e.what()));
-  } catch (...) {
-    status = Internal(prefix + "unknown exception");
-  }
+  const PgFailure failure = ClassifyCurrentException(what);
+  const bool drop = failure.drop_connection;
+  const Status status = failure.status;
   if (drop || (conn_ && !conn_->is_open())) {
     conn_.reset();
     partitions_.clear();
@@ -539,13 +478,16 @@ Status PgCallLogStore::DoReplaceAll(std::string_view node, std::span<const CallR
   // partition bound, so ATTACH can skip its validation scan.
   tx.exec("CREATE TABLE " + qfresh + " (LIKE call_logs INCLUDING DEFAULTS INCLUDING CONSTRAINTS, " +
           "CONSTRAINT call_logs_partition_node CHECK (node = " + tx.quote(n) + "))");
-  {
-    pqxx::stream_to copy(tx, fresh, ColumnVector());
-    for (const CallRow* r : rows) copy << RowValues(*r);
-    copy.complete();
-  }
+  CopyRows(tx, fresh, rows);
   BuildIndexes(tx, fresh);  // after the copy: one sort per index, not row by row
-  tx.exec("ANALYZE " + qfresh);
+  // Statistics for the columns readers filter and sort on (the key columns
+  // of call_logs' indexes), so that the first queries after the swap are
+  // planned on them. The other columns are left to autovacuum: an ANALYZE of
+  // some columns keeps the table's count of changes since its last full
+  // analyze, so autovacuum still analyzes them all within its naptime.
+  // Analyzing all 24 columns here cost more than half as much as building
+  // the indexes (docs/benchmarks.md).
+  tx.exec("ANALYZE " + qfresh + " (" + IndexedColumns(tx) + ")");
 
   // 2. The swap, in a savepoint. DETACH needs call_logs exclusively, so it
   // waits for running readers, and new readers queue behind it: wait at most
@@ -586,55 +528,9 @@ Result<std::vector<CallRow>> PgCallLogStore::AllRows(std::string_view node) {
     std::vector<CallRow> rows;
     rows.reserve(res.size());
     for (const auto& f : res) {
-      CallRow r;
-      const auto text = [&](int i) {
-        return f[i].is_null() ? std::string() : f[i].as<std::string>();
-      };
-      const auto number = [&](int i) {
-        return f[i].is_null() ? std::nullopt : std::optional<std::int64_t>(f[i].as<std::int64_t>());
-      };
-      std::optional<std::string> bad;
-      const auto time = [&](int i) -> std::int64_t {
-        if (f[i].is_null()) return 0;
-        const auto us = ParseTimestamp(f[i].c_str());
-        if (!us) bad = f[i].as<std::string>();
-        return us.value_or(0);
-      };
-      r.call_id = text(0);
-      r.direction = text(1);
-      r.from_number = text(2);
-      r.to_number = text(3);
-      r.start_us = time(4);
-      r.end_us = time(5);
-      r.duration_s = number(6);
-      const std::string status = text(7);
-      if (status == CallStatusName(CallStatus::kRinging)) {
-        r.status = CallStatus::kRinging;
-      } else if (status == CallStatusName(CallStatus::kTalking)) {
-        r.status = CallStatus::kTalking;
-      } else if (status == CallStatusName(CallStatus::kFinished)) {
-        r.status = CallStatus::kFinished;
-      } else {
-        return DataLoss("unknown status '" + status + "' in call " + r.call_id);
-      }
-      r.recording_path = text(8);
-      r.channel_id = text(9);
-      r.node = text(10);
-      r.caller_name = text(11);
-      r.answer_us = time(12);
-      r.ring_s = number(13);
-      r.talk_s = number(14);
-      r.answered = f[15].as<bool>();
-      r.disposition = text(16);
-      if (auto cause = number(17)) r.hangup_cause = static_cast<int>(*cause);
-      r.hangup_cause_txt = text(18);
-      r.end_estimated = f[19].as<bool>();
-      r.args_ok = f[20].as<bool>();
-      r.first_seq = Seq{static_cast<std::uint64_t>(f[21].as<std::int64_t>())};
-      r.last_seq = Seq{static_cast<std::uint64_t>(f[22].as<std::int64_t>())};
-      r.projector_version = f[23].as<int>();
-      if (bad) return DataLoss("unreadable time '" + *bad + "' in call " + r.call_id);
-      rows.push_back(std::move(r));
+      auto r = ReadRow(f);
+      if (!r.ok()) return r.status();
+      rows.push_back(std::move(*r));
     }
     return rows;
   });

@@ -20,6 +20,18 @@ bool RecordDecoder::Reads(const RecordView& record) {
   return true;
 }
 
+bool RecordDecoder::NeedsPayload(const RecordView& record) {
+  switch (record.kind) {
+    case RecordKind::kAriEvent:
+      return Reads(record);
+    case RecordKind::kReconcile:
+    case RecordKind::kNote:
+      return true;
+    default:
+      return false;
+  }
+}
+
 ProjectorInput DecodedRecord::Input() const {
   ProjectorInput in;
   in.seq = seq;

@@ -41,6 +41,10 @@ class RecordDecoder {
   // Whether the projector reads this record's event (cheap; no JSON parse
   // for most records it does not read).
   static bool Reads(const RecordView& record);
+  // Whether Decode reads the record's event_type and payload at all. When
+  // it does not, Decode gives the same result for the record with both
+  // emptied, so a reader need not keep copies of them.
+  static bool NeedsPayload(const RecordView& record);
   void Decode(const RecordView& record, DecodedRecord* out);
 
  private:

@@ -69,6 +69,7 @@ Status ProjectionRunner::Flush() {
   ++stats_.batches;
   checkpoint_ = folded_;
   pending_.clear();
+  if (options_.on_committed && !batch.empty()) options_.on_committed(checkpoint_, batch);
   return Status::Ok();
 }
 

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -31,6 +32,10 @@ namespace callledger::projection {
 
 struct RunnerOptions {
   std::size_t batch_records = 1000;  // records per store transaction (at most)
+  // Called on the runner's thread after each committed batch with the new
+  // checkpoint and the batch's coalesced changes (the live feed). Must not
+  // block: it delays the next batch.
+  std::function<void(Seq checkpoint, const std::vector<RowChange>& changes)> on_committed = {};
 };
 
 struct RunnerStats {

@@ -40,7 +40,11 @@ struct CheckReport {
 // merely behind is not reported) and compares every row, column by column.
 Result<CheckReport> Check(const EventLog& log, CallLogStore& store, const FoldProgress& progress = {});
 
-// Folds records 1..to into rows (ordered by call_id).
+// Folds records 1..to into rows (ordered by call_id), on two threads
+// (replay/fold.cc): the same rows as projection::ProjectLedger. kDataLoss at
+// the first record that does not decode as a record; `records` and
+// `skipped` (records whose payload the projector could not decode) may be
+// null.
 Result<std::vector<CallRow>> FoldLedger(const EventLog& log, Seq to, const FoldProgress& progress,
                                         std::uint64_t* records, std::uint64_t* skipped);
 

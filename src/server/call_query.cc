@@ -58,13 +58,15 @@ std::uint64_t GetBigEndian(std::string_view in, int bytes) {
   return v;
 }
 
-Result<bool> ParseBool(std::string_view name, const std::string& v) {
+}  // namespace
+
+Result<bool> ParseBoolParam(std::string_view name, const std::string& v) {
   if (v == "true") return true;
   if (v == "false") return false;
   return Bad(name, "must be true or false");
 }
 
-Result<std::int64_t> ParseInt(std::string_view name, const std::string& v, std::int64_t min,
+Result<std::int64_t> ParseIntParam(std::string_view name, const std::string& v, std::int64_t min,
                               std::int64_t max) {
   std::int64_t n = 0;
   const char* end = v.data() + v.size();
@@ -76,13 +78,11 @@ Result<std::int64_t> ParseInt(std::string_view name, const std::string& v, std::
   return n;
 }
 
-Result<std::int64_t> ParseTime(std::string_view name, const std::string& v) {
+Result<std::int64_t> ParseTimeParam(std::string_view name, const std::string& v) {
   const auto us = ari::ParseAriTimestamp(v);
   if (!us) return Bad(name, "must be an ISO 8601 date-time with an offset or Z");
   return *us;
 }
-
-}  // namespace
 
 std::string EncodeCursor(const CallCursor& cursor) {
   std::string bytes;
@@ -174,20 +174,20 @@ Result<CallQuery> ParseCallQuery(const std::map<std::string, std::string>& param
       }
       if (!q.status) return Bad(name, "must be kelyapti, suhbatda or yakunlandi");
     } else if (name == "answered" || name == "recorded") {
-      auto b = ParseBool(name, v);
+      auto b = ParseBoolParam(name, v);
       if (!b.ok()) return b.status();
       (name == "answered" ? q.answered : q.recorded) = *b;
     } else if (name == "since" || name == "until") {
-      auto t = ParseTime(name, v);
+      auto t = ParseTimeParam(name, v);
       if (!t.ok()) return t.status();
       (name == "since" ? q.since_us : q.until_us) = *t;
     } else if (name == "min_duration") {
       // Fits the integer column; larger values could never match anyway.
-      auto d = ParseInt(name, v, 0, 2'147'483'647);
+      auto d = ParseIntParam(name, v, 0, 2'147'483'647);
       if (!d.ok()) return d.status();
       q.min_duration_s = *d;
     } else if (name == "limit") {
-      auto l = ParseInt(name, v, 1, kMaxLimit);
+      auto l = ParseIntParam(name, v, 1, kMaxLimit);
       if (!l.ok()) return l.status();
       q.limit = static_cast<int>(*l);
     } else if (name == "cursor") {

@@ -24,42 +24,11 @@
 #include <string>
 #include <string_view>
 
+#include "core/call_query.h"
 #include "core/call_row.h"
 #include "core/status.h"
 
 namespace callledger::server {
-
-inline constexpr int kDefaultLimit = 50;
-inline constexpr int kMaxLimit = 1000;
-
-// A position in the newest-first order: the last row of a page. Pages
-// continue strictly after it in (start_time DESC, call_id DESC, node DESC)
-// order, with bytewise ("C") comparison of the text.
-struct CallCursor {
-  std::int64_t start_us = 0;  // 0 = the row has no start time
-  std::string call_id;
-  std::string node;
-
-  bool operator==(const CallCursor&) const = default;
-};
-
-enum class NumberMatch : std::uint8_t { kExact, kPrefix };
-
-struct CallQuery {
-  std::optional<std::string> number;  // without the trailing '*'
-  NumberMatch number_match = NumberMatch::kExact;
-  std::optional<std::string> direction;
-  std::optional<CallStatus> status;
-  std::optional<bool> answered;
-  std::optional<bool> recorded;
-  std::optional<std::int64_t> since_us;
-  std::optional<std::int64_t> until_us;
-  std::optional<std::int64_t> min_duration_s;
-  int limit = kDefaultLimit;
-  std::optional<CallCursor> after;
-
-  bool operator==(const CallQuery&) const = default;
-};
 
 Result<CallQuery> ParseCallQuery(const std::map<std::string, std::string>& params);
 
@@ -71,6 +40,13 @@ Result<CallCursor> DecodeCursor(std::string_view text);
 
 // Well-formed UTF-8 without NUL bytes: text PostgreSQL can be asked about.
 bool IsQueryableText(std::string_view text);
+
+// Single parameter values, with errors naming the parameter.
+Result<bool> ParseBoolParam(std::string_view name, const std::string& value);
+Result<std::int64_t> ParseIntParam(std::string_view name, const std::string& value, std::int64_t min,
+                                   std::int64_t max);
+// ISO 8601 with an offset or Z, to UTC microseconds.
+Result<std::int64_t> ParseTimeParam(std::string_view name, const std::string& value);
 
 // "number" for a status "number: must be digits"; empty if none.
 std::string ParameterOf(const Status& status);

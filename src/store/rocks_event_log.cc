@@ -223,7 +223,12 @@ Result<SeqRange> RocksEventLog::Append(std::span<const RecordDraft> drafts) {
 
 Status RocksEventLog::SyncNow() {
   const std::uint64_t target = Head().seq.value;
+  const auto start = std::chrono::steady_clock::now();
   Status s = FromRocks(db_->SyncWAL(), "syncing ledger WAL");
+  if (options_.sync_latency) {
+    options_.sync_latency->Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
   if (s.ok()) {
     synced_seq_ = target;
     sync_count_.fetch_add(1);

@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "core/event_log.h"
+#include "core/metrics.h"
 #include "record/record_codec.h"
 
 namespace rocksdb {
@@ -41,6 +42,9 @@ struct RocksOptions {
   bool create_if_missing = true;
   // 0 = fsync every batch; N = fsync at most N ms after an append.
   int sync_interval_ms = 5;
+  // When set, observes the duration of each WAL fsync of the group commit
+  // (seconds). Not owned; must outlive the log.
+  Histogram* sync_latency = nullptr;
 };
 
 class RocksEventLog final : public EventLog {

@@ -69,7 +69,7 @@ void RunStream(const std::filesystem::path& stream, const TestDatabase& db) {
   const std::string node = "pbx-" + stream.filename().string().substr(0, 2);
   Child daemon({CALL_LEDGERD_PATH},
                {"ARI_URL=http://" + address, "ARI_USER=backend", "ARI_PASSWORD=CallCenter2025",
-                "DATABASE_URL=" + db.dsn(), "LEDGER_DIR=" + (dir / "ledger").string(), "NODE_NAME=" + node,
+                "DATABASE_URL=" + db.dsn(), "LEDGER_DIR=" + (dir / "ledger").string(), "NODE_NAME=" + node, "HTTP_LISTEN=127.0.0.1:0",
                 "LOG_LEVEL=info"},
                dir / "daemon.out", dir / "daemon.err");
   // Frames + the daemon's note, gap and reconcile records, all projected.
@@ -134,7 +134,7 @@ const CallRow& RowOf(const std::vector<CallRow>& rows, const std::string& channe
 std::vector<std::string> DaemonEnv(const std::string& address, const TestDatabase& db, const TempDir& dir,
                                    const std::string& node) {
   return {"ARI_URL=http://" + address, "ARI_USER=backend", "ARI_PASSWORD=CallCenter2025",
-          "DATABASE_URL=" + db.dsn(), "LEDGER_DIR=" + (dir / "ledger").string(), "NODE_NAME=" + node};
+          "DATABASE_URL=" + db.dsn(), "LEDGER_DIR=" + (dir / "ledger").string(), "NODE_NAME=" + node, "HTTP_LISTEN=127.0.0.1:0"};
 }
 
 // Three overlapping calls (scenario h). The first cut loses the frame that

@@ -59,7 +59,7 @@ std::vector<std::string> DaemonEnv(const std::string& address, const TestDatabas
                                    const std::string& node) {
   return {"ARI_URL=https://" + address,          "ARI_USER=backend", "ARI_PASSWORD=CallCenter2025",
           "DATABASE_URL=" + db.dsn(),            "LEDGER_DIR=" + (dir / "ledger").string(),
-          "NODE_NAME=" + node,                   "LOG_LEVEL=info"};
+          "NODE_NAME=" + node,                   "LOG_LEVEL=info", "HTTP_LISTEN=127.0.0.1:0"};
 }
 
 

@@ -3,6 +3,7 @@
 // killed with SIGKILL at random moments never applies a record twice or
 // skips one (DESIGN invariants 3 and 4).
 #include <catch2/catch.hpp>
+#include <functional>
 
 #include <fcntl.h>
 #include <signal.h>
@@ -112,7 +113,12 @@ TEST_CASE("pg: the live runner's table equals the rebuild's, and check proves it
 
 // Runs `ledger-replay project` and kills it after `delay`; returns true if
 // it finished by itself first (exit 0).
-bool ProjectUntilKilled(const std::string& ledger, const std::string& dsn, std::chrono::milliseconds delay) {
+// Runs `ledger-replay project` and SIGKILLs it `delay` after it starts or,
+// with `progressed`, `delay` after that says the run did real work (so the
+// kill lands mid-projection however slow start-up is on a loaded machine).
+// True if it finished first.
+bool ProjectUntilKilled(const std::string& ledger, const std::string& dsn, std::chrono::milliseconds delay,
+                        const std::function<bool()>& progressed = nullptr) {
   const pid_t pid = fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
@@ -122,13 +128,19 @@ bool ProjectUntilKilled(const std::string& ledger, const std::string& dsn, std::
           "--batch", "5", static_cast<char*>(nullptr));
     _exit(127);
   }
-  const auto deadline = std::chrono::steady_clock::now() + delay;
+  const auto start = std::chrono::steady_clock::now();
+  auto deadline = start + delay;
+  bool armed = !progressed;
   int status = 0;
-  while (std::chrono::steady_clock::now() < deadline) {
+  while (!armed || std::chrono::steady_clock::now() < deadline) {
     if (waitpid(pid, &status, WNOHANG) == pid) {
       REQUIRE(WIFEXITED(status));
       REQUIRE(WEXITSTATUS(status) == 0);
       return true;
+    }
+    if (!armed && (progressed() || std::chrono::steady_clock::now() - start > std::chrono::seconds(20))) {
+      armed = true;
+      deadline = std::chrono::steady_clock::now() + delay;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
@@ -157,7 +169,17 @@ TEST_CASE("pg: a runner killed at random moments applies every record exactly on
   bool finished = false;
   Seq last_checkpoint;
   while (!finished && kills < 12) {
-    finished = ProjectUntilKilled((dir / "ledger").string(), db.dsn(), std::chrono::milliseconds(delay_ms(rng)));
+    // Every other run is killed only after its checkpoint moved: mid-work
+    // kills even when start-up is slow; the others at any moment.
+    std::function<bool()> progressed;
+    if (kills % 2 == 0) {
+      progressed = [&] {
+        auto cp = store->Checkpoint("pbx-1");
+        return cp.ok() && cp.value() > last_checkpoint;
+      };
+    }
+    finished = ProjectUntilKilled((dir / "ledger").string(), db.dsn(),
+                                  std::chrono::milliseconds(delay_ms(rng) / (progressed ? 2 : 1)), progressed);
     if (!finished) ++kills;
     // The checkpoint never goes back, whatever moment the kill hit.
     auto cp = store->Checkpoint("pbx-1");

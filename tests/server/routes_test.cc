@@ -13,9 +13,15 @@
 #include <vector>
 
 #include "ari/timestamp.h"
+#include "audit/call_links.h"
+#include "audit/query.h"
+#include "audit/render.h"
+#include "pg/pg_call_log_reader.h"
 #include "pg/pg_call_log_store.h"
 #include "projection/row_format.h"
 #include "replay/fixture.h"
+#include "replay/import.h"
+#include "store/memory_event_log.h"
 #include "server/call_query.h"
 #include "support/fixtures.h"
 #include "support/pg_test_db.h"
@@ -57,7 +63,7 @@ std::string Encode(const std::string& s) {
 // '+', a recording, equal start times, and a call without a start time.
 class Ledger {
  public:
-  Ledger() : conn_(db_.dsn()) {
+  Ledger() : reader_(db_.dsn()) {
     auto store = pg::PgCallLogStore::Open(db_.dsn());
     REQUIRE(store.ok());
     for (const std::string node : {"pbx-a", "pbx-b"}) {
@@ -90,7 +96,11 @@ class Ledger {
     std::sort(rows_.begin(), rows_.end(), Newer);
   }
 
-  HttpResponse Get(const std::string& target) { return HandleApiRequest({"GET", target}, conn_); }
+  HttpResponse Get(const std::string& target) { return Send({"GET", target, ""}); }
+  HttpResponse Send(const server::HttpRequest& request) {
+    server::ApiContext context{reader_, nullptr, {}};
+    return HandleApiRequest(request, context);
+  }
   json::value GetJson(const std::string& target, int want_status = 200) {
     const HttpResponse r = Get(target);
     INFO(target << " -> " << r.body);
@@ -131,12 +141,11 @@ class Ledger {
   std::string Count() const { return db_.Exec("SELECT count(*) FROM call_logs"); }
 
   const std::vector<CallRow>& rows() const { return rows_; }
-  pqxx::connection& conn() { return conn_; }
   const TestDatabase& db() const { return db_; }
 
  private:
   TestDatabase db_;
-  pqxx::connection conn_;
+  pg::PgCallLogReader reader_;
   std::vector<CallRow> rows_;  // newest first
 };
 
@@ -157,7 +166,7 @@ TEST_CASE("PercentDecode and ParseQueryString") {
 }
 
 TEST_CASE("cursors round-trip and reject what the server did not write") {
-  const server::CallCursor c{1'764'148'558'161'234, "1764148558.42", "pbx-\xd1\x8f"};
+  const CallCursor c{1'764'148'558'161'234, "1764148558.42", "pbx-\xd1\x8f"};
   const std::string text = server::EncodeCursor(c);
   CHECK(text.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
         std::string::npos);
@@ -336,22 +345,160 @@ TEST_CASE("SQL injection attempts are refused or find nothing") {
   CHECK(l.Count() == before);
 }
 
+// The same call log, read through the route functions' other endpoints.
+std::string Collect(const HttpResponse& r, CallLogReader& reader) {
+  std::string out = r.body;
+  if (!r.next_chunk) return out;
+  for (int i = 0; i < 100000; ++i) {
+    auto chunk = r.next_chunk(reader);
+    REQUIRE(chunk.ok());
+    if (!*chunk) return out;
+    out += **chunk;
+  }
+  FAIL("the stream does not end");
+  return out;
+}
+
+TEST_CASE("CSV: every matching row, streamed a page at a time") {
+  Ledger l;
+  pg::PgCallLogReader reader(l.db().dsn());
+  for (const std::string target : {"/api/calls.csv?limit=5", "/api/calls?format=csv&limit=5"}) {
+    const HttpResponse r = l.Get(target);
+    REQUIRE(r.status == 200);
+    CHECK(r.content_type == "text/csv; charset=utf-8");
+    REQUIRE(r.next_chunk);
+    const std::string csv = Collect(r, reader);
+    // Header + every row, in the listing's order, as RowsToCsv writes them.
+    CHECK(csv == projection::RowsToCsv(l.rows()));
+  }
+  server::ApiContext context{reader, nullptr, {}};
+  const HttpResponse accept = HandleApiRequest({"GET", "/api/calls?direction=chiquvchi", "text/csv"}, context);
+  std::vector<CallRow> outbound;
+  for (const auto& r : l.rows()) {
+    if (r.direction == "chiquvchi") outbound.push_back(r);
+  }
+  CHECK(Collect(accept, reader) == projection::RowsToCsv(outbound));
+  CHECK(l.Get("/api/calls.csv?direction=x").status == 400);
+}
+
+TEST_CASE("stats and missed: figures over a period, bad parameters named") {
+  Ledger l;
+  const json::value st = l.GetJson("/api/stats?since=2026-11-26T00:00:00Z&until=2026-11-27T00:00:00Z");
+  // Every row of the ledger started that day: 2 nodes x the captures + 3
+  // synthetic rows with a start time.
+  const auto offered = std::count_if(l.rows().begin(), l.rows().end(), [](const CallRow& r) { return r.start_us != 0; });
+  CHECK(st.at("offered").as_int64() == offered);
+  const auto answered = std::count_if(l.rows().begin(), l.rows().end(),
+                                      [](const CallRow& r) { return r.start_us != 0 && r.answered; });
+  CHECK(st.at("answered").as_int64() == answered);
+  CHECK(st.at("by_direction").at("kiruvchi").at("offered").as_int64() +
+            st.at("by_direction").at("chiquvchi").at("offered").as_int64() <=
+        offered);
+  CHECK(st.at("since") == "2026-11-26T00:00:00.000Z");
+  CHECK(st.at("service_level_seconds") == 20);
+  CHECK(l.GetJson("/api/stats?since=2026-11-26T00:00:00Z&until=2026-11-27T00:00:00Z&service_level_seconds=0")
+            .at("service_level_seconds") == 0);
+  // An empty period: zeros and nulls, not errors.
+  const json::value empty = l.GetJson("/api/stats?since=2020-01-01T00:00:00Z&until=2020-01-02T00:00:00Z");
+  CHECK(empty.at("offered") == 0);
+  CHECK(empty.at("abandon_rate").is_null());
+  // The default period is today in the configured zone: it parses and is a day.
+  const json::value today = l.GetJson("/api/stats");
+  const auto since = ari::ParseAriTimestamp(std::string(today.at("since").as_string()));
+  const auto until = ari::ParseAriTimestamp(std::string(today.at("until").as_string()));
+  REQUIRE(since);
+  REQUIRE(until);
+  CHECK(*until - *since >= 23LL * 3600 * 1'000'000);
+  CHECK(*until - *since <= 25LL * 3600 * 1'000'000);
+
+  const json::value missed = l.GetJson("/api/missed?since=2026-11-26T00:00:00Z&until=2026-11-27T00:00:00Z");
+  const auto abandoned = std::count_if(l.rows().begin(), l.rows().end(), [](const CallRow& r) {
+    return r.start_us != 0 && r.direction == "kiruvchi" && !r.answered && r.status == CallStatus::kFinished;
+  });
+  CHECK(missed.at("items").as_array().size() == static_cast<std::size_t>(abandoned));
+  for (const auto& m : missed.at("items").as_array()) {
+    CHECK(m.at("call").at("answered") == false);
+    CHECK(m.at("resolved").is_bool());
+  }
+  CHECK(l.GetJson("/api/missed?since=2026-11-26T00:00:00Z&until=2026-11-27T00:00:00Z&limit=1")
+            .at("items").as_array().size() == std::min<std::size_t>(1, abandoned));
+
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"/api/stats?since=yesterday", "since"},
+      {"/api/stats?until=2026-11-26", "until"},
+      {"/api/stats?service_level_seconds=-1", "service_level_seconds"},
+      {"/api/stats?service_level_seconds=3601", "service_level_seconds"},
+      {"/api/stats?number=1", "number"},
+      {"/api/missed?open=maybe", "open"},
+      {"/api/missed?limit=0", "limit"},
+      {"/api/missed?limit=1001", "limit"},
+      {"/api/missed?since=2026-11-26T00:00:00", "since"},
+      {"/api/missed?status=kelyapti", "status"},
+  };
+  for (const auto& [target, parameter] : bad) {
+    INFO(target);
+    const json::value v = l.GetJson(target, 400);
+    CHECK(v.at("parameter") == json::value(parameter));
+  }
+  // A period that ends before it starts says so.
+  CHECK(l.Get("/api/stats?since=2026-11-27T00:00:00Z&until=2026-11-26T00:00:00Z").status == 400);
+
+  const std::string before = l.Count();
+  for (const std::string a : {"' OR 1=1 --", "'; DROP TABLE call_logs; --"}) {
+    for (const std::string p : {"since", "until", "service_level_seconds"}) {
+      CHECK(l.Get("/api/stats?" + p + "=" + Encode(a)).status == 400);
+    }
+    for (const std::string p : {"since", "until", "open", "limit"}) {
+      CHECK(l.Get("/api/missed?" + p + "=" + Encode(a)).status == 400);
+    }
+  }
+  CHECK(l.Count() == before);
+}
+
+TEST_CASE("events: a call's raw ledger records, as ledger-audit call lists them") {
+  Ledger l;
+  store::MemoryEventLog ledger("pbx-a");
+  auto imported = replay::ImportJsonl(testing::CaptureDir() / "a-inbound-answered.observer.jsonl", ledger, {});
+  REQUIRE(imported.ok());
+  pg::PgCallLogReader reader(l.db().dsn());
+  server::ApiContext context{reader, &ledger, {}};
+  const HttpResponse r = HandleApiRequest({"GET", "/api/calls/1795684558.5/events", ""}, context);
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  const json::value v = json::parse(r.body);
+  CHECK(v.at("call_id") == "1795684558.5");
+  auto history = audit::CollectCall(ledger, "1795684558.5");
+  REQUIRE(history.ok());
+  const auto& records = v.at("records").as_array();
+  REQUIRE(records.size() == history->seqs.size());
+  std::size_t i = 0;
+  REQUIRE(audit::VisitSeqs(ledger, history->seqs, [&](const Record& rec) {
+            CHECK(json::parse(audit::RecordJsonLine(rec)) == records.at(i++));
+            return true;
+          }).ok());
+  CHECK(HandleApiRequest({"GET", "/api/calls/nobody/events", ""}, context).status == 404);
+  CHECK(HandleApiRequest({"GET", "/api/calls/" + Encode("' OR 1=1 --") + "/events", ""}, context).status == 404);
+}
+
 TEST_CASE("unknown paths, other methods, unavailable database") {
   Ledger l;
   CHECK(l.Get("/api/nope").status == 404);
-  CHECK(l.Get("/api/calls/x/events").status == 404);
+  CHECK(l.Get("/api/calls/x/events").status == 503);  // this context has no ledger
   CHECK(l.Get("/api/calls/").status == 404);
-  CHECK(HandleApiRequest({"POST", "/api/calls"}, l.conn()).status == 405);
-  CHECK(HandleApiRequest({"DELETE", "/api/calls/abc"}, l.conn()).status == 405);
-  CHECK(HandleApiRequest({"POST", "/api/other"}, l.conn()).status == 404);
+  CHECK(l.Send({"POST", "/api/calls", ""}).status == 405);
+  CHECK(l.Send({"DELETE", "/api/calls/abc", ""}).status == 405);
+  CHECK(l.Send({"POST", "/api/other", ""}).status == 404);
 
   // The server ends our session: the next request says 503, not an exception.
+  REQUIRE(l.Get("/api/calls").status == 200);  // the reader is connected
   l.db().Exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
               "AND pid <> pg_backend_pid()");
   const HttpResponse r = l.Get("/api/calls");
   INFO(r.body);
   CHECK(r.status == 503);
   CHECK(json::parse(r.body).at("error").is_string());
+  // ... and the one after reconnects.
+  CHECK(l.Get("/api/calls").status == 200);
 }
 
 }  // namespace

@@ -14,12 +14,16 @@ ari=$(sed -n 's/^listening on //p' "$work/ari-sim.out")
 echo "== ari-sim replays ${#streams[@]} captured Asterisk sessions ($frames frames) as ARI at $ari, speed x$DEMO_SPEED"
 
 ARI_URL="http://$ari" ARI_USER=backend ARI_PASSWORD=CallCenter2025 \
-DATABASE_URL="$CALL_LEDGER_TEST_PG" LEDGER_DIR="$ledger" NODE_NAME=demo-pbx HTTP_LISTEN=127.0.0.1:8095 \
-  "$bin/src/call-ledgerd" 2> "$work/call-ledgerd.log" &
+DATABASE_URL="$CALL_LEDGER_TEST_PG" LEDGER_DIR="$ledger" NODE_NAME=demo-pbx HTTP_LISTEN="$DEMO_HTTP" \
+PBX_TIMEZONE=Asia/Tashkent "$bin/src/call-ledgerd" 2> "$work/call-ledgerd.log" &
 daemon=$!
 trap 'kill $daemon $sim 2>/dev/null || true' EXIT
+for _ in $(seq 100); do grep -q "http listening on" "$work/call-ledgerd.log" 2>/dev/null && break; sleep 0.1; done
+http=$(sed -n 's/.*http listening on \([^ ]*\) .*/\1/p' "$work/call-ledgerd.log" | head -n 1)
+if [ -z "$http" ]; then echo "call-ledgerd did not start serving HTTP:"; tail -n 20 "$work/call-ledgerd.log"; exit 1; fi
 echo "== call-ledgerd: ledger $ledger, node demo-pbx, PostgreSQL (private, $CALL_LEDGER_TEST_PG)"
-echo "   HTTP address configured: 127.0.0.1:8095 (the API and wallboard are not built yet)"
+echo "   Wallboard (open it now, the calls below appear there live): http://$http/?since=2026-11-26T00:00:00%2B05:00&until=2026-11-27T00:00:00%2B05:00"
+echo "   API: http://$http/api/calls   live feed: ws://$http/api/live   metrics: http://$http/metrics"
 echo
 
 # Frames + the daemon's note, gap and reconcile records, projected.
@@ -42,6 +46,20 @@ while true; do
   sleep 1
 done
 
+echo
+echo "== GET /api/stats for the captured day (the wallboard's KPIs)"
+curl -s "http://$http/api/stats?since=2026-11-26T00:00:00%2B05:00&until=2026-11-27T00:00:00%2B05:00" | python3 -m json.tool
+echo "== GET /api/missed (inbound calls never answered, and whether they were called back)"
+curl -s "http://$http/api/missed?since=2026-11-26T00:00:00%2B05:00&until=2026-11-27T00:00:00%2B05:00" |
+  python3 -c 'import json,sys
+for m in json.load(sys.stdin)["items"]:
+    c = m["call"]
+    print("  ", c["start_time"], c["from_number"], "->", c["to_number"], c["disposition"],
+          "resolved" if m["resolved"] else "not called back yet")'
+if [ "${DEMO_KEEP_SECONDS:-0}" -gt 0 ]; then
+  echo "== the daemon keeps serving http://$http/ for $DEMO_KEEP_SECONDS s (DEMO_KEEP_SECONDS)"
+  sleep "$DEMO_KEEP_SECONDS"
+fi
 kill -TERM $daemon; wait $daemon || true
 kill -TERM $sim; wait $sim || true
 trap - EXIT

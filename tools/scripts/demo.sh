@@ -8,12 +8,15 @@
 # log, what an auditor sees of one call, and `ledger-audit verify`.
 #
 # DEMO_SPEED (default 4) scales the recorded time (about 2.5 minutes).
+# DEMO_HTTP (default 127.0.0.1:8095) is where the API and the wallboard are
+# served while the demo runs; DEMO_KEEP_SECONDS keeps them up that long after
+# the replay ends, to look around.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 "$root/tools/scripts/install-deps.sh"
 export BUILD_DIR=${BUILD_DIR:-$root/build}
 "$root/tools/scripts/build.sh" --target ledger-replay ledger-audit call-ledgerd ari-sim
 
-export DEMO_ROOT=$root DEMO_BIN=$BUILD_DIR DEMO_SPEED=${DEMO_SPEED:-4}
+export DEMO_ROOT=$root DEMO_BIN=$BUILD_DIR DEMO_SPEED=${DEMO_SPEED:-4} DEMO_HTTP=${DEMO_HTTP:-127.0.0.1:8095}
 export DEMO_WORK=$(mktemp -d /tmp/call-ledger-demo.XXXXXX)
 exec "$root/tools/scripts/with-postgres.sh" bash "$root/tools/scripts/demo-run.sh"

@@ -8,8 +8,17 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-system1.81-dev
   librocksdb-dev libpqxx-dev libflatbuffers-dev flatbuffers-compiler
   catch2 libsimdjson-dev libspdlog-dev libfmt-dev libcli11-dev
-  libtomlplusplus-dev libssl-dev openssl postgresql
+  libtomlplusplus-dev libssl-dev openssl postgresql curl python3
+  chromium fonts-dejavu-core
 )
+# The wallboard's browser test (tests/browser) drives Debian's chromium from
+# Node.js; Debian 12's nodejs and npm only when no node is installed at all
+# (a newer Node.js from elsewhere is kept).
+if ! command -v node >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+elif ! command -v npm >/dev/null 2>&1; then
+  packages+=(npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

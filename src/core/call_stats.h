@@ -1,0 +1,120 @@
+// Supervisor figures over a period of the call log (DESIGN 6, issue 5):
+// the KPIs of `GET /api/stats` and the missed calls of `GET /api/missed`.
+// Plain values; a CallLogReader (core/call_log_reader.h) computes them.
+//
+// Definitions (over calls whose start_time is in [since, until); a call
+// without a start time is in no period):
+//   offered          every call, live ones included
+//   answered         answered = true (connected at least once; live too)
+//   abandoned        inbound ("kiruvchi"), finished, never answered. These
+//                    are exactly the rows the projector gives disposition
+//                    "abandoned" (core/projector.cc) and the missed calls of
+//                    MissedQuery; counted from direction, status and
+//                    answered so that the two can never disagree. Outbound
+//                    calls never connected are busy/no_answer/..., not
+//                    abandoned.
+//   abandon_rate     abandoned / offered of the same group (the inbound
+//                    rate is by_direction["kiruvchi"])
+//   avg_ring_seconds mean of (answer_time - start_time) over answered calls
+//                    (speed of answer), live ones included
+//   avg_talk_seconds mean of (end_time - answer_time) over answered, finished calls
+//   service_level    share of offered calls answered within
+//                    service_level_seconds of their start
+//                    (answer_time - start_time <= N s: exactly N s is within)
+// Means come from the exact microsecond times (not the rounded ring_seconds
+// and talk_seconds columns) and are rounded to whole milliseconds, half away
+// from zero; ratios are not rounded. Ratios and means are empty when nothing
+// is there to divide by. A call whose direction is NULL counts in the total
+// only.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/call_row.h"
+
+namespace callledger {
+
+// A period of start times. Without `since`/`until` the period is the day
+// (local midnight to midnight) that contains "now" in `zone`, an IANA zone
+// name such as "Asia/Tashkent": the PBX's day. When only one of them is
+// given the other comes from that day too: `since` alone runs to the end of
+// today, `until` alone starts at today's midnight. The zone is consulted
+// (and must be known) only when a bound is missing.
+struct StatsPeriod {
+  std::optional<std::int64_t> since_us;
+  std::optional<std::int64_t> until_us;
+  std::string zone = "UTC";
+
+  bool operator==(const StatsPeriod&) const = default;
+};
+
+struct StatsQuery {
+  StatsPeriod period;
+  int service_level_seconds = 20;
+};
+
+struct CallFigures {
+  std::int64_t offered = 0;
+  std::int64_t answered = 0;
+  std::int64_t abandoned = 0;
+  std::optional<double> abandon_rate;
+  std::optional<double> avg_ring_seconds;
+  std::optional<double> avg_talk_seconds;
+  std::optional<double> service_level;
+
+  bool operator==(const CallFigures&) const = default;
+};
+
+struct CallStats {
+  std::int64_t since_us = 0;  // the period actually used
+  std::int64_t until_us = 0;
+  int service_level_seconds = 0;
+  CallFigures total;
+  std::map<std::string, CallFigures> by_direction;  // "kiruvchi", "chiquvchi" (always both)
+};
+
+// What became of a missed call's number afterwards.
+struct FollowUp {
+  std::string call_id;
+  std::string node;
+  std::int64_t start_us = 0;
+  bool answered = false;
+
+  bool operator==(const FollowUp&) const = default;
+};
+
+// An inbound call that finished without being answered (one counted as
+// abandoned). `callback` is the first answered outbound call to its
+// from_number that started after it or, when none of those was answered,
+// the first of them (an attempt that did not reach the caller): agents
+// retry, and a caller reached on the second attempt has been called back.
+// `answered_later` is the first answered inbound call from that number
+// after it. Both are looked for on every node, live calls included, and
+// also after the period's end; numbers are compared exactly as stored. The
+// call is resolved when either reached the caller (an answered callback or
+// an answered later call); `FollowUp::answered` is the follow-up's own
+// `answered`.
+struct MissedCall {
+  CallRow call;
+  std::optional<FollowUp> callback;
+  std::optional<FollowUp> answered_later;
+  bool resolved = false;
+};
+
+struct MissedQuery {
+  StatsPeriod period;
+  bool only_open = false;  // only calls not resolved
+  int limit = 100;         // newest first, at most this many
+};
+
+struct MissedList {
+  std::int64_t since_us = 0;  // the period actually used
+  std::int64_t until_us = 0;
+  std::vector<MissedCall> items;
+};
+
+}  // namespace callledger

@@ -1,0 +1,322 @@
+// The wallboard in a real headless Chromium against the real daemon, fed by
+// ari-sim replaying a captured call. Started by run.sh, which owns the
+// processes, the database and the node modules; this file only drives the
+// browser and checks what it shows.
+//
+// Handshake with run.sh (so the call cannot start before the browser is up):
+//   1. launch Chromium, then create WALLBOARD_READY_FILE;
+//   2. wait for WALLBOARD_URL_FILE ("http://127.0.0.1:PORT", written once the
+//      daemon serves; run.sh starts ari-sim and the daemon in between);
+//   3. load the page and check; create WALLBOARD_RESTART_FILE and wait for
+//      WALLBOARD_RESTARTED_FILE while run.sh restarts the daemon on the same
+//      port (the page must reconnect by itself).
+//
+// Checks:
+//   - the captured call (from the fixture's expected rows) appears as
+//     kelyapti, then suhbatda, then yakunlandi: each seen, in that order,
+//     with nothing else in between, by a MutationObserver installed before
+//     the page's own script, and each earlier status on screen >= 200 ms;
+//   - its numbers and direction are shown, its timer runs;
+//   - every [data-kpi] shows the /api/stats value (same since/until) rendered
+//     by the rules in wallboard.js, computed here independently, and the
+//     figures count the fixture's calls;
+//   - the missed and recent lists match /api/missed and /api/calls;
+//   - no script error, no failed request to the daemon;
+//   - after a daemon restart the page reconnects and still shows the call.
+// Screenshots: WALLBOARD_ARTIFACTS/wallboard-live.png (in conversation) and
+// wallboard.png (the end).
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const env = (name, fallback) => {
+  const v = process.env[name] ?? fallback;
+  if (v === undefined) throw new Error(`wallboard test: ${name} is not set (run through tests/browser/run.sh)`);
+  return v;
+};
+
+const kNodeDir = env('WALLBOARD_NODE_DIR');
+const kReadyFile = env('WALLBOARD_READY_FILE');
+const kUrlFile = env('WALLBOARD_URL_FILE');
+const kRestartFile = env('WALLBOARD_RESTART_FILE');
+const kRestartedFile = env('WALLBOARD_RESTARTED_FILE');
+const kExpectedRows = env('WALLBOARD_EXPECTED_ROWS');
+const kArtifacts = env('WALLBOARD_ARTIFACTS');
+const kChromium = env('WALLBOARD_CHROMIUM', '/usr/bin/chromium');
+const kStepTimeoutMs = Number(env('WALLBOARD_STEP_TIMEOUT_MS', '60000'));
+const kMinVisibleMs = 200;
+const kDash = '\u2014';
+
+const require = createRequire(path.join(kNodeDir, 'package.json'));
+const { chromium } = require('playwright-core');
+
+let failures = 0;
+let passes = 0;
+function Check(ok, what, detail) {
+  if (ok) {
+    passes++;
+    console.log(`ok - ${what}`);
+  } else {
+    failures++;
+    console.log(`FAILED - ${what}${detail === undefined ? '' : '\n    ' + detail}`);
+  }
+  return ok;
+}
+
+function Sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function WaitForFile(file, timeoutMs, what) {
+  const deadline = Date.now() + timeoutMs;
+  while (!fs.existsSync(file)) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await Sleep(100);
+  }
+  return fs.readFileSync(file, 'utf8').trim();
+}
+
+// The rendering rules of wallboard.js's header, written again here on
+// purpose: the test must not borrow the code it checks.
+function Expected(key, value) {
+  if (typeof value !== 'number') return kDash;
+  const leaf = key.split('.').pop();
+  if (leaf === 'abandon_rate' || leaf === 'service_level') return (value * 100).toFixed(1) + '%';
+  if (leaf === 'avg_ring_seconds' || leaf === 'avg_talk_seconds') {
+    const s = Math.round(value);
+    const h = Math.floor(s / 3600);
+    const m = Math.floor((s % 3600) / 60);
+    const two = (n) => String(n).padStart(2, '0');
+    return h > 0 ? `${h}:${two(m)}:${two(s % 60)}` : `${m}:${two(s % 60)}`;
+  }
+  return String(value);
+}
+
+function At(object, keyPath) {
+  return keyPath.split('.').reduce((v, k) => (v !== null && typeof v === 'object' ? v[k] : undefined), object);
+}
+
+// The PBX's day (Asia/Tashkent, UTC+5 all year) of an instant.
+function TashkentDay(iso) {
+  const local = new Date(Date.parse(iso) + 5 * 3600 * 1000);
+  const day = local.toISOString().slice(0, 10);
+  const next = new Date(Date.parse(day + 'T00:00:00Z') + 86400 * 1000).toISOString().slice(0, 10);
+  return { since: `${day}T00:00:00+05:00`, until: `${next}T00:00:00+05:00` };
+}
+
+async function Main() {
+  const rows = JSON.parse(fs.readFileSync(kExpectedRows, 'utf8'));
+  const call = rows.find((r) => r.answered && r.direction === 'kiruvchi') ?? rows[0];
+  if (!call) throw new Error(`${kExpectedRows} has no rows`);
+  const period = TashkentDay(call.start_time);
+  const inPeriod = rows.filter((r) => {
+    const t = Date.parse(r.start_time);
+    return t >= Date.parse(period.since) && t < Date.parse(period.until);
+  });
+  console.log(`call ${call.call_id} (${call.from_number} -> ${call.to_number}), day ${period.since} .. ${period.until}`);
+
+  fs.mkdirSync(kArtifacts, { recursive: true });
+  const browser = await chromium.launch({
+    executablePath: kChromium,
+    args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'],
+  });
+  try {
+    const context = await browser.newContext({
+      viewport: { width: 1920, height: 1080 },
+      timezoneId: 'Asia/Tashkent',
+      locale: 'uz-UZ',
+    });
+    const page = await context.newPage();
+    const problems = [];
+    let restarting = false;
+    page.on('pageerror', (e) => problems.push(`script error: ${e.message}`));
+    page.on('response', (r) => {
+      if (r.status() >= 400) problems.push(`HTTP ${r.status()} for ${r.url()}`);
+    });
+    // Every live-feed message the page receives, per socket.
+    const sockets = [];
+    page.on('websocket', (ws) => {
+      const messages = [];
+      sockets.push({ url: ws.url(), messages });
+      ws.on('framereceived', (f) => {
+        try {
+          messages.push(JSON.parse(f.payload));
+        } catch {
+          messages.push({ type: 'unparseable', payload: String(f.payload).slice(0, 200) });
+        }
+      });
+    });
+    page.on('requestfailed', (r) => {
+      // Requests cut by the daemon restart are expected; they are retried.
+      if (!restarting) problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
+    });
+
+    // Before any script of the page: log every status change of every call
+    // element, and its disappearance.
+    await page.addInitScript(() => {
+      window.__statusLog = [];
+      const last = new Map();
+      const scan = () => {
+        const now = performance.now();
+        const seen = new Map();
+        for (const e of document.querySelectorAll('[data-call-id]')) {
+          const id = e.getAttribute('data-call-id');
+          if (seen.has(id)) window.__statusLog.push({ id, status: 'DUPLICATE', t: now });
+          seen.set(id, e.getAttribute('data-status'));
+        }
+        for (const [id, status] of seen) {
+          if (last.get(id) !== status) window.__statusLog.push({ id, status, t: now });
+          last.set(id, status);
+        }
+        for (const id of last.keys()) {
+          if (!seen.has(id) && last.get(id) !== null) {
+            window.__statusLog.push({ id, status: null, t: now });
+            last.set(id, null);
+          }
+        }
+      };
+      new MutationObserver(scan).observe(document, {
+        subtree: true,
+        childList: true,
+        attributes: true,
+        attributeFilter: ['data-call-id', 'data-status'],
+      });
+    });
+    await page.goto('about:blank');
+
+    fs.writeFileSync(kReadyFile, 'ready\n');
+    const base = await WaitForFile(kUrlFile, 180000, 'the daemon (run.sh writes its URL)');
+    const query = new URLSearchParams(period).toString();
+    console.log(`loading ${base}/?${query}`);
+    await page.goto(`${base}/?${query}`);
+
+    const selector = (status) => `[data-call-id="${call.call_id}"][data-status="${status}"]`;
+    for (const status of ['kelyapti', 'suhbatda', 'yakunlandi']) {
+      const element = await page.waitForSelector(selector(status), { timeout: kStepTimeoutMs }).catch(() => null);
+      if (!Check(element !== null, `the call shows as ${status}`)) {
+        await page.screenshot({ path: path.join(kArtifacts, 'wallboard-failure.png') });
+        throw new Error(`the call never showed as ${status}`);
+      }
+      if (status === 'kelyapti' || status === 'suhbatda') {
+        const text = await element.textContent();
+        Check(text.includes(call.from_number) && text.includes(call.to_number),
+          `${status}: its numbers are shown`, text);
+        Check(text.includes(status), `${status}: the status word is shown`, text);
+        Check(call.direction === null || text.includes(call.direction), `${status}: the direction is shown`, text);
+        // The timer counts on the PBX's clock (the capture is from another
+        // day): it must show the seconds of this call, not the age of the
+        // capture.
+        const timer = await element.$eval('[data-timer]', (e) => e.textContent).catch(() => '');
+        const m = /^(\d+):(\d\d)$/.exec(timer);
+        Check(m !== null && Number(m[1]) * 60 + Number(m[2]) <= 30, `${status}: a running timer is shown (${timer})`,
+          JSON.stringify(timer));
+      }
+      if (status === 'suhbatda') {
+        await page.screenshot({ path: path.join(kArtifacts, 'wallboard-live.png') });
+      }
+    }
+
+    // The order, as the observer saw every change.
+    const log = (await page.evaluate(() => window.__statusLog)).filter((e) => e.id === call.call_id);
+    const statuses = log.map((e) => e.status);
+    Check(JSON.stringify(statuses) === JSON.stringify(['kelyapti', 'suhbatda', 'yakunlandi']),
+      'kelyapti -> suhbatda -> yakunlandi, nothing else in between', JSON.stringify(log));
+    for (let i = 0; i + 1 < log.length; i++) {
+      const shown = log[i + 1].t - log[i].t;
+      Check(shown >= kMinVisibleMs, `${log[i].status} was on screen ${Math.round(shown)} ms (>= ${kMinVisibleMs})`);
+    }
+    // Every status came through the live feed: the first snapshot did not
+    // have the call yet, then changes brought each status in order.
+    const first = sockets[0]?.messages ?? [];
+    Check(sockets.length > 0 && sockets[0].url.endsWith('/api/live'), 'the page subscribes to /api/live',
+      JSON.stringify(sockets.map((w) => w.url)));
+    Check(first[0]?.type === 'snapshot' && Array.isArray(first[0].calls) &&
+      !first[0].calls.some((c) => c.call_id === call.call_id),
+      'the first message is a snapshot without the call (it had not started)', JSON.stringify(first[0]));
+    const fed = [];
+    for (const message of first.filter((x) => x.type === 'changes')) {
+      for (const change of message.changes ?? []) {
+        if (change.op === 'upsert' && change.call?.call_id === call.call_id && fed.at(-1) !== change.call.status) {
+          fed.push(change.call.status);
+        }
+      }
+    }
+    Check(JSON.stringify(fed) === JSON.stringify(['kelyapti', 'suhbatda', 'yakunlandi']),
+      'the live feed brought kelyapti, suhbatda, yakunlandi', JSON.stringify(fed));
+    const duplicates = (await page.evaluate(() => window.__statusLog)).filter((e) => e.status === 'DUPLICATE');
+    Check(duplicates.length === 0, 'no call id is on two elements at once', JSON.stringify(duplicates));
+
+    // KPIs: what the page shows equals /api/stats for the same period. The
+    // page re-reads the stats at most 2 s after a change: poll a while.
+    const headers = { Accept: 'application/json' };
+    const getJson = async (p, extra) => {
+      const url = `${base}${p}?${new URLSearchParams({ ...period, ...extra })}`;
+      const r = await fetch(url, { headers });
+      if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+      return r.json();
+    };
+    let stats = null;
+    let mismatches = [];
+    let kpiCount = 0;
+    const deadline = Date.now() + 20000;
+    do {
+      stats = await getJson('/api/stats');
+      const shown = await page.$$eval('[data-kpi]', (es) =>
+        es.map((e) => ({ key: e.dataset.kpi, text: e.textContent, value: e.dataset.value })));
+      kpiCount = shown.length;
+      mismatches = shown.filter((k) => {
+        const raw = At(stats, k.key);
+        return k.text !== Expected(k.key, raw) || k.value !== JSON.stringify(raw ?? null);
+      }).map((k) => `${k.key}: shows ${JSON.stringify(k.text)} (${k.value}), /api/stats ${JSON.stringify(At(stats, k.key))} -> ${JSON.stringify(Expected(k.key, At(stats, k.key)))}`);
+      if (mismatches.length === 0) break;
+      await Sleep(500);
+    } while (Date.now() < deadline);
+    Check(kpiCount >= 7, `the page shows ${kpiCount} KPI values`);
+    Check(mismatches.length === 0, 'every KPI shown equals /api/stats', mismatches.join('\n    '));
+    for (const key of ['offered', 'answered', 'abandoned', 'abandon_rate', 'avg_ring_seconds', 'avg_talk_seconds', 'service_level']) {
+      Check(await page.$(`[data-kpi="${key}"]`) !== null && key in stats, `KPI ${key}: on the page and in /api/stats`);
+    }
+    Check(stats.offered === inPeriod.length, `/api/stats counts the fixture's ${inPeriod.length} call(s) as offered`,
+      JSON.stringify(stats));
+    Check(stats.answered === inPeriod.filter((r) => r.answered).length, '/api/stats answered matches the fixture');
+
+    // Lists: missed (open) and recent finished.
+    const missed = await getJson('/api/missed', { open: 'true' });
+    const missedShown = await page.$$eval('[data-missed-call-id]', (es) => es.map((e) => e.dataset.missedCallId));
+    Check(JSON.stringify(missedShown) === JSON.stringify(missed.items.filter((m) => !m.resolved).map((m) => m.call.call_id)),
+      `the missed list shows /api/missed's ${missedShown.length} open call(s)`, JSON.stringify(missedShown));
+    const recentShown = await page.$$eval('#recent-calls [data-call-id]', (es) => es.map((e) => e.dataset.callId));
+    Check(recentShown.includes(call.call_id), 'the finished call is in the recent list', JSON.stringify(recentShown));
+    const liveLeft = await page.$$eval('#live-calls [data-call-id]', (es) => es.length);
+    Check(liveLeft === 0, 'no live calls are left', String(liveLeft));
+    Check(await page.$eval('[data-connection]', (e) => e.dataset.connection) === 'open', 'the live feed is connected');
+
+    await page.screenshot({ path: path.join(kArtifacts, 'wallboard.png') });
+
+    // The daemon goes away and comes back on the same port: the page sees
+    // the socket close and reconnects by itself.
+    restarting = true;
+    fs.writeFileSync(kRestartFile, 'restart\n');
+    const closed = await page.waitForSelector('[data-connection="closed"]', { timeout: 30000 }).catch(() => null);
+    Check(closed !== null, 'the page notices the daemon went away');
+    await WaitForFile(kRestartedFile, 60000, 'the daemon to restart');
+    const reopened = await page.waitForSelector('[data-connection="open"]', { timeout: 30000 }).catch(() => null);
+    Check(reopened !== null, 'the page reconnects by itself');
+    restarting = false;
+    await Sleep(500);
+    Check(await page.$(selector('yakunlandi')) !== null, 'after reconnecting the call is still shown as yakunlandi');
+
+    Check(problems.length === 0, 'no script errors and no failed requests', problems.join('\n    '));
+  } finally {
+    await browser.close();
+  }
+}
+
+try {
+  await Main();
+} catch (e) {
+  failures++;
+  console.log(`FAILED - ${e.message}`);
+}
+console.log(`wallboard: ${passes} passed, ${failures} failed`);
+process.exit(failures === 0 ? 0 : 1);
