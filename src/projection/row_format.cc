@@ -99,18 +99,55 @@ std::string RowsToJson(const std::vector<CallRow>& rows) {
   return out + "]\n";
 }
 
+// Written field by field, without RowObject: the API streams exports of
+// millions of rows through this, and a JSON object per row was most of the
+// cost. The fields and their text are those of RowObject/RowFields; NULL is
+// an empty field (and a text that reads "null" stays "null").
+static void AppendCsvRow(std::string& out, const CallRow& r) {
+  bool first = true;
+  const auto next = [&] {
+    if (!first) out += ',';
+    first = false;
+  };
+  const auto text = [&](const std::string& v) { next(), out += CsvField(v); };
+  const auto time = [&](std::int64_t us) { next(), out += us == 0 ? std::string() : ari::FormatUtcMillis(us); };
+  const auto number = [&](const auto& v) { next(), out += v ? std::to_string(*v) : std::string(); };
+  const auto whole = [&](auto v) { next(), out += std::to_string(v); };
+  const auto flag = [&](bool b) { next(), out += b ? "true" : "false"; };
+  text(r.call_id);
+  text(r.direction);
+  text(r.from_number);
+  text(r.to_number);
+  time(r.start_us);
+  time(r.end_us);
+  number(r.duration_s);
+  text(std::string(CallStatusName(r.status)));
+  text(r.recording_path);
+  text(r.channel_id);
+  text(r.node);
+  text(r.caller_name);
+  time(r.answer_us);
+  number(r.ring_s);
+  number(r.talk_s);
+  flag(r.answered);
+  text(r.disposition);
+  number(r.hangup_cause);
+  text(r.hangup_cause_txt);
+  flag(r.end_estimated);
+  flag(r.args_ok);
+  whole(r.first_seq.value);
+  whole(r.last_seq.value);
+  whole(r.projector_version);
+  out += "\r\n";
+}
+
 std::string RowsToCsv(const std::vector<CallRow>& rows) {
   std::string out;
   const auto& cols = RowColumns();
   for (std::size_t i = 0; i < cols.size(); ++i) out += (i ? "," : "") + cols[i];
   out += "\r\n";
-  for (const auto& r : rows) {
-    const auto fields = RowFields(r);
-    for (std::size_t i = 0; i < fields.size(); ++i) {
-      out += (i ? "," : "") + (fields[i].second == "null" ? std::string() : CsvField(fields[i].second));
-    }
-    out += "\r\n";
-  }
+  out.reserve(out.size() + rows.size() * 320);
+  for (const auto& r : rows) AppendCsvRow(out, r);
   return out;
 }
 

@@ -49,6 +49,52 @@ TEST_CASE("every captured stream replays to its golden rows, twice, identically"
   }
 }
 
+// RowsToCsv writes fields directly (it carries whole exports); it must say
+// what the row fields say: RFC 4180 quoting, NULL as an empty field.
+std::string CsvFromFields(const std::vector<CallRow>& rows) {
+  std::string out;
+  for (const auto& c : projection::RowColumns()) out += (out.empty() ? "" : ",") + c;
+  out += "\r\n";
+  for (const auto& r : rows) {
+    std::string line;
+    bool first = true;
+    for (const auto& [column, value] : projection::RowFields(r)) {
+      line += first ? "" : ",";
+      first = false;
+      if (value == "null") continue;
+      if (value.find_first_of(",\"\r\n") == std::string::npos) {
+        line += value;
+      } else {
+        line += '"';
+        for (char ch : value) line += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+        line += '"';
+      }
+    }
+    out += line + "\r\n";
+  }
+  return out;
+}
+
+TEST_CASE("CSV rows say what the row fields say") {
+  std::vector<CallRow> all;
+  for (const auto& stream : CapturedStreams()) {
+    auto result = replay::RunFixture(stream, {});
+    REQUIRE(result.ok());
+    all.insert(all.end(), result->rows.begin(), result->rows.end());
+  }
+  CallRow odd = all.front();
+  odd.caller_name = "Ali, \"Vali\"\r\nnull";
+  odd.hangup_cause_txt = "User alerting, no answer";
+  odd.duration_s.reset();
+  odd.hangup_cause.reset();
+  all.push_back(odd);
+  CHECK(projection::RowsToCsv(all) == CsvFromFields(all));
+  // A text that reads "null" is text, not NULL.
+  CallRow named = all.front();
+  named.caller_name = "null";
+  CHECK(projection::RowsToCsv({named}).find(",null,") != std::string::npos);
+}
+
 TEST_CASE("every hand-made case replays to its expected rows") {
   int cases = 0;
   for (const auto& e : std::filesystem::directory_iterator(SourceDir() / "fixtures" / "handmade")) {
