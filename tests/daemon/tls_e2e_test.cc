@@ -76,7 +76,7 @@ std::uint64_t FrameRecords(const EventLog& ledger) {
 
 struct TlsSim {
   explicit TlsSim(const TempDir& dir, const std::filesystem::path& stream)
-      : child({ARI_SIM_PATH, "--listen", "127.0.0.1:0", "--fast", "--tls-cert", (dir / "cert.pem").string(),
+      : child({ARI_SIM_PATH, "--listen", "127.0.0.1:0", "--fast", "--lead-in-ms", "300", "--tls-cert", (dir / "cert.pem").string(),
                "--tls-key", (dir / "key.pem").string(), stream.string()},
               {}, dir / "sim.out", dir / "sim.err"),
         address(WaitForListening(dir / "sim.out")) {}

@@ -138,6 +138,11 @@ int main(int argc, char** argv) {
   app.add_option("--gap", gaps, "then skip M frames: never sent (one per --drop-at)")
       ->type_name("M")
       ->allow_extra_args(false);
+  int lead_in_ms = 0;
+  app.add_option("--lead-in-ms", lead_in_ms,
+                 "after each subscription, wait this long before the next frame (lets a client take its "
+                 "REST snapshot first; for tests)")
+      ->check(CLI::Range(0, 60000));
   app.add_option("--info", info_path, "the body of GET /ari/asterisk/info")
       ->type_name("FILE")
       ->capture_default_str();
@@ -199,6 +204,7 @@ int main(int argc, char** argv) {
   options.asterisk_info = std::move(*info);
   options.tls_cert_file = tls_cert;
   options.tls_key_file = tls_key;
+  options.lead_in = std::chrono::milliseconds(lead_in_ms);
   auto server =
       SimServer::Create(std::move(options), Replay(std::move(*frames), pacing, std::move(drops)));
   if (!server.ok()) return Fail(server.status().message());

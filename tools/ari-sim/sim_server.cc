@@ -435,10 +435,10 @@ class SimServer::Impl {
 
       const Clock::time_point now = Clock::now();
       if (!start) {
-        start = now;
+        start = now + options_.lead_in;
         Log("stream started (" + std::to_string(replay_.frame_count()) + " frames)");
       } else if (paused) {
-        start = std::max(*start, now - replay_.next_offset());
+        start = std::max(*start, now + options_.lead_in - replay_.next_offset());
       }
       paused = false;
       const Clock::time_point due = *start + replay_.next_offset();

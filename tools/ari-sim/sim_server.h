@@ -30,6 +30,8 @@
 // next client: only drop points lose frames.
 #pragma once
 
+#include <chrono>
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -49,6 +51,11 @@ struct ServerOptions {
   // test feature: loopback only still). PEM files.
   std::string tls_cert_file;
   std::string tls_key_file;
+  // After each subscription, the stream waits this long before its next
+  // frame: time for the client to fetch /ari/channels and /ari/bridges
+  // first, so that tests get the reconcile record at a fixed place in the
+  // ledger (a real Asterisk gives no such pause).
+  std::chrono::milliseconds lead_in{0};
 };
 
 enum class SignalHandling {
