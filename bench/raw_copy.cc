@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <optional>
 
-#include "ari/timestamp.h"
+#include "pg/pg_copy_text.h"
 
 namespace callledger::bench {
 namespace {
@@ -24,98 +24,13 @@ void Exec(PGconn* conn, const std::string& sql) {
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) Fail(sql, conn);
 }
 
-// COPY text escaping: backslash, tab, line feed and carriage return.
-void AppendText(std::string& out, const std::string& s) {
-  for (char c : s) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        out += c;
-    }
-  }
-}
-
-class Line {
- public:
-  explicit Line(std::string& out) : out_(out) {}
-  ~Line() { out_ += '\n'; }
-  void Text(const std::string& s) {  // always present
-    Sep();
-    AppendText(out_, s);
-  }
-  void OptText(const std::string& s) {  // empty = NULL, as the store writes it
-    if (s.empty()) return Null();
-    Text(s);
-  }
-  void Time(std::int64_t us) {  // 0 = NULL; "2026-11-26 09:15:58.161234+00"
-    if (us == 0) return Null();
-    std::string t = ari::FormatUtcMicros(us);  // "2026-11-26T09:15:58.161234Z"
-    t[10] = ' ';
-    t.back() = '+';
-    Text(t + "00");
-  }
-  template <typename T>
-  void Number(const std::optional<T>& v) {
-    if (!v) return Null();
-    Text(std::to_string(*v));
-  }
-  void Bool(bool b) { Text(b ? "t" : "f"); }
-
- private:
-  void Sep() {
-    if (!first_) out_ += '\t';
-    first_ = false;
-  }
-  void Null() {
-    Sep();
-    out_ += "\\N";
-  }
-  std::string& out_;
-  bool first_ = true;
-};
-
 }  // namespace
 
 std::string CopyText(const std::vector<CallRow>& rows) {
+  // The store's own renderer: the reference sends exactly the bytes a
+  // rebuild sends, rendered before the clock starts.
   std::string out;
-  for (const CallRow& r : rows) {
-    Line line(out);
-    line.Text(r.call_id);
-    line.OptText(r.direction);
-    line.OptText(r.from_number);
-    line.OptText(r.to_number);
-    line.Time(r.start_us);
-    line.Time(r.end_us);
-    line.Number(r.duration_s);
-    line.Text(std::string(CallStatusName(r.status)));
-    line.OptText(r.recording_path);
-    line.Text(r.channel_id);
-    line.Text(r.node);
-    line.OptText(r.caller_name);
-    line.Time(r.answer_us);
-    line.Number(r.ring_s);
-    line.Number(r.talk_s);
-    line.Bool(r.answered);
-    line.OptText(r.disposition);
-    line.Number(r.hangup_cause);
-    line.OptText(r.hangup_cause_txt);
-    line.Bool(r.end_estimated);
-    line.Bool(r.args_ok);
-    line.Number(std::optional<std::uint64_t>(r.first_seq.value));
-    line.Number(std::optional<std::uint64_t>(r.last_seq.value));
-    line.Number(std::optional<int>(r.projector_version));
-  }
+  for (const CallRow& r : rows) pg::AppendCopyLine(r, &out);
   return out;
 }
 

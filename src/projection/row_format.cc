@@ -89,11 +89,13 @@ std::vector<std::pair<std::string, std::string>> RowFields(const CallRow& row) {
   return out;
 }
 
+std::string RowToJson(const CallRow& row) { return json::serialize(RowObject(row)); }
+
 std::string RowsToJson(const std::vector<CallRow>& rows) {
   if (rows.empty()) return "[]\n";
   std::string out = "[\n";
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    out += "  " + json::serialize(RowObject(rows[i]));
+    out += "  " + RowToJson(rows[i]);
     out += i + 1 < rows.size() ? ",\n" : "\n";
   }
   return out + "]\n";

@@ -16,6 +16,8 @@ const std::vector<std::string>& RowColumns();
 // A JSON array, one row object per line, keys in RowColumns() order, times
 // as YYYY-MM-DDTHH:MM:SS.mmmZ, NULLs as null.
 std::string RowsToJson(const std::vector<CallRow>& rows);
+// One row object of RowsToJson, on one line without a line feed.
+std::string RowToJson(const CallRow& row);
 std::string RowsToCsv(const std::vector<CallRow>& rows);
 std::string RowsToTable(const std::vector<CallRow>& rows);
 

@@ -5,21 +5,10 @@
 #include "projection/row_format.h"
 
 namespace callledger::server {
-namespace {
-
-// One row object as RowsToJson writes it (without the array around it).
-std::string RowObject(const CallRow& row) {
-  std::string text = projection::RowsToJson({row});
-  const auto open = text.find('{');
-  const auto close = text.rfind('}');
-  return text.substr(open, close - open + 1);
-}
-
-}  // namespace
 
 std::string SnapshotMessage(const LiveCalls& live) {
   std::string out = "{\"type\":\"snapshot\",\"seq\":" + std::to_string(live.checkpoint.value) + ",\"calls\":[";
-  for (std::size_t i = 0; i < live.calls.size(); ++i) out += (i ? "," : "") + RowObject(live.calls[i]);
+  for (std::size_t i = 0; i < live.calls.size(); ++i) out += (i ? "," : "") + projection::RowToJson(live.calls[i]);
   return out + "]}";
 }
 
@@ -29,7 +18,7 @@ std::string ChangesMessage(Seq checkpoint, const std::vector<RowChange>& changes
     const RowChange& c = changes[i];
     out += i ? "," : "";
     if (c.op == RowChange::Op::kUpsert) {
-      out += "{\"op\":\"upsert\",\"call\":" + RowObject(c.row) + "}";
+      out += "{\"op\":\"upsert\",\"call\":" + projection::RowToJson(c.row) + "}";
     } else {
       out += "{\"op\":\"delete\",\"node\":" + boost::json::serialize(boost::json::value(c.row.node)) +
              ",\"call_id\":" + boost::json::serialize(boost::json::value(c.row.call_id)) + "}";

@@ -48,8 +48,7 @@ HttpResponse FromStatus(const Status& s) {
 }
 
 // RowsToJson's text is the JSON the golden files and the API share.
-std::string RowsJson(const std::vector<CallRow>& rows) { return projection::RowsToJson(rows); }
-json::value RowValue(const CallRow& row) { return json::parse(RowsJson({row})).as_array().at(0); }
+json::value RowValue(const CallRow& row) { return json::parse(projection::RowToJson(row)); }
 
 json::value TimeValue(std::int64_t us) {
   return us == 0 ? json::value(nullptr) : json::value(ari::FormatUtcMillis(us));
@@ -254,7 +253,7 @@ HttpResponse Calls(const HttpRequest& request, std::string_view path, std::strin
   if (!page.ok()) return FromStatus(page.status());
   const json::value next = page->next ? json::value(EncodeCursor(*page->next)) : json::value(nullptr);
   return {200, kJson,
-          "{\"items\":" + RowsJson(page->items) + ",\"next_cursor\":" + json::serialize(next) + "}\n",
+          "{\"items\":" + projection::RowsToJson(page->items) + ",\"next_cursor\":" + json::serialize(next) + "}\n",
           {}, {}};
 }
 
@@ -343,7 +342,7 @@ HttpResponse HandleApiRequest(const HttpRequest& request, ApiContext& ctx) {
     auto found = ctx.reader.Find(*call_id);
     if (!found.ok()) return FromStatus(found.status());
     if (!*found) return ErrorResponse(404, "no call with id " + *call_id);
-    return Json(200, RowValue(**found));
+    return {200, kJson, projection::RowToJson(**found) + "\n", {}, {}};
   }
   if (path == kCallsPath || path == kCsvPath) return Calls(request, path, query, ctx);
   auto params = ParseQueryString(query);
