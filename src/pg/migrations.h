@@ -30,7 +30,7 @@
 namespace callledger::pg {
 
 // The newest schema version this build knows.
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 // pg_advisory_xact_lock key held while migrating ("callledg" in ASCII).
 inline constexpr long long kMigrationLockKey = 0x63616c6c6c656467LL;
