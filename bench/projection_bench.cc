@@ -217,10 +217,12 @@ int main(int argc, char** argv) {
     if (!report.ok()) Die("rebuild", report.status());
     write_rate = static_cast<double>(report->rows) / report->write_seconds;
     const double rate = static_cast<double>(report->records) / secs;
+    if (!report->statistics_error.empty()) Die("statistics", Internal(report->statistics_error));
     std::printf(
-        "rebuild          %10.0f records/s  end to end, %.2f s (fold %.2f s, write %.2f s = %.0f "
-        "rows/s)",
-        rate, secs, report->fold_seconds, report->write_seconds, write_rate);
+        "rebuild          %10.0f records/s  end to end, %.2f s (fold %.2f s, write %.3f s = %.0f "
+        "rows/s until the rows are live, then statistics %.3f s)",
+        rate, secs, report->fold_seconds, report->write_seconds, write_rate,
+        report->statistics_seconds);
     if (scan_rate > 0) std::printf("; %.0f%% of raw scan", 100.0 * rate / scan_rate);
     std::printf("\n");
   }

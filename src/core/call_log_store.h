@@ -46,6 +46,11 @@ class CallLogStore {
   virtual Status ReplaceAll(std::string_view node, std::span<const CallRow> rows,
                             Seq checkpoint) = 0;
 
+  // After ReplaceAll: upkeep that makes the new rows quick to read
+  // (PostgreSQL: planner statistics). The rows are live already, so an
+  // error here loses nothing. Stores without such upkeep do nothing.
+  virtual Status RefreshStatistics(std::string_view /*node*/) { return Status::Ok(); }
+
   // Every row of `node`, ordered by call_id.
   virtual Result<std::vector<CallRow>> AllRows(std::string_view node) = 0;
 };

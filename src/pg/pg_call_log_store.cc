@@ -8,13 +8,12 @@
 #include <map>
 #include <optional>
 #include <pqxx/pqxx>
-#include <pqxx/tablewriter>
 #include <random>
 #include <thread>
 #include <utility>
 
 #include "pg/migrations.h"
-#include "pg/pg_copy_text.h"
+#include "pg/pg_partition_build.h"
 #include "pg/pg_row_codec.h"
 
 namespace callledger::pg {
@@ -180,37 +179,6 @@ bool PartitionExists(pqxx::transaction_base& tx, const std::string& name) {
   return tx.exec_prepared1(kPartitionExists, name)[0].as<bool>();
 }
 
-// Builds call_logs' primary key and indexes on `table` (a partition to be),
-// named <table>_<suffix of the parent's name>, so that ATTACH PARTITION
-// adopts them instead of building its own under the swap's lock. Read from
-// the catalog so that indexes added by later migrations come along.
-void BuildIndexes(pqxx::transaction_base& tx, const std::string& table) {
-  const pqxx::result defs = tx.exec(
-      "SELECT ci.relname, pg_get_indexdef(i.indexrelid), con.conname IS NOT NULL, "
-      "       pg_get_constraintdef(con.oid) "
-      "FROM pg_index i JOIN pg_class ci ON ci.oid = i.indexrelid "
-      "LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid "
-      "WHERE i.indrelid = 'call_logs'::regclass ORDER BY ci.relname");
-  const std::string qtable = tx.quote_name(table);
-  for (const auto& row : defs) {
-    std::string suffix = row[0].as<std::string>();
-    if (suffix.rfind("call_logs_", 0) == 0) suffix.erase(0, 10);
-    const std::string name = tx.quote_name(table + "_" + suffix);
-    if (row[2].as<bool>()) {
-      tx.exec("ALTER TABLE " + qtable + " ADD CONSTRAINT " + name + " " + row[3].as<std::string>());
-      continue;
-    }
-    // "CREATE [UNIQUE] INDEX name ON ONLY public.call_logs USING btree (...) [WHERE ...]"
-    const std::string def = row[1].as<std::string>();
-    const auto kind_end = def.find(" INDEX ");
-    const auto using_at = def.find(" USING ");
-    if (kind_end == std::string::npos || using_at == std::string::npos) {
-      throw pqxx::internal_error("unexpected index definition: " + def);
-    }
-    tx.exec(def.substr(0, kind_end) + " INDEX " + name + " ON " + qtable + def.substr(using_at));
-  }
-}
-
 // The key columns of call_logs' indexes, quoted and comma-separated: the
 // columns readers filter and sort on.
 std::string IndexedColumns(pqxx::transaction_base& tx) {
@@ -221,34 +189,6 @@ std::string IndexedColumns(pqxx::transaction_base& tx) {
           "AND EXISTS (SELECT 1 FROM pg_index i "
           "            WHERE i.indrelid = a.attrelid AND a.attnum = ANY (i.indkey))")[0]
       .as<std::string>();
-}
-
-// COPYs `rows` into `table`, rendered by pg_copy_text.h and sent in 64 KiB
-// messages. libpqxx 6.4 offers COPY data only row by row through
-// stream_to, which takes every value as a string of its own and escapes it
-// again: about half of a rebuild's COPY time at 10,000 rows
-// (docs/benchmarks.md). Its deprecated tablewriter still sends raw text, and
-// one "line" of it may hold many lines.
-void CopyRows(pqxx::transaction_base& tx, const std::string& table,
-              std::span<const CallRow* const> rows) {
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-  pqxx::tablewriter writer(tx, table, kColumns.begin(), kColumns.end());
-#pragma GCC diagnostic pop
-  constexpr std::size_t kMessageBytes = 64 << 10;
-  std::string text;
-  text.reserve(kMessageBytes + 4096);
-  const auto send = [&] {
-    text.pop_back();  // write_raw_line adds the last line feed itself
-    writer.write_raw_line(text);
-    text.clear();
-  };
-  for (const CallRow* r : rows) {
-    AppendCopyLine(*r, &text);
-    if (text.size() >= kMessageBytes) send();
-  }
-  if (!text.empty()) send();
-  writer.complete();
 }
 
 // After the swap: <fresh>_x indexes become <partition>_x.
@@ -462,32 +402,55 @@ Status PgCallLogStore::ReplaceAll(std::string_view node, std::span<const CallRow
 Status PgCallLogStore::DoReplaceAll(std::string_view node, std::span<const CallRow* const> rows,
                                     Seq checkpoint) {
   const std::string n(node);
-  pqxx::work tx(*conn_, "replace_all");
-  // One rebuild at a time, whatever the node: each holds a share lock on
-  // call_logs from its first statement and needs an exclusive one to swap,
-  // so two at once would deadlock. Then the node's own lock, which partition
-  // creation takes too.
-  tx.exec("SELECT pg_advisory_xact_lock(" + std::to_string(kRebuildLockKey) + ")");
-  tx.exec_prepared(kLockNode, n);
-  const std::string partition = PartitionName(tx, n);
+  // One rebuild at a time, whatever the node, for the whole of it: the new
+  // table is committed before the swap (other connections fill it), and
+  // two swaps at once would queue for call_logs behind each other. A
+  // session lock, released below or when the connection ends.
+  {
+    pqxx::nontransaction lock(*conn_);
+    lock.exec("SELECT pg_advisory_lock(" + std::to_string(kRebuildLockKey) + ")");
+  }
+  struct Unlock {
+    pqxx::connection& conn;
+    ~Unlock() {
+      try {
+        if (!conn.is_open()) return;
+        pqxx::nontransaction tx(conn);
+        tx.exec("SELECT pg_advisory_unlock(" + std::to_string(kRebuildLockKey) + ")");
+      } catch (...) {
+        // The server releases it with the connection.
+      }
+    }
+  } unlock{*conn_};
+
+  std::string partition;
+  {
+    pqxx::nontransaction tx(*conn_);
+    partition = PartitionName(tx, n);
+  }
   const std::string fresh = partition + "_new_" + RandomHex(8);
+
+  // 1. Build the new partition where no reader looks (pg_partition_build.h).
+  PartitionBuilder builder(*conn_, PartitionBuildOptions{dsn_, options_.application_name,
+                                                         options_.rebuild_connections});
+  builder.DropLeftovers(partition);
+  builder.Build(fresh, n, rows);
+  try {
+    Swap(n, partition, fresh, checkpoint);
+  } catch (...) {
+    builder.DropQuietly(fresh);
+    throw;
+  }
+  partitions_.insert(n);
+  return Status::Ok();
+}
+
+void PgCallLogStore::Swap(const std::string& n, const std::string& partition,
+                          const std::string& fresh, Seq checkpoint) {
+  pqxx::work tx(*conn_, "replace_all");
+  tx.exec_prepared(kLockNode, n);
   const std::string qpartition = tx.quote_name(partition);
   const std::string qfresh = tx.quote_name(fresh);
-
-  // 1. Build the new partition where no reader looks. The CHECK matches the
-  // partition bound, so ATTACH can skip its validation scan.
-  tx.exec("CREATE TABLE " + qfresh + " (LIKE call_logs INCLUDING DEFAULTS INCLUDING CONSTRAINTS, " +
-          "CONSTRAINT call_logs_partition_node CHECK (node = " + tx.quote(n) + "))");
-  CopyRows(tx, fresh, rows);
-  BuildIndexes(tx, fresh);  // after the copy: one sort per index, not row by row
-  // Statistics for the columns readers filter and sort on (the key columns
-  // of call_logs' indexes), so that the first queries after the swap are
-  // planned on them. The other columns are left to autovacuum: an ANALYZE of
-  // some columns keeps the table's count of changes since its last full
-  // analyze, so autovacuum still analyzes them all within its naptime.
-  // Analyzing all 24 columns here cost more than half as much as building
-  // the indexes (docs/benchmarks.md).
-  tx.exec("ANALYZE " + qfresh + " (" + IndexedColumns(tx) + ")");
 
   // 2. The swap, in a savepoint. DETACH needs call_logs exclusively, so it
   // waits for running readers, and new readers queue behind it: wait at most
@@ -516,8 +479,24 @@ Status PgCallLogStore::DoReplaceAll(std::string_view node, std::span<const CallR
         std::min(attempt * std::chrono::milliseconds(100), std::chrono::milliseconds(1000)));
   }
   tx.commit();
-  partitions_.insert(n);
-  return Status::Ok();
+}
+
+Status PgCallLogStore::RefreshStatistics(std::string_view node) {
+  if (Status s = CheckNode(node); !s.ok()) return s;
+  return Guard("refresh statistics", [&] {
+    pqxx::nontransaction tx(*conn_);
+    const std::string partition = PartitionName(tx, std::string(node));
+    if (!PartitionExists(tx, partition)) return Status::Ok();
+    // Statistics for the columns readers filter and sort on (the key columns
+    // of call_logs' indexes), so that the queries after a rebuild are planned
+    // on them. The other columns are left to autovacuum: an ANALYZE of some
+    // columns keeps the table's count of changes since its last full
+    // analyze, so autovacuum still analyzes them all within its naptime.
+    // Analyzing all 24 columns here cost more than half as much as building
+    // the indexes (docs/benchmarks.md).
+    tx.exec("ANALYZE " + tx.quote_name(partition) + " (" + IndexedColumns(tx) + ")");
+    return Status::Ok();
+  });
 }
 
 Result<std::vector<CallRow>> PgCallLogStore::AllRows(std::string_view node) {

@@ -24,6 +24,12 @@ Result<RebuildReport> Rebuild(const EventLog& log, CallLogStore& store, const Fo
   start = std::chrono::steady_clock::now();
   if (Status s = store.ReplaceAll(log.Info().node, rows.value(), head); !s.ok()) return s;
   report.write_seconds = Since(start);
+  // The rows are live; statistics follow (a failure loses nothing, but say so).
+  start = std::chrono::steady_clock::now();
+  if (Status s = store.RefreshStatistics(log.Info().node); !s.ok()) {
+    report.statistics_error = s.ToString();
+  }
+  report.statistics_seconds = Since(start);
   report.rows = rows->size();
   report.checkpoint = head;
   return report;

@@ -19,14 +19,18 @@ struct RebuildReport {
   std::uint64_t skipped = 0;     // records the projector could not decode
   Seq checkpoint;
   double fold_seconds = 0;
-  double write_seconds = 0;
+  double write_seconds = 0;       // until the new rows are live (ReplaceAll)
+  double statistics_seconds = 0;  // then CallLogStore::RefreshStatistics
+  std::string statistics_error;   // empty when that succeeded
 };
 
 // Called with the seq reached while folding.
 using FoldProgress = std::function<void(Seq reached, Seq head)>;
 
 // Folds the ledger up to its head (as of the start) and replaces the node's
-// rows and checkpoint in one step (CallLogStore::ReplaceAll).
+// rows and checkpoint in one step (CallLogStore::ReplaceAll), then refreshes
+// the store's statistics. Only a failure before the rows are live is an
+// error; a failed refresh is reported in statistics_error.
 Result<RebuildReport> Rebuild(const EventLog& log, CallLogStore& store, const FoldProgress& progress = {});
 
 struct CheckReport {

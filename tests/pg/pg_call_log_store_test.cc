@@ -554,6 +554,69 @@ TEST_CASE("pg: each node has its own partition", "[pg]") {
                   "\\_%' AND relname NOT LIKE '%pkey' AND relname NOT LIKE '%idx'") == "0");
 }
 
+TEST_CASE("pg: a rebuild gives the same table on one, two or three connections", "[pg]") {
+  TestDatabase db;
+  const std::string node = "pbx";
+  const std::string partition = "call_logs_n_" + db.Exec("SELECT left(md5('pbx'), 16)");
+  // Every column of every row, in a stable order: what a reader can see.
+  const std::string dump =
+      "SELECT md5(string_agg(t::text, E'\\n' ORDER BY t.call_id COLLATE \"C\")) FROM " + partition +
+      " t";
+  const std::string index_defs =
+      "SELECT string_agg(replace(indexdef, '" + partition + "', 'P'), '; ' ORDER BY indexname) "
+      "FROM pg_indexes WHERE tablename = '" + partition + "'";
+  for (std::size_t count : {0, 1, 2, 5000}) {
+    CAPTURE(count);
+    std::vector<CallRow> rows;
+    for (std::size_t i = 0; i < count; ++i) {
+      rows.push_back(FullRow(node, "c" + std::to_string(i), static_cast<int>(i % 97)));
+    }
+    std::string first_dump, first_indexes;
+    for (int connections : {1, 2, 3}) {
+      CAPTURE(connections);
+      pg::PgOptions options;
+      options.rebuild_connections = connections;
+      auto store = OpenStore(db, options);
+      REQUIRE(store->ReplaceAll(node, rows, Seq{count + 1}).ok());
+      REQUIRE(store->RefreshStatistics(node).ok());
+      RequireRows(*store, node, rows);
+      RequireCheckpoint(*store, node, count + 1);
+      const std::string d = db.Exec(dump);
+      const std::string i = db.Exec(index_defs);
+      if (connections == 1) {
+        first_dump = d;
+        first_indexes = i;
+      }
+      REQUIRE(d == first_dump);
+      REQUIRE(i == first_indexes);
+      REQUIRE(db.Exec("SELECT count(*) FROM pg_constraint WHERE conrelid = '" + partition +
+                      "'::regclass AND contype = 'p'") == "1");
+    }
+  }
+}
+
+TEST_CASE("pg: a rebuild drops the tables a rebuild that died left behind", "[pg]") {
+  TestDatabase db;
+  auto store = OpenStore(db);
+  const std::string partition = "call_logs_n_" + db.Exec("SELECT left(md5('pbx'), 16)");
+  const std::string other = "call_logs_n_" + db.Exec("SELECT left(md5('other'), 16)");
+  // What a rebuild leaves when it dies between building and swapping: a
+  // committed, unattached table. Another node's leftover and a table that
+  // merely looks alike stay.
+  db.Exec("CREATE TABLE " + partition + "_new_0123abcd (LIKE call_logs)");
+  db.Exec("CREATE TABLE " + other + "_new_89abcdef (LIKE call_logs)");
+  db.Exec("CREATE TABLE " + partition + "xnewx0 (LIKE call_logs)");
+  const std::vector<CallRow> rows = {FullRow("pbx", "a", 1)};
+  REQUIRE(store->ReplaceAll("pbx", rows, Seq{1}).ok());
+  RequireRows(*store, "pbx", rows);
+  REQUIRE(db.Exec("SELECT count(*) FROM pg_class WHERE relname = '" + partition +
+                  "_new_0123abcd'") == "0");
+  REQUIRE(db.Exec("SELECT count(*) FROM pg_class WHERE relname = '" + other + "_new_89abcdef'") ==
+          "1");
+  REQUIRE(db.Exec("SELECT count(*) FROM pg_class WHERE relname = '" + partition + "xnewx0'") ==
+          "1");
+}
+
 TEST_CASE("pg: readers see the old rows or the new ones during ReplaceAll, never a mix", "[pg]") {
   TestDatabase db;
   auto store = OpenStore(db);
@@ -760,6 +823,8 @@ TEST_CASE("pg: rows the database would refuse are kInvalidInput and write nothin
     REQUIRE(store->ReplaceAll("pbx", rows, Seq{7}).code() == Code::kInvalidInput);
     RequireCheckpoint(*store, "pbx", 1);
     RequireRows(*store, "pbx", {good});
+    // The half-built table went with the error.
+    REQUIRE(db.Exec("SELECT count(*) FROM pg_class WHERE relname LIKE '%\\_new\\_%'") == "0");
   }
   // A node name libpq would truncate.
   const std::string nul_node("pbx\0x", 5);

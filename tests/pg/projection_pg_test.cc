@@ -1,7 +1,8 @@
 // The projection on a real PostgreSQL: the live runner's table equals the
-// rebuild's, `check` proves it and catches a hand-made change, and a runner
+// rebuild's, `check` proves it and catches a hand-made change, a runner
 // killed with SIGKILL at random moments never applies a record twice or
-// skips one (DESIGN invariants 3 and 4).
+// skips one (DESIGN invariants 3 and 4), and a rebuild killed at random
+// moments leaves the old table or the new one, never a mix.
 #include <catch2/catch.hpp>
 #include <functional>
 
@@ -111,8 +112,6 @@ TEST_CASE("pg: the live runner's table equals the rebuild's, and check proves it
   CHECK(Dump(*live, "pbx-1") == live_rows);
 }
 
-// Runs `ledger-replay project` and kills it after `delay`; returns true if
-// it finished by itself first (exit 0).
 // Runs `ledger-replay project` and SIGKILLs it `delay` after it starts or,
 // with `progressed`, `delay` after that says the run did real work (so the
 // kill lands mid-projection however slow start-up is on a loaded machine).
@@ -195,6 +194,94 @@ TEST_CASE("pg: a runner killed at random moments applies every record exactly on
   CHECK(advanced >= 3);  // killed in the middle of real work, not only at start-up
   auto log = OpenReadOnly(dir / "ledger");
   CHECK(store->Checkpoint("pbx-1").value() == log->Head().seq);
+  auto report = replay::Check(*log, *store);
+  REQUIRE(report.ok());
+  CHECK(report->differences.empty());
+  CHECK(report->table_rows == 216);
+}
+
+// Runs `ledger-replay rebuild` and SIGKILLs it `delay` after it starts.
+// True if it finished first (exit 0).
+bool RebuildUntilKilled(const std::string& ledger, const std::string& dsn,
+                        std::chrono::milliseconds delay) {
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    const int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, STDOUT_FILENO);
+    dup2(devnull, STDERR_FILENO);
+    execl(LEDGER_REPLAY_PATH, "ledger-replay", "rebuild", "--ledger", ledger.c_str(), "--pg",
+          dsn.c_str(), "--connections", "3", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + delay;
+  int status = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      REQUIRE(WIFEXITED(status));
+      REQUIRE(WEXITSTATUS(status) == 0);
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  kill(pid, SIGKILL);
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  if (WIFEXITED(status)) {
+    REQUIRE(WEXITSTATUS(status) == 0);
+    return true;
+  }
+  CHECK(WTERMSIG(status) == SIGKILL);
+  return false;
+}
+
+TEST_CASE("pg: a rebuild killed at random moments leaves the old table or the new one") {
+  // The new partition is committed before the swap (several connections
+  // fill it), so a kill can leave it behind: the next rebuild must remove
+  // it, and readers must never see it.
+  TempDir dir;
+  FillLedger(dir / "ledger", 12);  // 20,628 records, 216 calls
+  TestDatabase db;
+  auto store = OpenPg(db);
+  auto log = OpenReadOnly(dir / "ledger");
+  CallRow old;
+  old.node = "pbx-1";
+  old.call_id = "before-the-rebuild";
+  old.channel_id = "chan-old";
+  old.status = CallStatus::kFinished;
+  old.first_seq = old.last_seq = Seq{1};
+  const std::string leftovers =
+      "SELECT count(*) FROM pg_class WHERE relkind = 'r' AND relname LIKE '%\\_new\\_%'";
+  const unsigned seed = 20261126;
+  INFO("seed " << seed);
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> delay_ms(5, 250);
+  int old_seen = 0, new_seen = 0, leftovers_seen = 0;
+  for (int run = 0; run < 12; ++run) {
+    REQUIRE(store->ReplaceAll("pbx-1", std::vector<CallRow>{old}, Seq{1}).ok());
+    const int delay = delay_ms(rng);
+    CAPTURE(run, delay);
+    RebuildUntilKilled((dir / "ledger").string(), db.dsn(), std::chrono::milliseconds(delay));
+    leftovers_seen += std::stoi(db.Exec(leftovers));
+    auto cp = store->Checkpoint("pbx-1");
+    REQUIRE(cp.ok());
+    if (cp.value() == Seq{1}) {
+      ++old_seen;
+      auto rows = store->AllRows("pbx-1");
+      REQUIRE(rows.ok());
+      REQUIRE(rows->size() == 1);
+      CHECK(rows->front().call_id == old.call_id);
+    } else {
+      ++new_seen;
+      REQUIRE(cp.value() == log->Head().seq);
+      auto report = replay::Check(*log, *store);
+      REQUIRE(report.ok());
+      CHECK(report->differences.empty());
+    }
+  }
+  INFO("old " << old_seen << ", new " << new_seen << ", leftovers " << leftovers_seen);
+  // A rebuild that is not killed finishes, whatever the kills left.
+  REQUIRE(RebuildUntilKilled((dir / "ledger").string(), db.dsn(), std::chrono::minutes(2)));
+  CHECK(db.Exec(leftovers) == "0");
   auto report = replay::Check(*log, *store);
   REQUIRE(report.ok());
   CHECK(report->differences.empty());

@@ -136,18 +136,21 @@ struct Opened {
   std::unique_ptr<pg::PgCallLogStore> pg;
 };
 
-Result<Opened> OpenBoth(const std::string& ledger_dir, const std::string& dsn) {
+Result<Opened> OpenBoth(const std::string& ledger_dir, const std::string& dsn,
+                        pg::PgOptions pg_options = {}) {
   store::RocksOptions ro;
   ro.mode = store::OpenMode::kReadOnly;
   auto log = store::RocksEventLog::Open(ledger_dir, ro);
   if (!log.ok()) return log.status();
-  auto pg = pg::PgCallLogStore::Open(dsn);
+  auto pg = pg::PgCallLogStore::Open(dsn, std::move(pg_options));
   if (!pg.ok()) return pg.status();
   return Opened{std::move(log.value()), std::move(pg.value())};
 }
 
-int RunRebuild(const std::string& ledger_dir, const std::string& dsn) {
-  auto opened = OpenBoth(ledger_dir, dsn);
+int RunRebuild(const std::string& ledger_dir, const std::string& dsn, int connections) {
+  pg::PgOptions options;
+  options.rebuild_connections = connections;
+  auto opened = OpenBoth(ledger_dir, dsn, options);
   if (!opened.ok()) {
     std::fprintf(stderr, "ledger-replay rebuild: %s\n", opened.status().message().c_str());
     return kExitError;
@@ -160,12 +163,17 @@ int RunRebuild(const std::string& ledger_dir, const std::string& dsn) {
     std::fprintf(stderr, "ledger-replay rebuild: %s\n", report.status().ToString().c_str());
     return kExitError;
   }
-  const double total = report->fold_seconds + report->write_seconds;
+  const double total = report->fold_seconds + report->write_seconds + report->statistics_seconds;
   std::printf("rebuilt node %s: %llu records -> %llu calls, checkpoint seq %llu\n", log.Info().node.c_str(),
               static_cast<unsigned long long>(report->records), static_cast<unsigned long long>(report->rows),
               static_cast<unsigned long long>(report->checkpoint.value));
-  std::printf("  fold %.2f s, write %.2f s, %.0f records/s end to end\n", report->fold_seconds,
-              report->write_seconds, total > 0 ? static_cast<double>(report->records) / total : 0.0);
+  std::printf("  fold %.2f s, write %.2f s (rows live), statistics %.2f s, %.0f records/s end to end\n",
+              report->fold_seconds, report->write_seconds, report->statistics_seconds,
+              total > 0 ? static_cast<double>(report->records) / total : 0.0);
+  if (!report->statistics_error.empty()) {
+    std::printf("  planner statistics not refreshed (%s); autovacuum will analyze the table\n",
+                report->statistics_error.c_str());
+  }
   if (report->skipped > 0) {
     std::printf("  %llu records could not be decoded and were skipped (see ledger-audit log --kind malformed)\n",
                 static_cast<unsigned long long>(report->skipped));
@@ -260,6 +268,13 @@ int main(int argc, char** argv) {
                  "(readers see the old table or the new one, never a mix)");
   rebuild->add_option("--ledger", ledger_dir, "Ledger directory")->required();
   rebuild->add_option("--pg", pg_dsn, "PostgreSQL connection string or URI")->required()->envname("DATABASE_URL");
+  int rebuild_connections = pg::PgOptions{}.rebuild_connections;
+  rebuild
+      ->add_option("--connections", rebuild_connections,
+                   "PostgreSQL connections that write the new table and build its indexes at once "
+                   "(about one per core the server may use)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 32));
   auto* check = app.add_subcommand(
       "check", "Compare the live call-log table with a fold of the ledger up to the table's checkpoint; "
                "exit 1 and list every difference if they differ");
@@ -274,7 +289,7 @@ int main(int argc, char** argv) {
   project->add_option("--batch", project_batch, "Records per transaction")->capture_default_str();
 
   CLI11_PARSE(app, argc, argv);
-  if (rebuild->parsed()) return RunRebuild(ledger_dir, pg_dsn);
+  if (rebuild->parsed()) return RunRebuild(ledger_dir, pg_dsn, rebuild_connections);
   if (check->parsed()) return RunCheck(ledger_dir, pg_dsn);
   if (project->parsed()) return RunProject(ledger_dir, pg_dsn, project_batch);
   if (fixture->parsed()) return RunFixtureCmd(fixture_file, expect, format, option_args, fixture_node);
