@@ -7,7 +7,8 @@
 #include <cstdlib>
 #include <optional>
 
-#include "pg/pg_copy_text.h"
+#include "copy_text.h"
+#include "pg/pg_copy_binary.h"
 
 namespace callledger::bench {
 namespace {
@@ -26,17 +27,22 @@ void Exec(PGconn* conn, const std::string& sql) {
 
 }  // namespace
 
-std::string CopyText(const std::vector<CallRow>& rows) {
-  // The store's own renderer: the reference sends exactly the bytes a
-  // rebuild sends, rendered before the clock starts.
+std::string CopyData(const std::vector<CallRow>& rows, CopyFormat format) {
   std::string out;
-  for (const CallRow& r : rows) pg::AppendCopyLine(r, &out);
+  if (format == CopyFormat::kText) {
+    for (const CallRow& r : rows) AppendCopyLine(r, &out);
+    return out;
+  }
+  // The store's own encoder: exactly the bytes a rebuild sends.
+  pg::AppendCopyBinaryHeader(&out);
+  for (const CallRow& r : rows) pg::AppendCopyBinaryRow(r, &out);
+  pg::AppendCopyBinaryTrailer(&out);
   return out;
 }
 
 RawCopyResult RawCopy(const std::string& dsn, const std::string& table,
                       const std::string& definition, const std::string& text,
-                      const std::string& node) {
+                      CopyFormat format, const std::string& node) {
   PGconn* conn = PQconnectdb(dsn.c_str());
   if (PQstatus(conn) != CONNECTION_OK) Fail("connect", conn);
   Exec(conn, "SET client_encoding = 'UTF8'");
@@ -47,7 +53,9 @@ RawCopyResult RawCopy(const std::string& dsn, const std::string& table,
   RawCopyResult result;
   const auto start = std::chrono::steady_clock::now();
   Exec(conn, "BEGIN");
-  PGresult* r = PQexec(conn, ("COPY " + table + " FROM STDIN").c_str());
+  const std::string copy = "COPY " + table + " FROM STDIN" +
+                           (format == CopyFormat::kBinary ? " (FORMAT binary)" : "");
+  PGresult* r = PQexec(conn, copy.c_str());
   if (PQresultStatus(r) != PGRES_COPY_IN) Fail("COPY", conn);
   PQclear(r);
   constexpr std::size_t kChunk = 64 << 10;

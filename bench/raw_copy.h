@@ -1,14 +1,14 @@
 // The write limit projection_bench measures the rebuild's write phase
 // against: the same rows COPYed into a table by plain libpq, nothing else.
 //
-// The rows are rendered beforehand, outside the timing, as the COPY text the
-// store sends for them (the same values: times to the microsecond with an
-// explicit +00 offset, empty optional columns as NULL, booleans as t/f), and
-// sent in 64 KiB messages. What is timed is the COPY statement and its
-// commit, into a table created and committed before. So the reference holds
-// no client-side cost but libpq's, and the rebuild's write phase, which also
-// renders the rows, is measured against the fastest way to hand PostgreSQL
-// the same bytes.
+// The rows are rendered beforehand, outside the timing, in one of two COPY
+// formats: text (copy_text.h: what psql's \copy sends, the format of the
+// toolchain's measured limit), or binary (the bytes ReplaceAll sends,
+// src/pg/pg_copy_binary.h; the server parses less). Both carry the same
+// values and go in 64 KiB messages. What is timed is the COPY statement and
+// its commit, into a table created and committed before. So the reference
+// holds no client-side cost but libpq's, while the rebuild's write phase
+// also renders the rows.
 #pragma once
 
 #include <string>
@@ -18,8 +18,10 @@
 
 namespace callledger::bench {
 
-// The rows as COPY text, one line per row, in call_logs' column order.
-std::string CopyText(const std::vector<CallRow>& rows);
+enum class CopyFormat { kText, kBinary };
+
+// The rows as COPY data in `format`, in call_logs' column order.
+std::string CopyData(const std::vector<CallRow>& rows, CopyFormat format);
 
 struct RawCopyResult {
   double seconds = 0;      // COPY + COMMIT
@@ -27,11 +29,12 @@ struct RawCopyResult {
 };
 
 // Creates `table` with `definition` (e.g. "(LIKE call_logs INCLUDING
-// DEFAULTS, PRIMARY KEY (node, call_id))"), COPYs `text` into it, compares
+// DEFAULTS, PRIMARY KEY (node, call_id))"), COPYs `data` (in `format`)
+// into it, compares
 // it with call_logs' rows of the same node (`node`), and drops it. Exits
 // the process on any error (a benchmark has nothing to recover).
 RawCopyResult RawCopy(const std::string& dsn, const std::string& table,
-                      const std::string& definition, const std::string& text,
-                      const std::string& node);
+                      const std::string& definition, const std::string& data,
+                      CopyFormat format, const std::string& node);
 
 }  // namespace callledger::bench

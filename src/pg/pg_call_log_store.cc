@@ -99,6 +99,16 @@ Status CheckRow(const CallRow& r, std::string_view node) {
   if (r.first_seq.value > kMaxSeq || r.last_seq.value > kMaxSeq) {
     return InvalidInput("seq out of bigint range in row" + where());
   }
+  // The integer columns (a binary COPY sends 32 bits, so the server cannot
+  // refuse a wider value itself).
+  for (const auto& [name, v] : {std::pair{"duration", r.duration_s}, std::pair{"ring_seconds", r.ring_s},
+                                std::pair{"talk_seconds", r.talk_s}}) {
+    if (v && (*v < std::numeric_limits<std::int32_t>::min() ||
+              *v > std::numeric_limits<std::int32_t>::max())) {
+      return InvalidInput(std::string(name) + " " + std::to_string(*v) +
+                          " out of integer range in row" + where());
+    }
+  }
   return Status::Ok();
 }
 
@@ -191,19 +201,21 @@ std::string IndexedColumns(pqxx::transaction_base& tx) {
       .as<std::string>();
 }
 
-// After the swap: <fresh>_x indexes become <partition>_x.
-void RenameIndexes(pqxx::transaction_base& tx, const std::string& partition,
-                   const std::string& fresh) {
+// ALTER INDEX statements that rename <fresh>_x indexes to <partition>_x.
+std::string RenameIndexesSql(pqxx::transaction_base& tx, const std::string& partition,
+                             const std::string& fresh) {
   const pqxx::result names = tx.exec_params(
       "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-      "WHERE i.indrelid = $1::regclass",
-      tx.quote_name(partition));
+      "WHERE i.indrelid = $1::regclass ORDER BY c.relname",
+      tx.quote_name(fresh));
+  std::string sql;
   for (const auto& row : names) {
     const std::string name = row[0].as<std::string>();
     if (name.rfind(fresh + "_", 0) != 0) continue;
-    tx.exec("ALTER INDEX " + tx.quote_name(name) + " RENAME TO " +
-            tx.quote_name(partition + name.substr(fresh.size())));
+    sql += "ALTER INDEX " + tx.quote_name(name) + " RENAME TO " +
+           tx.quote_name(partition + name.substr(fresh.size())) + "; ";
   }
+  return sql;
 }
 
 std::vector<std::string> ColumnVector() { return {kColumns.begin(), kColumns.end()}; }
@@ -433,8 +445,7 @@ Status PgCallLogStore::DoReplaceAll(std::string_view node, std::span<const CallR
   // 1. Build the new partition where no reader looks (pg_partition_build.h).
   PartitionBuilder builder(*conn_, PartitionBuildOptions{dsn_, options_.application_name,
                                                          options_.rebuild_connections});
-  builder.DropLeftovers(partition);
-  builder.Build(fresh, n, rows);
+  builder.Build(partition, fresh, n, rows);
   try {
     Swap(n, partition, fresh, checkpoint);
   } catch (...) {
@@ -448,9 +459,28 @@ Status PgCallLogStore::DoReplaceAll(std::string_view node, std::span<const CallR
 void PgCallLogStore::Swap(const std::string& n, const std::string& partition,
                           const std::string& fresh, Seq checkpoint) {
   pqxx::work tx(*conn_, "replace_all");
+  // Partition creation takes the node's lock too: from here on whether the
+  // partition exists is settled.
   tx.exec_prepared(kLockNode, n);
   const std::string qpartition = tx.quote_name(partition);
   const std::string qfresh = tx.quote_name(fresh);
+  // The swap's statements go as one message: from the DETACH to the commit
+  // every reader of call_logs waits, so nothing is looked up in between.
+  // The checkpoint comes first, the lock order of ApplyBatch (the
+  // checkpoint row, then call_logs), so a live writer of the node cannot
+  // deadlock with us.
+  std::string sql = "INSERT INTO projector_checkpoint (node, last_seq) VALUES (" + tx.quote(n) +
+                    ", " + std::to_string(checkpoint.value) +
+                    ") ON CONFLICT (node) DO UPDATE SET last_seq = EXCLUDED.last_seq, "
+                    "updated_at = now(); ";
+  if (PartitionExists(tx, partition)) {
+    sql += "ALTER TABLE call_logs DETACH PARTITION " + qpartition + "; DROP TABLE " + qpartition +
+           "; ";
+  }
+  sql += "ALTER TABLE " + qfresh + " RENAME TO " + qpartition + "; ";
+  sql += RenameIndexesSql(tx, partition, fresh);
+  sql += "ALTER TABLE call_logs ATTACH PARTITION " + qpartition + " FOR VALUES IN (" + tx.quote(n) +
+         ")";
 
   // 2. The swap, in a savepoint. DETACH needs call_logs exclusively, so it
   // waits for running readers, and new readers queue behind it: wait at most
@@ -459,17 +489,7 @@ void PgCallLogStore::Swap(const std::string& n, const std::string& partition,
   for (int attempt = 1;; ++attempt) {
     try {
       pqxx::subtransaction swap(tx, "swap");
-      // Lock order as in ApplyBatch (the checkpoint row, then call_logs), so
-      // a live writer of the node cannot deadlock with us.
-      swap.exec_prepared(kSetCheckpoint, n, static_cast<std::int64_t>(checkpoint.value));
-      if (PartitionExists(swap, partition)) {
-        swap.exec("ALTER TABLE call_logs DETACH PARTITION " + qpartition);
-        swap.exec("DROP TABLE " + qpartition);
-      }
-      swap.exec("ALTER TABLE " + qfresh + " RENAME TO " + qpartition);
-      RenameIndexes(swap, partition, fresh);
-      swap.exec("ALTER TABLE call_logs ATTACH PARTITION " + qpartition + " FOR VALUES IN (" +
-                swap.quote(n) + ")");
+      swap.exec(sql);
       swap.commit();
       break;
     } catch (const pqxx::sql_error& e) {

@@ -6,11 +6,11 @@
 #include <functional>
 #include <memory>
 #include <pqxx/pqxx>
-#include <pqxx/tablewriter>
 #include <thread>
 #include <utility>
 
-#include "pg/pg_copy_text.h"
+#include "pg/libpq_connection.h"
+#include "pg/pg_copy_binary.h"
 #include "pg/pg_row_codec.h"
 
 namespace callledger::pg {
@@ -73,52 +73,36 @@ std::vector<IndexJob> IndexJobs(pqxx::transaction_base& tx, const std::string& t
   return jobs;
 }
 
-// COPYs `rows` into `table` in one transaction, rendered by pg_copy_text.h
-// and sent in 64 KiB messages. libpqxx 6.4 offers COPY data only row by row
-// through stream_to, which takes every value as a string of its own and
-// escapes it again: about half of a rebuild's COPY time at 10,000 rows
-// (docs/benchmarks.md). Its deprecated tablewriter still sends raw text, and
-// one "line" of it may hold many lines.
-void CopyRows(pqxx::connection& conn, const std::string& table,
+// COPYs `rows` into `table` in one transaction, in PostgreSQL's binary
+// format (pg_copy_binary.h: the server parses nothing), in 64 KiB messages.
+void CopyRows(LibpqConnection& conn, const std::string& table,
               std::span<const CallRow* const> rows) {
-  pqxx::work tx(conn, "rebuild_copy");
-  {
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-    pqxx::tablewriter writer(tx, table, kColumns.begin(), kColumns.end());
-#pragma GCC diagnostic pop
-    constexpr std::size_t kMessageBytes = 64 << 10;
-    std::string text;
-    text.reserve(kMessageBytes + 4096);
-    const auto send = [&] {
-      text.pop_back();  // write_raw_line adds the last line feed itself
-      writer.write_raw_line(text);
-      text.clear();
-    };
-    for (const CallRow* r : rows) {
-      AppendCopyLine(*r, &text);
-      if (text.size() >= kMessageBytes) send();
+  conn.Exec("BEGIN");
+  conn.CopyBegin("COPY " + table + " (" + ColumnList() + ") FROM STDIN (FORMAT binary)");
+  constexpr std::size_t kMessageBytes = 64 << 10;
+  std::string data;
+  data.reserve(kMessageBytes + 4096);
+  AppendCopyBinaryHeader(&data);
+  for (const CallRow* r : rows) {
+    AppendCopyBinaryRow(*r, &data);
+    if (data.size() >= kMessageBytes) {
+      conn.CopyPut(data);
+      data.clear();
     }
-    if (!text.empty()) send();
-    writer.complete();
   }
-  tx.commit();
-}
-
-std::unique_ptr<pqxx::connection> Connect(const PartitionBuildOptions& options) {
-  auto c = std::make_unique<pqxx::connection>(options.dsn);
-  c->set_client_encoding("UTF8");
-  pqxx::nontransaction ntx(*c);
-  ntx.exec("SET application_name = " + ntx.quote(options.application_name + " rebuild"));
-  return c;
+  AppendCopyBinaryTrailer(&data);
+  conn.CopyPut(data);
+  conn.CopyEnd();
+  conn.Exec("COMMIT");
 }
 
 // Runs job(connection, j) for every j in [0, jobs), each once, the
 // connections taking the next job as they become free; connection 0 on the
 // calling thread. After the first error no new job starts; the first error
 // is rethrown once every thread has stopped.
-void RunJobs(std::span<pqxx::connection* const> conns, std::size_t jobs,
-             const std::function<void(pqxx::connection&, std::size_t)>& job) {
+template <typename Connection>
+void RunJobs(std::span<Connection* const> conns, std::size_t jobs,
+             const std::function<void(Connection&, std::size_t)>& job) {
   std::atomic<std::size_t> next{0};
   std::atomic<bool> failed{false};
   std::vector<std::exception_ptr> errors(conns.size());
@@ -140,23 +124,9 @@ void RunJobs(std::span<pqxx::connection* const> conns, std::size_t jobs,
   }
 }
 
-}  // namespace
-
-PartitionBuilder::PartitionBuilder(pqxx::connection& main, PartitionBuildOptions options)
-    : main_(main), options_(std::move(options)) {}
-
-void PartitionBuilder::DropQuietly(const std::string& table) noexcept {
-  try {
-    if (!main_.is_open()) return;
-    pqxx::nontransaction tx(main_);
-    tx.exec("DROP TABLE IF EXISTS " + tx.quote_name(table));
-  } catch (...) {
-    // Left for DropLeftovers: the next rebuild removes it.
-  }
-}
-
-void PartitionBuilder::DropLeftovers(const std::string& partition) {
-  pqxx::work tx(main_, "rebuild_leftovers");
+// Drops tables named <partition>_new_... that are not partitions of
+// call_logs.
+void DropLeftoversIn(pqxx::transaction_base& tx, const std::string& partition) {
   // LIKE escapes: partition names hold only [a-z0-9_], and "_" is a wildcard.
   std::string pattern;
   for (char c : partition + "_new_") {
@@ -169,43 +139,75 @@ void PartitionBuilder::DropLeftovers(const std::string& partition) {
       "AND NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = c.oid)",
       pattern + "%");
   for (const auto& row : left) tx.exec("DROP TABLE " + tx.quote_name(row[0].as<std::string>()));
-  tx.commit();
 }
 
-void PartitionBuilder::Build(const std::string& fresh, const std::string& node,
-                             std::span<const CallRow* const> rows) {
-  const std::size_t helpers = static_cast<std::size_t>(std::max(1, options_.connections) - 1);
-  // The helpers connect (a few milliseconds each) while the table is made.
-  std::vector<std::unique_ptr<pqxx::connection>> extra(helpers);
+}  // namespace
+
+PartitionBuilder::PartitionBuilder(pqxx::connection& main, PartitionBuildOptions options)
+    : main_(main), options_(std::move(options)) {}
+
+void PartitionBuilder::DropQuietly(const std::string& table) noexcept {
+  try {
+    if (!main_.is_open()) return;
+    pqxx::nontransaction tx(main_);
+    tx.exec("DROP TABLE IF EXISTS " + tx.quote_name(table));
+  } catch (...) {
+    // Left for the next rebuild, which removes it.
+  }
+}
+
+void PartitionBuilder::Build(const std::string& partition, const std::string& fresh,
+                             const std::string& node, std::span<const CallRow* const> rows) {
+  const auto workers = static_cast<std::size_t>(std::max(1, options_.connections));
+  // The workers connect (a few milliseconds each) while the table is made
+  // on the store's connection.
+  std::vector<std::unique_ptr<LibpqConnection>> conns(workers);
   std::vector<IndexJob> indexes;
   try {
-    // Job 0 runs on the store's connection, whichever thread takes it.
-    const std::vector<pqxx::connection*> any(1 + helpers, &main_);
-    RunJobs(any, 1 + helpers, [&](pqxx::connection&, std::size_t j) {
-      if (j > 0) {
-        extra[j - 1] = Connect(options_);
-        return;
+    {
+      std::vector<std::exception_ptr> errors(workers + 1);
+      {
+        std::vector<std::jthread> threads;
+        for (std::size_t w = 0; w < workers; ++w) {
+          threads.emplace_back([&, w] {
+            try {
+              conns[w] = std::make_unique<LibpqConnection>(
+                  options_.dsn, options_.application_name + " rebuild");
+            } catch (...) {
+              errors[w + 1] = std::current_exception();
+            }
+          });
+        }
+        try {
+          pqxx::work tx(main_, "rebuild_create");
+          DropLeftoversIn(tx, partition);
+          tx.exec("CREATE TABLE " + tx.quote_name(fresh) +
+                  " (LIKE call_logs INCLUDING DEFAULTS INCLUDING CONSTRAINTS, "
+                  "CONSTRAINT call_logs_partition_node CHECK (node = " +
+                  tx.quote(node) + "))");
+          indexes = IndexJobs(tx, fresh);
+          tx.commit();
+        } catch (...) {
+          errors[0] = std::current_exception();
+        }
       }
-      pqxx::work tx(main_, "rebuild_create");
-      tx.exec("CREATE TABLE " + tx.quote_name(fresh) +
-              " (LIKE call_logs INCLUDING DEFAULTS INCLUDING CONSTRAINTS, "
-              "CONSTRAINT call_logs_partition_node CHECK (node = " + tx.quote(node) + "))");
-      indexes = IndexJobs(tx, fresh);
-      tx.commit();
-    });
-    std::vector<pqxx::connection*> conns = {&main_};
-    for (auto& e : extra) conns.push_back(e.get());
+      for (const auto& e : errors) {
+        if (e) std::rethrow_exception(e);
+      }
+    }
+    std::vector<LibpqConnection*> workers_view;
+    for (auto& c : conns) workers_view.push_back(c.get());
+    const std::span<LibpqConnection* const> view(workers_view);
+    const std::string qfresh = pqxx::nontransaction(main_).quote_name(fresh);
     // Equal slices; with fewer rows than connections some are empty.
-    const std::size_t slices = conns.size();
-    RunJobs(conns, slices, [&](pqxx::connection& c, std::size_t j) {
-      const std::size_t begin = rows.size() * j / slices;
-      const std::size_t end = rows.size() * (j + 1) / slices;
-      if (begin < end) CopyRows(c, fresh, rows.subspan(begin, end - begin));
+    RunJobs<LibpqConnection>(view, workers, [&](LibpqConnection& c, std::size_t j) {
+      const std::size_t begin = rows.size() * j / workers;
+      const std::size_t end = rows.size() * (j + 1) / workers;
+      if (begin < end) CopyRows(c, qfresh, rows.subspan(begin, end - begin));
     });
     // After the copy: one sort per index, not an insertion per row.
-    RunJobs(conns, indexes.size(), [&](pqxx::connection& c, std::size_t j) {
-      pqxx::nontransaction tx(c);
-      tx.exec(indexes[j].create);
+    RunJobs<LibpqConnection>(view, indexes.size(), [&](LibpqConnection& c, std::size_t j) {
+      c.Exec(indexes[j].create);
     });
     pqxx::work tx(main_, "rebuild_constraints");
     for (const IndexJob& job : indexes) {

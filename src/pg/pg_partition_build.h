@@ -13,8 +13,7 @@
 // (docs/benchmarks.md).
 //
 // Because the new table is committed before the swap, a rebuild that dies
-// in between leaves it behind; DropLeftovers removes such tables and every
-// rebuild calls it first. Callers serialize rebuilds (PgCallLogStore holds
+// in between leaves it behind; Build removes such tables first. Callers serialize rebuilds (PgCallLogStore holds
 // a session advisory lock for the whole of one).
 //
 // Errors are libpqxx exceptions (the store's Guard turns them into a
@@ -42,19 +41,17 @@ class PartitionBuilder {
   // `main` is the store's connection, idle (no transaction open).
   PartitionBuilder(pqxx::connection& main, PartitionBuildOptions options);
 
-  // Drops tables named <partition>_new_... that are not partitions of
-  // call_logs: what a rebuild that died before its swap left.
-  void DropLeftovers(const std::string& partition);
-
   // Creates `fresh` for `node` (the parent's columns and defaults, its
   // CHECK constraints, and a CHECK on the node so that ATTACH skips its
   // validation scan), fills it with `rows` and builds the parent's primary
   // key and indexes on it, named <fresh>_<suffix of the parent's index
-  // name>. Every step is committed; on an error the table is dropped again.
-  void Build(const std::string& fresh, const std::string& node,
+  // name>. First it drops the tables named <partition>_new_... that are not
+  // partitions of call_logs: what a rebuild that died before its swap left.
+  // Every step is committed; on an error `fresh` is dropped again.
+  void Build(const std::string& partition, const std::string& fresh, const std::string& node,
              std::span<const CallRow* const> rows);
 
-  // Drops `table` if it exists; errors are swallowed (DropLeftovers
+  // Drops `table` if it exists; errors are swallowed (the next Build
   // removes what this could not).
   void DropQuietly(const std::string& table) noexcept;
 

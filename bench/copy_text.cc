@@ -1,11 +1,11 @@
-#include "pg/pg_copy_text.h"
+#include "copy_text.h"
 
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string_view>
 
-namespace callledger::pg {
+namespace callledger::bench {
 namespace {
 
 // Writes `value` as exactly `width` decimal digits.
@@ -150,4 +150,4 @@ void AppendCopyLine(const CallRow& r, std::string* out) {
   line.Number(static_cast<std::int64_t>(r.projector_version));
 }
 
-}  // namespace callledger::pg
+}  // namespace callledger::bench
