@@ -15,6 +15,7 @@
 
 #include "pg/migrations.h"
 #include "pg/pg_copy_text.h"
+#include "pg/pg_missed_open.h"
 #include "pg/pg_row_codec.h"
 
 namespace callledger::pg {
@@ -31,6 +32,12 @@ constexpr std::uint64_t kMaxSeq = std::numeric_limits<std::int64_t>::max();
 
 // pg_advisory_xact_lock key held by ReplaceAll (next to the migrations' key).
 constexpr long long kRebuildLockKey = kMigrationLockKey + 1;
+// Keeps the full recompute of missed_open apart from live batches
+// (pg/pg_missed_open.h): every ApplyBatch holds it shared from its first
+// statement, a rebuild's swap takes it exclusively before it touches
+// call_logs. Taken first by both, before any lock on call_logs or the
+// checkpoint row, so the two orders agree.
+constexpr long long kMissedOpenLockKey = kMigrationLockKey + 2;
 
 std::optional<std::string> Text(const std::string& s) {
   return s.empty() ? std::nullopt : std::optional<std::string>(s);
@@ -147,6 +154,7 @@ constexpr const char* kPartitionName = "cl_partition_name";
 constexpr const char* kPartitionExists = "cl_partition_exists";
 constexpr const char* kLockNode = "cl_lock_node";
 constexpr const char* kAllRows = "cl_all_rows";
+constexpr const char* kLockMissedOpenShared = "cl_lock_missed_open_shared";
 
 void PrepareStatements(pqxx::connection& c) {
   c.prepare(kReadCheckpoint, "SELECT last_seq FROM projector_checkpoint WHERE node = $1");
@@ -168,6 +176,8 @@ void PrepareStatements(pqxx::connection& c) {
   // Serializes partition creation and rebuilds of one node across processes.
   c.prepare(kLockNode,
             "SELECT pg_advisory_xact_lock(hashtextextended('call_logs node ' || $1, 0))");
+  c.prepare(kLockMissedOpenShared,
+            "SELECT pg_advisory_xact_lock_shared(" + std::to_string(kMissedOpenLockKey) + ")");
   c.prepare(kAllRows, "SELECT " + SelectList() +
                           " FROM call_logs WHERE node = $1 ORDER BY call_id COLLATE \"C\"");
 }
@@ -389,6 +399,8 @@ Status PgCallLogStore::DoApplyBatch(std::string_view node, Seq expected, Seq nex
   const std::string n(node);
   if (!upserts.empty()) EnsurePartition(n);
   pqxx::work tx(*conn_, "apply_batch");
+  // 0. No rebuild may recompute missed_open while this batch keeps it.
+  tx.exec_prepared(kLockMissedOpenShared);
 
   // 1. The compare-and-set. Under READ COMMITTED a concurrent writer of the
   // same row makes us wait and then re-check last_seq, so exactly one wins.
@@ -402,6 +414,10 @@ Status PgCallLogStore::DoApplyBatch(std::string_view node, Seq expected, Seq nex
     return Aborted("checkpoint of node '" + n + "' is " + actual + ", not the expected " +
                    std::to_string(expected.value));  // `tx` rolls back: nothing written
   }
+
+  // What the batch's keys were, for missed_open (read before they change).
+  MissedOpenUpkeep missed_open(n);
+  missed_open.ReadBefore(tx, upserts, deletes);
 
   // 2. Deletes: distinct keys, so their order against the upserts is moot.
   constexpr std::size_t kKeysPerDelete = 1000;
@@ -439,6 +455,8 @@ Status PgCallLogStore::DoApplyBatch(std::string_view node, Seq expected, Seq nex
       tx.exec_params(UpsertSql(count), pqxx::prepare::make_dynamic_params(params));
     }
   }
+  // 4. missed_open follows call_logs in the same transaction.
+  missed_open.Apply(tx, upserts);
   tx.commit();
   return Status::Ok();
 }
@@ -496,8 +514,11 @@ Status PgCallLogStore::DoReplaceAll(std::string_view node, std::span<const CallR
   for (int attempt = 1;; ++attempt) {
     try {
       pqxx::subtransaction swap(tx, "swap");
-      // Lock order as in ApplyBatch (the checkpoint row, then call_logs), so
-      // a live writer of the node cannot deadlock with us.
+      // Lock order as in ApplyBatch (missed_open's recompute lock, the
+      // checkpoint row, then call_logs), so a live writer cannot deadlock
+      // with us. [missed_open] The recompute lock waits for running batches
+      // of every node and keeps new ones out until we commit.
+      swap.exec("SELECT pg_advisory_xact_lock(" + std::to_string(kMissedOpenLockKey) + ")");
       swap.exec_prepared(kSetCheckpoint, n, static_cast<std::int64_t>(checkpoint.value));
       if (PartitionExists(swap, partition)) {
         swap.exec("ALTER TABLE call_logs DETACH PARTITION " + qpartition);
@@ -507,6 +528,9 @@ Status PgCallLogStore::DoReplaceAll(std::string_view node, std::span<const CallR
       RenameIndexes(swap, partition, fresh);
       swap.exec("ALTER TABLE call_logs ATTACH PARTITION " + qpartition + " FOR VALUES IN (" +
                 swap.quote(n) + ")");
+      // [missed_open] The node's rows changed wholesale, and its missed
+      // calls and contacts resolve calls of every node: recompute it all.
+      RecomputeMissedOpen(swap);
       swap.commit();
       break;
     } catch (const pqxx::sql_error& e) {
