@@ -4,6 +4,8 @@
 #include <pqxx/transaction>
 #include <string>
 
+#include "pg/pg_missed_open.h"
+
 namespace callledger::pg {
 namespace {
 
@@ -105,7 +107,8 @@ CREATE INDEX call_logs_to_idx ON call_logs (to_number text_pattern_ops, answered
 //   wallboard's "not yet called back"), so GET /api/missed?open=true reads
 //   only those instead of looking for a follow-up of every missed call of
 //   the period (pg/pg_missed_open.h keeps it; it is derived from call_logs
-//   alone, across all nodes).
+//   alone, across all nodes). The migration fills it from the rows already
+//   there (RecomputeMissedOpen, about a second per million rows).
 constexpr std::string_view kV4 = R"sql(
 DROP INDEX call_logs_start_idx;
 DROP INDEX call_logs_missed_idx;
@@ -124,11 +127,14 @@ CREATE INDEX missed_open_newest_idx ON missed_open
 CREATE INDEX missed_open_number_idx ON missed_open (from_number, start_time);
 )sql";
 
+// Migration 4's step after its SQL: missed_open from the rows already there.
+void FillMissedOpen(pqxx::transaction_base& tx) { RecomputeMissedOpen(tx); }
+
 constexpr std::array kMigrations = {
     Migration{1, "call_logs (partitioned by node) and projector_checkpoint", kV1},
     Migration{2, "call_logs_newest_idx for the API's newest-first listing", kV2},
     Migration{3, "number indexes with answered, start_time for missed-call follow-ups", kV3},
-    Migration{4, "fewer call_logs indexes; missed_open", kV4},
+    Migration{4, "fewer call_logs indexes; missed_open", kV4, &FillMissedOpen},
 };
 static_assert(kMigrations.size() == kSchemaVersion, "one migration per schema version");
 
@@ -155,6 +161,7 @@ Status Migrate(pqxx::connection_base& conn) {
   for (const Migration& m : kMigrations) {
     if (m.version <= current) continue;
     tx.exec(std::string(m.sql));
+    if (m.fill != nullptr) m.fill(tx);
     tx.exec_params("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, now())",
                    m.version);
   }

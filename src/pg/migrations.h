@@ -22,6 +22,7 @@
 #pragma once
 
 #include <pqxx/connection_base>
+#include <pqxx/transaction_base>
 #include <span>
 #include <string_view>
 
@@ -39,6 +40,10 @@ struct Migration {
   int version;
   std::string_view description;
   std::string_view sql;  // one or more statements
+  // Then, in the same transaction: a step that fills new tables from the
+  // data (nullptr: none). Code rather than SQL where the store keeps the
+  // same data up to date later, so that both use one definition.
+  void (*fill)(pqxx::transaction_base& tx) = nullptr;
 };
 
 // Every migration, in version order (versions 1..kSchemaVersion).

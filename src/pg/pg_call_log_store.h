@@ -11,13 +11,19 @@
 // Small batches go as one multi-row INSERT ... ON CONFLICT DO UPDATE;
 // batches with more than `PgOptions::staging_threshold` upserts are COPYed
 // into a temporary staging table and merged with one INSERT ... SELECT.
+// The same transaction keeps missed_open (pg/pg_missed_open.h): a few
+// set-based statements per batch, none when no row changed what it says
+// about a missed call or a contact.
 //
 // ReplaceAll (rebuild) COPYs the rows into a new table and builds the
 // parent's indexes on it, on PgOptions::rebuild_connections connections at
-// once (pg/pg_partition_build.h); then, in one transaction, it detaches and
-// drops the node's old partition, attaches the new one and sets the
-// checkpoint. Readers see the old rows or the new ones, never a mix. The swap holds an ACCESS
-// EXCLUSIVE lock on call_logs for a few milliseconds; while it waits for
+// once (pg/pg_partition_build.h); then, in one transaction, it recomputes
+// missed_open for the rows as they will be (1.1-1.3 s per million rows of
+// all nodes, during which live batches of every node wait; readers do not),
+// detaches and drops the node's old partition, attaches the new one and
+// sets the checkpoint. Readers see the old rows or the new ones, never a
+// mix. The swap holds an ACCESS EXCLUSIVE lock on call_logs for a few
+// milliseconds; while it waits for
 // running readers, others queue behind it, so each wait is bounded
 // (PgOptions::swap_lock_timeout) and retried. Rebuilds run one at a time per
 // database (an advisory lock), whatever their node.

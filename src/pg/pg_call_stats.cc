@@ -159,40 +159,66 @@ std::string FollowUpColumns(std::string_view alias) {
          ".answered";
 }
 
-// The missed calls of the period, newest first, with their follow-ups.
+// The order of every missed-call list: newest first, ties in byte order.
+constexpr std::string_view kNewestFirst =
+    " ORDER BY start_time DESC, call_id COLLATE \"C\" DESC, node COLLATE \"C\" DESC";
+
+// Every missed call of the period, newest first, with its follow-ups.
 //   $1, $2  the period (UTC µs)   $3  the limit
 // The inner query walks call_logs_missed_idx backwards and joins the
-// follow-ups row by row; `OFFSET 0` keeps it a separate plan so the outer
-// filter (only_open) is not pushed into it. The planner cannot estimate how
-// many missed calls are open (it believes almost none), and with the filter
-// inside it would compute the follow-ups of every missed call of the period
-// and sort them; fenced off, the outer LIMIT lets it stop after the rows it
-// returns. The subquery scan keeps the inner ORDER BY.
-std::string MissedSql(bool only_open) {
-  std::string sql =
-      "SELECT * FROM (SELECT " + SelectList("m.") + FollowUpColumns("cb_ok") +
-      FollowUpColumns("cb_no") + FollowUpColumns("al") +
-      ", (cb_ok.call_id IS NOT NULL OR al.call_id IS NOT NULL) AS resolved"
-      " FROM call_logs m" +
-      // The callback: the first answered outbound call to the number, and
-      // only when there is none, the first (unanswered) attempt.
-      FollowUpSql("cb_ok",
-                  "c.direction = 'chiquvchi' AND c.to_number = m.from_number AND c.answered") +
-      FollowUpSql("cb_no",
-                  "cb_ok.call_id IS NULL AND c.direction = 'chiquvchi'"
-                  " AND c.to_number = m.from_number AND NOT c.answered") +
-      // When only open calls are wanted, a call with an answered callback is
-      // resolved whatever came later, and its later call is not looked for.
-      FollowUpSql("al", std::string(only_open ? "cb_ok.call_id IS NULL AND " : "") +
-                            "c.direction = 'kiruvchi' AND c.from_number = m.from_number"
-                            " AND c.answered") +
-      " WHERE m.direction = 'kiruvchi' AND NOT m.answered AND m.status = 'yakunlandi'"
-      " AND m.start_time >= " +
-      TimeParam(1) + " AND m.start_time < " + TimeParam(2) +
-      " ORDER BY m.start_time DESC, m.call_id COLLATE \"C\" DESC, m.node COLLATE \"C\" DESC"
-      " OFFSET 0) x";
-  if (only_open) sql += " WHERE NOT x.resolved";
-  return sql + " LIMIT $3";
+// follow-ups row by row; the outer LIMIT lets it stop after the rows it
+// returns. (`OFFSET 0` fenced off an outer filter of open calls, which
+// OpenMissedSql() has replaced; the statement is kept as it was measured.)
+std::string AllMissedSql() {
+  return "SELECT * FROM (SELECT " + SelectList("m.") + FollowUpColumns("cb_ok") +
+         FollowUpColumns("cb_no") + FollowUpColumns("al") +
+         ", (cb_ok.call_id IS NOT NULL OR al.call_id IS NOT NULL) AS resolved"
+         " FROM call_logs m" +
+         // The callback: the first answered outbound call to the number, and
+         // only when there is none, the first (unanswered) attempt.
+         FollowUpSql("cb_ok",
+                     "c.direction = 'chiquvchi' AND c.to_number = m.from_number AND c.answered") +
+         FollowUpSql("cb_no",
+                     "cb_ok.call_id IS NULL AND c.direction = 'chiquvchi'"
+                     " AND c.to_number = m.from_number AND NOT c.answered") +
+         FollowUpSql("al",
+                     "c.direction = 'kiruvchi' AND c.from_number = m.from_number AND c.answered") +
+         " WHERE m.direction = 'kiruvchi' AND NOT m.answered AND m.status = 'yakunlandi'"
+         " AND m.start_time >= " +
+         TimeParam(1) + " AND m.start_time < " + TimeParam(2) +
+         " ORDER BY m.start_time DESC, m.call_id COLLATE \"C\" DESC, m.node COLLATE \"C\" DESC"
+         " OFFSET 0) x LIMIT $3";
+}
+
+// The open missed calls of the period, newest first, with their follow-ups:
+// the same columns as AllMissedSql(), without walking past resolved calls.
+//   $1, $2  the period (UTC µs)   $3  the limit
+// Those with a number are the rows of missed_open (pg/pg_missed_open.h),
+// read newest first from missed_open_newest_idx; a missed call without a
+// number is always open and not in missed_open, so the few of those are
+// looked for in call_logs_missed_idx and merged in. Only the rows returned
+// get their follow-ups. An open call has, by definition, no answered
+// callback and no answered later call, so those columns are NULL and
+// `resolved` false; its callback is the first attempt, if any.
+std::string OpenMissedSql() {
+  const std::string newest = std::string(kNewestFirst) + " LIMIT $3";
+  const std::string period =
+      "start_time >= " + TimeParam(1) + " AND start_time < " + TimeParam(2);
+  const std::string none = ", NULL::text, NULL::text, NULL::text, NULL::boolean";
+  return "SELECT " + SelectList("m.") + none + FollowUpColumns("cb_no") + none +
+         ", false AS resolved"
+         " FROM (SELECT node, call_id, start_time FROM ("
+         "(SELECT node, call_id, start_time FROM missed_open WHERE " +
+         period + newest +
+         ") UNION ALL (SELECT node, call_id, start_time FROM call_logs"
+         " WHERE direction = 'kiruvchi' AND NOT answered AND status = 'yakunlandi'"
+         " AND from_number IS NULL AND " +
+         period + newest + ")) u" + newest +
+         ") k JOIN call_logs m ON m.node = k.node AND m.call_id = k.call_id" +
+         FollowUpSql("cb_no",
+                     "c.direction = 'chiquvchi' AND c.to_number = m.from_number"
+                     " AND NOT c.answered") +
+         " ORDER BY k.start_time DESC, k.call_id COLLATE \"C\" DESC, k.node COLLATE \"C\" DESC";
 }
 
 // Reads the four FollowUpColumns() starting at `first`; nullopt when the
@@ -273,7 +299,8 @@ Result<MissedList> QueryMissed(pqxx::transaction_base& tx, const MissedQuery& qu
   list.since_us = period->first;
   list.until_us = period->second;
   const pqxx::result res =
-      tx.exec_params(MissedSql(query.only_open), period->first, period->second, query.limit);
+      tx.exec_params(query.only_open ? OpenMissedSql() : AllMissedSql(), period->first,
+                     period->second, query.limit);
   constexpr int kFirstFollowUp = static_cast<int>(kColumns.size());
   list.items.reserve(res.size());
   for (const auto& row : res) {
