@@ -2,7 +2,7 @@
 // limits measured in the same run as the reference.
 //
 //   projection_bench --pg DSN [--records N] [--dir PATH] [--keep-ledger]
-//                    [--phases scan,fold,rebuild,copy,runner]
+//                    [--phases scan,fold,rebuild,copy,runner] [--connections N]
 //
 // --keep-ledger leaves the ledger in --dir and reuses one of N records found
 // there (profiling a phase need not rebuild it); --phases runs only the
@@ -107,6 +107,7 @@ int main(int argc, char** argv) {
   std::filesystem::path dir = std::filesystem::temp_directory_path() / "call-ledger-projection-bench";
   bool keep_ledger = false;
   std::string phases = "scan,fold,rebuild,copy,runner";
+  pg::PgOptions pg_options;  // --connections: the rebuild's (PgOptions::rebuild_connections)
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--records" && i + 1 < argc) records = std::strtoull(argv[++i], nullptr, 10);
@@ -116,10 +117,12 @@ int main(int argc, char** argv) {
       keep_ledger = true;
     else if (a == "--phases" && i + 1 < argc)
       phases = argv[++i];
+    else if (a == "--connections" && i + 1 < argc)
+      pg_options.rebuild_connections = std::atoi(argv[++i]);
     else {
       std::fprintf(stderr,
                    "usage: projection_bench --pg DSN [--records N] [--dir PATH] [--keep-ledger] "
-                   "[--phases scan,fold,rebuild,copy,runner]\n");
+                   "[--phases scan,fold,rebuild,copy,runner] [--connections N]\n");
       return a == "--help" || a == "-h" ? 0 : 2;
     }
   }
@@ -205,7 +208,7 @@ int main(int argc, char** argv) {
   // 4. Rebuild end to end.
   std::unique_ptr<pg::PgCallLogStore> pg;
   if (wants("rebuild") || wants("copy") || wants("runner")) {
-    auto opened_pg = pg::PgCallLogStore::Open(dsn);
+    auto opened_pg = pg::PgCallLogStore::Open(dsn, pg_options);
     if (!opened_pg.ok()) Die("open PostgreSQL", opened_pg.status());
     pg = std::move(opened_pg.value());
   }

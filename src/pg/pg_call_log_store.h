@@ -79,10 +79,9 @@ struct PgOptions {
   // kUnavailable (the whole rebuild is then rolled back).
   std::chrono::milliseconds swap_lock_timeout{2'000};
   int swap_attempts = 10;
-  // ReplaceAll: connections that fill the new partition and build its
-  // indexes at once, the store's own included (1 = only that one). A
-  // rebuild's write phase is CPU work in the server, one core per
-  // connection: 2 takes about half the time on a two-core machine.
+  // ReplaceAll: connections that build the new partition's indexes at once
+  // (besides the store's own, which creates and swaps it). Index builds are
+  // CPU work in the server, one core per connection.
   int rebuild_connections = 2;
   // Reported in pg_stat_activity.
   std::string application_name = "call-ledger";

@@ -4,13 +4,12 @@
 //
 // The table is created and committed first, under a name no reader uses
 // (<partition>_new_<random hex>) and not attached to call_logs, so that
-// other connections can fill it: the rows are COPYed in equal slices, one
-// per connection, and then call_logs' indexes are built, each index on
-// whichever connection is free next. A rebuild's write phase is CPU work in
-// the PostgreSQL backends (parsing the COPY text, sorting for each index),
-// and one backend runs on one core; with two connections the phase takes
-// about half as long on the two-core machines a PBX runs on
-// (docs/benchmarks.md).
+// other connections can work on it: the rows are COPYed (in binary, on one
+// connection: two COPYs into one new table contend for extending it), and
+// then call_logs' indexes are built, each on whichever connection is free
+// next. Building the indexes is most of a rebuild's write phase, CPU work in
+// the PostgreSQL backends (one sort per index), and one backend runs on one
+// core (docs/benchmarks.md).
 //
 // Because the new table is committed before the swap, a rebuild that dies
 // in between leaves it behind; Build removes such tables first. Callers serialize rebuilds (PgCallLogStore holds

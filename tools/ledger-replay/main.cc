@@ -271,7 +271,7 @@ int main(int argc, char** argv) {
   int rebuild_connections = pg::PgOptions{}.rebuild_connections;
   rebuild
       ->add_option("--connections", rebuild_connections,
-                   "PostgreSQL connections that write the new table and build its indexes at once "
+                   "PostgreSQL connections that build the new table's indexes at once "
                    "(about one per core the server may use)")
       ->capture_default_str()
       ->check(CLI::Range(1, 32));
