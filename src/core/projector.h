@@ -111,8 +111,9 @@ class Projector {
   void CheckBridge(const std::string& bridge_id, std::int64_t time_us);
   void SetBridge(const BridgeSnapshot& b);
   void LinkLegByArgs(Channel& ch, const std::vector<std::string>& args);
+  Call* CallOf(const Channel& ch);
+  Call* CallOrLegOf(const Channel& ch);  // its call, or the call it is a leg of
   Call* CallOfChannel(const std::string& channel_id);
-  Call* CallOrLegOfChannel(const std::string& channel_id);
   Call& Touch(Call& call);
   void Sweep();
 
