@@ -283,17 +283,17 @@ bool LeadingStringField(std::string_view frame, std::string_view key, std::strin
   std::size_t i = 0;
   if (frame.empty() || frame[0] != '{') return false;
   ++i;
-  // Reads a string without escapes starting at frame[i] == '"'.
+  // Reads a string without escapes starting at frame[i] == '"'. memchr
+  // finds the closing quote many bytes at a time (a fold asks this of a
+  // third of its records).
   auto read_string = [&](std::string_view* out) {
     if (i >= frame.size() || frame[i] != '"') return false;
     const std::size_t start = ++i;
-    while (i < frame.size() && frame[i] != '"') {
-      if (frame[i] == '\\') return false;
-      ++i;
-    }
-    if (i >= frame.size()) return false;
-    *out = frame.substr(start, i - start);
-    ++i;
+    const char* begin = frame.data() + start;
+    const auto* quote = static_cast<const char*>(std::memchr(begin, '"', frame.size() - start));
+    if (quote == nullptr || std::memchr(begin, '\\', static_cast<std::size_t>(quote - begin)) != nullptr) return false;
+    *out = std::string_view(begin, static_cast<std::size_t>(quote - begin));
+    i = start + out->size() + 1;
     return true;
   };
   for (int member = 0; member < kMaxMembers; ++member) {

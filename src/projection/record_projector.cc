@@ -43,7 +43,11 @@ ProjectorInput DecodedRecord::Input() const {
   return in;
 }
 
-void RecordDecoder::Decode(const RecordView& record, DecodedRecord* out) {
+void RecordDecoder::Decode(const RecordView& record, DecodedRecord* out) { Decode(record, Check::kReads, out); }
+
+void RecordDecoder::DecodeNeeded(const RecordView& record, DecodedRecord* out) { Decode(record, Check::kDone, out); }
+
+void RecordDecoder::Decode(const RecordView& record, Check check, DecodedRecord* out) {
   out->seq = record.seq;
   out->kind = record.kind;
   out->time_us = record.event_time_us;
@@ -54,7 +58,7 @@ void RecordDecoder::Decode(const RecordView& record, DecodedRecord* out) {
   };
   switch (record.kind) {
     case RecordKind::kAriEvent:
-      if (!Reads(record)) {
+      if (check == Check::kReads && !Reads(record)) {
         out->kind = RecordKind::kUnknown;  // nothing in it can change a row
       } else if (Status s = decoder_.DecodeEventInto(record.payload, &out->event); !s.ok()) {
         skip(s);

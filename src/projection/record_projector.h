@@ -46,8 +46,14 @@ class RecordDecoder {
   // emptied, so a reader need not keep copies of them.
   static bool NeedsPayload(const RecordView& record);
   void Decode(const RecordView& record, DecodedRecord* out);
+  // Decode for a record NeedsPayload has accepted (a reader thread that
+  // kept only such records): the same result, without asking again.
+  void DecodeNeeded(const RecordView& record, DecodedRecord* out);
 
  private:
+  enum class Check : std::uint8_t { kReads, kDone };
+  void Decode(const RecordView& record, Check check, DecodedRecord* out);
+
   ari::EventDecoder decoder_;
 };
 
