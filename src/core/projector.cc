@@ -194,6 +194,7 @@ void Projector::Apply(const ProjectorInput& in, std::vector<RowChange>* changes)
     if (row.first_seq.value == 0) row.first_seq = in.seq;
     row.last_seq = in.seq;
     changes->push_back(RowChange{RowChange::Op::kUpsert, row});
+    by_last_seq_.emplace_back(in.seq.value, key);
   }
   if (current_seq_ % 10000 == 0) Sweep();
 }
@@ -601,16 +602,21 @@ void Projector::ApplyReconcile(const ReconcileSnapshot& snap, std::int64_t t) {
 
 void Projector::Sweep() {
   const std::uint64_t horizon = current_seq_ > kEvictAfterRecords ? current_seq_ - kEvictAfterRecords : 0;
-  for (auto it = calls_.begin(); it != calls_.end();) {
-    const bool old = it->second.row.last_seq.value < horizon;
-    if (old && it->second.row.status == CallStatus::kFinished) {
+  // Finished calls whose last change is older than the horizon go. A call's
+  // last_seq and status change together (a status change is a row change),
+  // so a call that was not finished when its entry passed the horizon has
+  // a newer entry if it finished since. Erasing them in seq order instead
+  // of key order clears the same channels' call_key.
+  while (!by_last_seq_.empty() && by_last_seq_.front().first < horizon) {
+    const auto& [seq, key] = by_last_seq_.front();
+    if (auto it = calls_.find(key);
+        it != calls_.end() && it->second.row.last_seq.value == seq && it->second.row.status == CallStatus::kFinished) {
       if (auto ch = channels_.find(it->second.row.channel_id); ch != channels_.end()) {
         ch->second.call_key.clear();
       }
-      it = calls_.erase(it);
-    } else {
-      ++it;
+      calls_.erase(it);
     }
+    by_last_seq_.pop_front();
   }
   for (auto it = channels_.begin(); it != channels_.end();) {
     const bool stale = it->second.last_seen < horizon &&

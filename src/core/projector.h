@@ -16,6 +16,7 @@
 // Not thread-safe; one projector per ledger.
 #pragma once
 
+#include <deque>
 #include <map>
 #include <set>
 #include <string_view>
@@ -134,6 +135,11 @@ class Projector {
   // a vector beats a map here).
   std::vector<std::pair<std::string, CallRow>> touched_;
   std::set<std::string> deleted_;
+  // (last_seq, call_id) of every row change, oldest first: Sweep finds the
+  // calls past its horizon here instead of visiting every call (thousands,
+  // each a cache miss, every 10,000 records). An entry is stale once its
+  // call changed again or was erased.
+  std::deque<std::pair<std::uint64_t, std::string>> by_last_seq_;
 };
 
 }  // namespace callledger
