@@ -9,6 +9,7 @@
 
 namespace callledger::ari {
 namespace dom = simdjson::dom;
+static_assert(EventDecoder::kPadding >= simdjson::SIMDJSON_PADDING);
 namespace {
 
 // Each object is walked once, member by member (at_key() per field would
@@ -121,9 +122,10 @@ Result<AriEvent> EventDecoder::DecodeEvent(std::string_view frame) {
   return e;
 }
 
-Status EventDecoder::DecodeEventInto(std::string_view frame, AriEvent* e) {
+Status EventDecoder::DecodeEventInto(std::string_view frame, AriEvent* e, Padding padding) {
   dom::element root;
-  if (auto err = impl_->parser.parse(frame.data(), frame.size()).get(root)) {
+  const bool copy = padding == Padding::kNone;
+  if (auto err = impl_->parser.parse(frame.data(), frame.size(), copy).get(root)) {
     return InvalidInput(std::string("frame is not valid JSON: ") + simdjson::error_message(err));
   }
   dom::object o;
