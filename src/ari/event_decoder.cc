@@ -55,8 +55,10 @@ void DecodeChannelInto(dom::object o, AriTimestampParser& timestamps, ChannelSna
           dom::object caller;
           if (kv.value.get_object().get(caller) != simdjson::SUCCESS) break;
           for (dom::key_value_pair f : caller) {
-            if (Is(f.key, "name")) SetString(f.value, &c->caller_name);
-            else if (Is(f.key, "number")) SetString(f.value, &c->caller_number);
+            if (Is(f.key, "name"))
+              SetString(f.value, &c->caller_name);
+            else if (Is(f.key, "number"))
+              SetString(f.value, &c->caller_number);
           }
         }
         break;
@@ -65,9 +67,12 @@ void DecodeChannelInto(dom::object o, AriTimestampParser& timestamps, ChannelSna
           dom::object dp;
           if (kv.value.get_object().get(dp) != simdjson::SUCCESS) break;
           for (dom::key_value_pair f : dp) {
-            if (Is(f.key, "exten")) SetString(f.value, &c->dialplan_exten);
-            else if (Is(f.key, "app_name")) SetString(f.value, &c->dialplan_app);
-            else if (Is(f.key, "app_data")) SetString(f.value, &c->dialplan_app_data);
+            if (Is(f.key, "exten"))
+              SetString(f.value, &c->dialplan_exten);
+            else if (Is(f.key, "app_name"))
+              SetString(f.value, &c->dialplan_app);
+            else if (Is(f.key, "app_data"))
+              SetString(f.value, &c->dialplan_app_data);
           }
         }
         break;
@@ -98,7 +103,8 @@ BridgeSnapshot DecodeBridge(dom::object o) {
 }
 
 // Fills `slot` from a channel object, or leaves it empty.
-void ChannelSlot(dom::element e, AriTimestampParser& timestamps, std::optional<ChannelSnapshot>* slot) {
+void ChannelSlot(dom::element e, AriTimestampParser& timestamps,
+                 std::optional<ChannelSnapshot>* slot) {
   dom::object o;
   if (e.get_object().get(o) != simdjson::SUCCESS) return;
   if (!slot->has_value()) slot->emplace();
@@ -175,7 +181,8 @@ Status EventDecoder::DecodeEventInto(std::string_view frame, AriEvent* e, Paddin
           SetString(kv.value, &e->value);
         } else if (Is(k, "cause")) {
           std::int64_t cause = 0;
-          if (kv.value.get_int64().get(cause) == simdjson::SUCCESS) e->cause = static_cast<int>(cause);
+          if (kv.value.get_int64().get(cause) == simdjson::SUCCESS)
+            e->cause = static_cast<int>(cause);
         }
         break;
       case 6:
@@ -205,9 +212,12 @@ Status EventDecoder::DecodeEventInto(std::string_view frame, AriEvent* e, Paddin
           dom::object rec;
           if (kv.value.get_object().get(rec) != simdjson::SUCCESS) break;
           for (dom::key_value_pair f : rec) {
-            if (Is(f.key, "name")) SetString(f.value, &e->recording_name);
-            else if (Is(f.key, "format")) SetString(f.value, &e->recording_format);
-            else if (Is(f.key, "target_uri")) SetString(f.value, &e->recording_target);
+            if (Is(f.key, "name"))
+              SetString(f.value, &e->recording_name);
+            else if (Is(f.key, "format"))
+              SetString(f.value, &e->recording_format);
+            else if (Is(f.key, "target_uri"))
+              SetString(f.value, &e->recording_target);
           }
         }
         break;
@@ -293,7 +303,9 @@ bool LeadingStringField(std::string_view frame, std::string_view key, std::strin
     const std::size_t start = ++i;
     const char* begin = frame.data() + start;
     const auto* quote = static_cast<const char*>(std::memchr(begin, '"', frame.size() - start));
-    if (quote == nullptr || std::memchr(begin, '\\', static_cast<std::size_t>(quote - begin)) != nullptr) return false;
+    if (quote == nullptr ||
+        std::memchr(begin, '\\', static_cast<std::size_t>(quote - begin)) != nullptr)
+      return false;
     *out = std::string_view(begin, static_cast<std::size_t>(quote - begin));
     i = start + out->size() + 1;
     return true;

@@ -216,7 +216,8 @@ std::optional<std::int64_t> AriTimestampParser::Parse(std::string_view text) {
     const unsigned second = digits.Two(17);
     const unsigned millis = digits.Digit(20) * 100 + digits.Two(21);
     if (digits.bad() || second > 59 || p[16] != ':' || p[19] != '.') return false;
-    *us = static_cast<std::int64_t>(second) * kMicrosPerSecond + static_cast<std::int64_t>(millis) * 1000;
+    *us = static_cast<std::int64_t>(second) * kMicrosPerSecond +
+          static_cast<std::int64_t>(millis) * 1000;
     return true;
   };
   const bool asterisk_form = text.size() == kLength;
@@ -227,7 +228,8 @@ std::optional<std::int64_t> AriTimestampParser::Parse(std::string_view text) {
     return minute_utc_us_ + within_minute_us;
   }
   const std::optional<std::int64_t> us = ParseAriTimestamp(text);
-  if (us && asterisk_form && (p[kZoneAt] == '+' || p[kZoneAt] == '-') && seconds_and_millis(&within_minute_us)) {
+  if (us && asterisk_form && (p[kZoneAt] == '+' || p[kZoneAt] == '-') &&
+      seconds_and_millis(&within_minute_us)) {
     std::memcpy(minute_, p, kMinuteLength);
     std::memcpy(zone_, p + kZoneAt, sizeof zone_);
     minute_utc_us_ = *us - within_minute_us;

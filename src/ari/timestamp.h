@@ -35,9 +35,9 @@ class AriTimestampParser {
   static constexpr std::size_t kMinuteLength = 16;
   static constexpr std::size_t kZoneAt = 23;
   bool cached_ = false;
-  char minute_[kMinuteLength] = {};  // `2026-11-26T14:51`
+  char minute_[kMinuteLength] = {};    // `2026-11-26T14:51`
   char zone_[kLength - kZoneAt] = {};  // `+0500`
-  std::int64_t minute_utc_us_ = 0;   // that minute's start, UTC
+  std::int64_t minute_utc_us_ = 0;     // that minute's start, UTC
 };
 
 // `2026-11-26T09:15:58.161Z`: UTC with milliseconds (DESIGN section 7).

@@ -384,7 +384,8 @@ void Projector::ApplyEvent(const AriEvent& e, std::int64_t t) {
   if (e.channel) {
     subject = &Observe(*e.channel);
     // A caller name can arrive after the call entered Stasis (ChannelCallerId).
-    if (Call* c = CallOf(*subject); c != nullptr && c->row.caller_name.empty() && !e.channel->caller_name.empty()) {
+    if (Call* c = CallOf(*subject);
+        c != nullptr && c->row.caller_name.empty() && !e.channel->caller_name.empty()) {
       Touch(*c).row.caller_name = e.channel->caller_name;
     }
   }
@@ -394,7 +395,9 @@ void Projector::ApplyEvent(const AriEvent& e, std::int64_t t) {
   static const std::string kNoChannel;
   const std::string& channel_id = e.channel ? e.channel->id : kNoChannel;
   // The subject's call (an event without a subject names the channel "").
-  auto subject_call = [&] { return subject != nullptr ? CallOf(*subject) : CallOfChannel(channel_id); };
+  auto subject_call = [&] {
+    return subject != nullptr ? CallOf(*subject) : CallOfChannel(channel_id);
+  };
 
   if (type == EventType::kStasisStart) {
     if (e.channel && e.application == options_.call_app) EnterStasis(*e.channel, e.args, t);
@@ -451,7 +454,8 @@ void Projector::ApplyEvent(const AriEvent& e, std::int64_t t) {
           if (c->row.status != CallStatus::kFinished) c->leg_dialstatus = ds;
         }
         if (ds == "ANSWER" && caller != nullptr) {
-          if (Call* c = CallOf(*caller); c != nullptr && !c->row.answered && c->row.status != CallStatus::kFinished) {
+          if (Call* c = CallOf(*caller);
+              c != nullptr && !c->row.answered && c->row.status != CallStatus::kFinished) {
             CallRow& row = Touch(*c).row;
             row.answered = true;
             row.answer_us = t;
@@ -609,8 +613,8 @@ void Projector::Sweep() {
   // of key order clears the same channels' call_key.
   while (!by_last_seq_.empty() && by_last_seq_.front().first < horizon) {
     const auto& [seq, key] = by_last_seq_.front();
-    if (auto it = calls_.find(key);
-        it != calls_.end() && it->second.row.last_seq.value == seq && it->second.row.status == CallStatus::kFinished) {
+    if (auto it = calls_.find(key); it != calls_.end() && it->second.row.last_seq.value == seq &&
+                                    it->second.row.status == CallStatus::kFinished) {
       if (auto ch = channels_.find(it->second.row.channel_id); ch != channels_.end()) {
         ch->second.call_key.clear();
       }

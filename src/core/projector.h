@@ -19,8 +19,8 @@
 #include <deque>
 #include <map>
 #include <set>
-#include <string_view>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 

@@ -51,8 +51,8 @@ void RecordDecoder::DecodeKept(const RecordView& record, DecodedRecord* out) {
   Decode(record, Check::kDone, ari::EventDecoder::Padding::kPadded, out);
 }
 
-void RecordDecoder::Decode(const RecordView& record, Check check, ari::EventDecoder::Padding padding,
-                           DecodedRecord* out) {
+void RecordDecoder::Decode(const RecordView& record, Check check,
+                           ari::EventDecoder::Padding padding, DecodedRecord* out) {
   out->seq = record.seq;
   out->kind = record.kind;
   out->time_us = record.event_time_us;
@@ -65,7 +65,8 @@ void RecordDecoder::Decode(const RecordView& record, Check check, ari::EventDeco
     case RecordKind::kAriEvent:
       if (check == Check::kReads && !Reads(record)) {
         out->kind = RecordKind::kUnknown;  // nothing in it can change a row
-      } else if (Status s = decoder_.DecodeEventInto(record.payload, &out->event, padding); !s.ok()) {
+      } else if (Status s = decoder_.DecodeEventInto(record.payload, &out->event, padding);
+                 !s.ok()) {
         skip(s);
       }
       break;

@@ -53,7 +53,8 @@ class RecordDecoder {
 
  private:
   enum class Check : std::uint8_t { kReads, kDone };
-  void Decode(const RecordView& record, Check check, ari::EventDecoder::Padding padding, DecodedRecord* out);
+  void Decode(const RecordView& record, Check check, ari::EventDecoder::Padding padding,
+              DecodedRecord* out);
 
   ari::EventDecoder decoder_;
 };

@@ -36,8 +36,9 @@ constexpr std::size_t kDecodeWhenQueued = 2;
 // `decoded` at the same index), or holding what RecordDecoder::DecodeKept
 // reads (copies: the scan's views die with the next step) for the applier
 // to decode. The payload's buffer has room for the JSON parser's padding,
-// so the applier parses it in place rather than copying it once more. Slots are reused, so their buffers survive; they are small, so
-// a batch of them stays in the caches while it passes between the threads.
+// so the applier parses it in place rather than copying it once more.
+// Slots are reused, so their buffers survive; they are small, so a batch of
+// them stays in the caches while it passes between the threads.
 struct Slot {
   Seq seq;
   bool decoded = false;

@@ -1,7 +1,6 @@
 // Rules of the projector that need records the captures cannot give (gap and
 // reconcile records), and guards on its purity and determinism.
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <regex>
