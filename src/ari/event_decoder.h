@@ -6,6 +6,8 @@
 // does not decode, and the caller logs it (invariant 6).
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -24,11 +26,17 @@ class EventDecoder {
   EventDecoder(const EventDecoder&) = delete;
   EventDecoder& operator=(const EventDecoder&) = delete;
 
+  // Whether the kPadding bytes after a frame's end are readable (allocated;
+  // their values do not matter). When they are, the frame is parsed where
+  // it lies; otherwise it is first copied into a padded buffer.
+  enum class Padding : std::uint8_t { kNone, kPadded };
+  static constexpr std::size_t kPadding = 64;
+
   // One ARI frame.
   Result<AriEvent> DecodeEvent(std::string_view frame);
   // The same into an existing event, reusing its buffers (what a fold over
   // millions of records uses).
-  Status DecodeEventInto(std::string_view frame, AriEvent* event);
+  Status DecodeEventInto(std::string_view frame, AriEvent* event, Padding padding = Padding::kNone);
 
   // A `reconcile` record's body: {"channels": [<GET /ari/channels>],
   // "bridges": [<GET /ari/bridges>]}.

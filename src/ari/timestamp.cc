@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 namespace callledger::ari {
 namespace {
@@ -204,6 +205,37 @@ std::optional<std::int64_t> ParseAriTimestamp(std::string_view text) {
                                      static_cast<std::int64_t>(hour * 3600 + minute * 60 + second);
   // Local time = UTC + offset, so UTC = local - offset.
   return (local_seconds - offset_seconds) * kMicrosPerSecond + micros;
+}
+
+std::optional<std::int64_t> AriTimestampParser::Parse(std::string_view text) {
+  const char* p = text.data();
+  // Reads the seconds and milliseconds of a text of Asterisk's form;
+  // false if they are not digits or the second is out of range.
+  auto seconds_and_millis = [p](std::int64_t* us) {
+    DigitReader digits(p);
+    const unsigned second = digits.Two(17);
+    const unsigned millis = digits.Digit(20) * 100 + digits.Two(21);
+    if (digits.bad() || second > 59 || p[16] != ':' || p[19] != '.') return false;
+    *us = static_cast<std::int64_t>(second) * kMicrosPerSecond +
+          static_cast<std::int64_t>(millis) * 1000;
+    return true;
+  };
+  const bool asterisk_form = text.size() == kLength;
+  std::int64_t within_minute_us = 0;
+  if (asterisk_form && cached_ && std::memcmp(p, minute_, kMinuteLength) == 0 &&
+      std::memcmp(p + kZoneAt, zone_, sizeof zone_) == 0 && seconds_and_millis(&within_minute_us)) {
+    // The minute and the offset were checked when they were cached.
+    return minute_utc_us_ + within_minute_us;
+  }
+  const std::optional<std::int64_t> us = ParseAriTimestamp(text);
+  if (us && asterisk_form && (p[kZoneAt] == '+' || p[kZoneAt] == '-') &&
+      seconds_and_millis(&within_minute_us)) {
+    std::memcpy(minute_, p, kMinuteLength);
+    std::memcpy(zone_, p + kZoneAt, sizeof zone_);
+    minute_utc_us_ = *us - within_minute_us;
+    cached_ = true;
+  }
+  return us;
 }
 
 std::string FormatUtcMillis(std::int64_t utc_us) { return FormatUtc(utc_us, 3); }

@@ -6,6 +6,7 @@
 // thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -17,6 +18,27 @@ namespace callledger::ari {
 // ISO 8601 date-time with an explicit offset (a missing offset is an error:
 // we never guess the zone).
 std::optional<std::int64_t> ParseAriTimestamp(std::string_view text);
+
+// ParseAriTimestamp for a stream of timestamps. A decoder reads two or
+// three per event (the event's, each channel's creationtime), mostly in the
+// same minute as the last: this remembers the minute and offset of the last
+// timestamp in Asterisk's own form (`2026-11-26T14:51:13.519+0500`) and,
+// for the next with the same minute and offset, reads only the seconds and
+// milliseconds. Every other text goes to ParseAriTimestamp. Same result as
+// ParseAriTimestamp for every input; not thread-safe (one per decoder).
+class AriTimestampParser {
+ public:
+  std::optional<std::int64_t> Parse(std::string_view text);
+
+ private:
+  static constexpr std::size_t kLength = 28;  // `2026-11-26T14:51:13.519+0500`
+  static constexpr std::size_t kMinuteLength = 16;
+  static constexpr std::size_t kZoneAt = 23;
+  bool cached_ = false;
+  char minute_[kMinuteLength] = {};    // `2026-11-26T14:51`
+  char zone_[kLength - kZoneAt] = {};  // `+0500`
+  std::int64_t minute_utc_us_ = 0;     // that minute's start, UTC
+};
 
 // `2026-11-26T09:15:58.161Z`: UTC with milliseconds (DESIGN section 7).
 std::string FormatUtcMillis(std::int64_t utc_us);

@@ -19,7 +19,6 @@ struct ChannelSnapshot {
   std::string state;            // "Ring", "Ringing", "Up", "Down", "Busy", ...
   std::string caller_name;
   std::string caller_number;
-  std::string dialplan_context;
   std::string dialplan_exten;
   std::string dialplan_app;     // channel.dialplan.app_name
   std::string dialplan_app_data;

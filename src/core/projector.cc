@@ -55,19 +55,59 @@ std::string CauseText(int cause) {
   return {};
 }
 
+// The event types the projector reads. ApplyEvent names an event's type
+// once and then branches on it: comparing the type string at every branch
+// cost more than some of the rules themselves.
+enum class EventType : std::uint8_t {
+  kOther,  // read by no rule
+  kStasisStart,
+  kStasisEnd,
+  kChannelDialplan,
+  kChannelVarset,
+  kChannelCreated,
+  kChannelDestroyed,
+  kChannelHangupRequest,
+  kChannelStateChange,
+  kChannelCallerId,
+  kDial,
+  kChannelEnteredBridge,
+  kChannelLeftBridge,
+  kBridgeDestroyed,
+  kBridgeMerged,
+  kRecording,  // RecordingStarted, RecordingFinished, RecordingFailed
+};
+
+EventType TypeOf(std::string_view type) {
+  static constexpr std::array<std::pair<std::string_view, EventType>, 17> kTypes{{
+      {"StasisStart", EventType::kStasisStart},
+      {"StasisEnd", EventType::kStasisEnd},
+      {"ChannelDialplan", EventType::kChannelDialplan},
+      {"ChannelVarset", EventType::kChannelVarset},
+      {"ChannelCreated", EventType::kChannelCreated},
+      {"ChannelDestroyed", EventType::kChannelDestroyed},
+      {"ChannelHangupRequest", EventType::kChannelHangupRequest},
+      {"ChannelStateChange", EventType::kChannelStateChange},
+      {"ChannelCallerId", EventType::kChannelCallerId},
+      {"Dial", EventType::kDial},
+      {"ChannelEnteredBridge", EventType::kChannelEnteredBridge},
+      {"ChannelLeftBridge", EventType::kChannelLeftBridge},
+      {"BridgeDestroyed", EventType::kBridgeDestroyed},
+      {"BridgeMerged", EventType::kBridgeMerged},
+      {"RecordingStarted", EventType::kRecording},
+      {"RecordingFinished", EventType::kRecording},
+      {"RecordingFailed", EventType::kRecording},
+  }};
+  for (const auto& [name, t] : kTypes) {
+    if (name == type) return t;
+  }
+  return EventType::kOther;
+}
+
 }  // namespace
 
 Projector::Projector(std::string node) : node_(std::move(node)) {}
 
-bool Projector::ReadsEventType(std::string_view type) {
-  static constexpr std::array<std::string_view, 17> kTypes{{
-      "StasisStart", "StasisEnd", "ChannelDialplan", "ChannelVarset", "ChannelCreated",
-      "ChannelDestroyed", "ChannelHangupRequest", "ChannelStateChange", "ChannelCallerId", "Dial",
-      "ChannelEnteredBridge", "ChannelLeftBridge", "BridgeDestroyed", "BridgeMerged",
-      "RecordingStarted", "RecordingFinished", "RecordingFailed",
-  }};
-  return std::find(kTypes.begin(), kTypes.end(), type) != kTypes.end();
-}
+bool Projector::ReadsEventType(std::string_view type) { return TypeOf(type) != EventType::kOther; }
 
 bool Projector::ReadsVariable(std::string_view name) {
   return name == "MIXMONITOR_FILENAME" || name == "STASISSTATUS";
@@ -91,19 +131,22 @@ Projector::Call& Projector::Touch(Call& call) {
   return call;
 }
 
-Projector::Call* Projector::CallOfChannel(const std::string& channel_id) {
-  auto it = channels_.find(channel_id);
-  if (it == channels_.end() || it->second.call_key.empty()) return nullptr;
-  auto c = calls_.find(it->second.call_key);
+Projector::Call* Projector::CallOf(const Channel& ch) {
+  if (ch.call_key.empty()) return nullptr;
+  auto c = calls_.find(ch.call_key);
   return c == calls_.end() ? nullptr : &c->second;
 }
 
-Projector::Call* Projector::CallOrLegOfChannel(const std::string& channel_id) {
-  if (Call* c = CallOfChannel(channel_id)) return c;
-  auto it = channels_.find(channel_id);
-  if (it == channels_.end() || it->second.leg_of.empty()) return nullptr;
-  auto c = calls_.find(it->second.leg_of);
+Projector::Call* Projector::CallOrLegOf(const Channel& ch) {
+  if (Call* c = CallOf(ch)) return c;
+  if (ch.leg_of.empty()) return nullptr;
+  auto c = calls_.find(ch.leg_of);
   return c == calls_.end() ? nullptr : &c->second;
+}
+
+Projector::Call* Projector::CallOfChannel(const std::string& channel_id) {
+  auto it = channels_.find(channel_id);
+  return it == channels_.end() ? nullptr : CallOf(it->second);
 }
 
 void Projector::Apply(const ProjectorInput& in, std::vector<RowChange>* changes) {
@@ -151,6 +194,7 @@ void Projector::Apply(const ProjectorInput& in, std::vector<RowChange>* changes)
     if (row.first_seq.value == 0) row.first_seq = in.seq;
     row.last_seq = in.seq;
     changes->push_back(RowChange{RowChange::Op::kUpsert, row});
+    by_last_seq_.emplace_back(in.seq.value, key);
   }
   if (current_seq_ % 10000 == 0) Sweep();
 }
@@ -329,52 +373,62 @@ void Projector::CheckBridge(const std::string& bridge_id, std::int64_t time_us) 
 void Projector::ApplyEvent(const AriEvent& e, std::int64_t t) {
   // What the projector does not read leaves no trace, however it arrives
   // (callers may also skip such events undecoded: the result is the same).
-  if (!ReadsEventType(e.type)) return;
-  if (e.type == "ChannelVarset" && !ReadsVariable(e.variable)) return;
-  if (e.type == "ChannelDialplan" && !ReadsDialplanApp(e.dialplan_app)) return;
+  const EventType type = TypeOf(e.type);
+  if (type == EventType::kOther) return;
+  if (type == EventType::kChannelVarset && !ReadsVariable(e.variable)) return;
+  if (type == EventType::kChannelDialplan && !ReadsDialplanApp(e.dialplan_app)) return;
+  // The channels this event names, looked up once: nothing below erases a
+  // channel before the ChannelDestroyed rule at the end, and std::map
+  // entries stay where they are while others come and go.
+  Channel* subject = nullptr;
   if (e.channel) {
-    Observe(*e.channel);
+    subject = &Observe(*e.channel);
     // A caller name can arrive after the call entered Stasis (ChannelCallerId).
-    if (Call* c = CallOfChannel(e.channel->id);
+    if (Call* c = CallOf(*subject);
         c != nullptr && c->row.caller_name.empty() && !e.channel->caller_name.empty()) {
       Touch(*c).row.caller_name = e.channel->caller_name;
     }
   }
-  if (e.peer) Observe(*e.peer);
-  if (e.caller) Observe(*e.caller);
-  if (e.bridge && e.type != "BridgeDestroyed") SetBridge(*e.bridge);
-  const std::string channel_id = e.channel ? e.channel->id : std::string();
+  Channel* peer = e.peer ? &Observe(*e.peer) : nullptr;
+  Channel* caller = e.caller ? &Observe(*e.caller) : nullptr;
+  if (e.bridge && type != EventType::kBridgeDestroyed) SetBridge(*e.bridge);
+  static const std::string kNoChannel;
+  const std::string& channel_id = e.channel ? e.channel->id : kNoChannel;
+  // The subject's call (an event without a subject names the channel "").
+  auto subject_call = [&] {
+    return subject != nullptr ? CallOf(*subject) : CallOfChannel(channel_id);
+  };
 
-  if (e.type == "StasisStart") {
+  if (type == EventType::kStasisStart) {
     if (e.channel && e.application == options_.call_app) EnterStasis(*e.channel, e.args, t);
-  } else if (e.type == "ChannelDialplan") {
+  } else if (type == EventType::kChannelDialplan) {
     if (e.channel && e.dialplan_app == "Stasis") {
       auto [app, args] = SplitAppData(e.dialplan_app_data);
       if (app == options_.call_app) {
-        const bool known = CallOfChannel(e.channel->id) != nullptr;
+        const bool known = CallOf(*subject) != nullptr;
         EnterStasis(*e.channel, args, t);
         if (!known) {
-          if (Call* c = CallOfChannel(e.channel->id)) c->from_dialplan = true;
+          if (Call* c = CallOf(*subject)) c->from_dialplan = true;
         }
       }
     }
-  } else if (e.type == "StasisEnd") {
-    if (Call* c = CallOfChannel(channel_id); c != nullptr && e.application == options_.call_app) {
+  } else if (type == EventType::kStasisEnd) {
+    if (Call* c = subject_call(); c != nullptr && e.application == options_.call_app) {
       EndCall(*c, t, EndSource::kStasisEnd, std::nullopt, {});
     }
-  } else if (e.type == "ChannelDestroyed") {
-    if (Call* c = CallOfChannel(channel_id)) {
+  } else if (type == EventType::kChannelDestroyed) {
+    if (Call* c = subject_call()) {
       EndCall(*c, t, EndSource::kDestroyed, e.cause, e.cause_txt);
     }
-  } else if (e.type == "ChannelHangupRequest") {
-    if (Call* c = CallOfChannel(channel_id); c != nullptr && !e.soft && e.cause && *e.cause != 0) {
+  } else if (type == EventType::kChannelHangupRequest) {
+    if (Call* c = subject_call(); c != nullptr && !e.soft && e.cause && *e.cause != 0) {
       c->hard_cause = e.cause;
     }
-  } else if (e.type == "ChannelVarset") {
+  } else if (type == EventType::kChannelVarset) {
     if (e.variable == "MIXMONITOR_FILENAME" && !channel_id.empty()) {
-      channels_[channel_id].mixmonitor = e.value;
+      subject->mixmonitor = e.value;
     }
-    if (Call* c = CallOfChannel(channel_id)) {
+    if (Call* c = subject_call()) {
       if (e.variable == "MIXMONITOR_FILENAME" && !e.value.empty()) {
         Touch(*c).row.recording_path = e.value;
       } else if (e.variable == "STASISSTATUS" && e.value == "FAILED" && c->from_dialplan &&
@@ -388,21 +442,20 @@ void Projector::ApplyEvent(const AriEvent& e, std::int64_t t) {
         deleted_.insert(key);
       }
     }
-  } else if (e.type == "Dial") {
-    if (e.peer) {
-      Channel& peer = channels_[e.peer->id];
-      peer.dial_peer = true;
-      if (e.caller && peer.leg_of.empty()) {
-        if (Call* c = CallOrLegOfChannel(e.caller->id)) peer.leg_of = c->row.call_id;
+  } else if (type == EventType::kDial) {
+    if (peer != nullptr) {
+      peer->dial_peer = true;
+      if (caller != nullptr && peer->leg_of.empty()) {
+        if (Call* c = CallOrLegOf(*caller)) peer->leg_of = c->row.call_id;
       }
       const std::string& ds = e.dialstatus;
       if (ds == "ANSWER" || ds == "BUSY" || ds == "NOANSWER" || ds == "CONGESTION" || ds == "CHANUNAVAIL") {
-        if (Call* c = CallOrLegOfChannel(e.peer->id)) {
+        if (Call* c = CallOrLegOf(*peer)) {
           if (c->row.status != CallStatus::kFinished) c->leg_dialstatus = ds;
         }
-        if (ds == "ANSWER" && e.caller) {
-          if (Call* c = CallOfChannel(e.caller->id); c != nullptr && !c->row.answered &&
-                                                      c->row.status != CallStatus::kFinished) {
+        if (ds == "ANSWER" && caller != nullptr) {
+          if (Call* c = CallOf(*caller);
+              c != nullptr && !c->row.answered && c->row.status != CallStatus::kFinished) {
             CallRow& row = Touch(*c).row;
             row.answered = true;
             row.answer_us = t;
@@ -411,7 +464,7 @@ void Projector::ApplyEvent(const AriEvent& e, std::int64_t t) {
         }
       }
     }
-  } else if (e.type.starts_with("Recording")) {
+  } else if (type == EventType::kRecording) {
     const std::string& target = e.recording_target;
     std::vector<std::string> channels;
     if (target.starts_with("bridge:")) {
@@ -435,14 +488,11 @@ void Projector::ApplyEvent(const AriEvent& e, std::int64_t t) {
 
   // Connection can change when bridges or states change.
   if (e.bridge) CheckBridge(e.bridge->id, t);
-  if (e.type == "ChannelStateChange" && !channel_id.empty()) {
-    auto it = channels_.find(channel_id);
-    if (it != channels_.end()) {
-      const std::set<std::string> bridges = it->second.bridges;
-      for (const auto& b : bridges) CheckBridge(b, t);
-    }
+  if (type == EventType::kChannelStateChange && !channel_id.empty()) {
+    const std::set<std::string> bridges = subject->bridges;
+    for (const auto& b : bridges) CheckBridge(b, t);
   }
-  if (e.type == "BridgeDestroyed" && e.bridge) {
+  if (type == EventType::kBridgeDestroyed && e.bridge) {
     auto b = bridges_.find(e.bridge->id);
     if (b != bridges_.end()) {
       for (const auto& id : b->second) {
@@ -451,7 +501,7 @@ void Projector::ApplyEvent(const AriEvent& e, std::int64_t t) {
       bridges_.erase(b);
     }
   }
-  if (e.type == "ChannelDestroyed" && !channel_id.empty()) {
+  if (type == EventType::kChannelDestroyed && !channel_id.empty()) {
     if (awaiting_reconcile_) destroyed_since_gap_.insert(channel_id);
     auto it = channels_.find(channel_id);
     if (it != channels_.end()) {
@@ -556,16 +606,21 @@ void Projector::ApplyReconcile(const ReconcileSnapshot& snap, std::int64_t t) {
 
 void Projector::Sweep() {
   const std::uint64_t horizon = current_seq_ > kEvictAfterRecords ? current_seq_ - kEvictAfterRecords : 0;
-  for (auto it = calls_.begin(); it != calls_.end();) {
-    const bool old = it->second.row.last_seq.value < horizon;
-    if (old && it->second.row.status == CallStatus::kFinished) {
+  // Finished calls whose last change is older than the horizon go. A call's
+  // last_seq and status change together (a status change is a row change),
+  // so a call that was not finished when its entry passed the horizon has
+  // a newer entry if it finished since. Erasing them in seq order instead
+  // of key order clears the same channels' call_key.
+  while (!by_last_seq_.empty() && by_last_seq_.front().first < horizon) {
+    const auto& [seq, key] = by_last_seq_.front();
+    if (auto it = calls_.find(key); it != calls_.end() && it->second.row.last_seq.value == seq &&
+                                    it->second.row.status == CallStatus::kFinished) {
       if (auto ch = channels_.find(it->second.row.channel_id); ch != channels_.end()) {
         ch->second.call_key.clear();
       }
-      it = calls_.erase(it);
-    } else {
-      ++it;
+      calls_.erase(it);
     }
+    by_last_seq_.pop_front();
   }
   for (auto it = channels_.begin(); it != channels_.end();) {
     const bool stale = it->second.last_seen < horizon &&

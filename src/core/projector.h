@@ -16,10 +16,11 @@
 // Not thread-safe; one projector per ledger.
 #pragma once
 
+#include <deque>
 #include <map>
 #include <set>
-#include <string_view>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -111,8 +112,9 @@ class Projector {
   void CheckBridge(const std::string& bridge_id, std::int64_t time_us);
   void SetBridge(const BridgeSnapshot& b);
   void LinkLegByArgs(Channel& ch, const std::vector<std::string>& args);
+  Call* CallOf(const Channel& ch);
+  Call* CallOrLegOf(const Channel& ch);  // its call, or the call it is a leg of
   Call* CallOfChannel(const std::string& channel_id);
-  Call* CallOrLegOfChannel(const std::string& channel_id);
   Call& Touch(Call& call);
   void Sweep();
 
@@ -133,6 +135,11 @@ class Projector {
   // a vector beats a map here).
   std::vector<std::pair<std::string, CallRow>> touched_;
   std::set<std::string> deleted_;
+  // (last_seq, call_id) of every row change, oldest first: Sweep finds the
+  // calls past its horizon here instead of visiting every call (thousands,
+  // each a cache miss, every 10,000 records). An entry is stale once its
+  // call changed again or was erased.
+  std::deque<std::pair<std::uint64_t, std::string>> by_last_seq_;
 };
 
 }  // namespace callledger

@@ -44,6 +44,15 @@ ProjectorInput DecodedRecord::Input() const {
 }
 
 void RecordDecoder::Decode(const RecordView& record, DecodedRecord* out) {
+  Decode(record, Check::kReads, ari::EventDecoder::Padding::kNone, out);
+}
+
+void RecordDecoder::DecodeKept(const RecordView& record, DecodedRecord* out) {
+  Decode(record, Check::kDone, ari::EventDecoder::Padding::kPadded, out);
+}
+
+void RecordDecoder::Decode(const RecordView& record, Check check,
+                           ari::EventDecoder::Padding padding, DecodedRecord* out) {
   out->seq = record.seq;
   out->kind = record.kind;
   out->time_us = record.event_time_us;
@@ -54,9 +63,10 @@ void RecordDecoder::Decode(const RecordView& record, DecodedRecord* out) {
   };
   switch (record.kind) {
     case RecordKind::kAriEvent:
-      if (!Reads(record)) {
+      if (check == Check::kReads && !Reads(record)) {
         out->kind = RecordKind::kUnknown;  // nothing in it can change a row
-      } else if (Status s = decoder_.DecodeEventInto(record.payload, &out->event); !s.ok()) {
+      } else if (Status s = decoder_.DecodeEventInto(record.payload, &out->event, padding);
+                 !s.ok()) {
         skip(s);
       }
       break;

@@ -46,8 +46,16 @@ class RecordDecoder {
   // emptied, so a reader need not keep copies of them.
   static bool NeedsPayload(const RecordView& record);
   void Decode(const RecordView& record, DecodedRecord* out);
+  // Decode for a record a reader thread kept: NeedsPayload accepted it, and
+  // its payload is followed by ari::EventDecoder::kPadding readable bytes.
+  // The same result, without asking again or copying the payload to parse it.
+  void DecodeKept(const RecordView& record, DecodedRecord* out);
 
  private:
+  enum class Check : std::uint8_t { kReads, kDone };
+  void Decode(const RecordView& record, Check check, ari::EventDecoder::Padding padding,
+              DecodedRecord* out);
+
   ari::EventDecoder decoder_;
 };
 

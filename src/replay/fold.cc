@@ -33,10 +33,12 @@ constexpr std::size_t kBuffers = 4;
 constexpr std::size_t kDecodeWhenQueued = 2;
 
 // One verified record of a batch: decoded by the reader (into the batch's
-// `decoded` at the same index), or holding what RecordDecoder::Decode reads
-// (copies: the scan's views die with the next step) for the applier to
-// decode. Slots are reused, so their buffers survive; they are small, so a
-// batch of them stays in the caches while it passes between the threads.
+// `decoded` at the same index), or holding what RecordDecoder::DecodeKept
+// reads (copies: the scan's views die with the next step) for the applier
+// to decode. The payload's buffer has room for the JSON parser's padding,
+// so the applier parses it in place rather than copying it once more.
+// Slots are reused, so their buffers survive; they are small, so a batch of
+// them stays in the caches while it passes between the threads.
 struct Slot {
   Seq seq;
   bool decoded = false;
@@ -45,14 +47,19 @@ struct Slot {
   std::string event_type;  // empty unless the decoder reads the record
   std::string payload;     // likewise
 
-  // Keeps what Decode needs of `view`.
+  // Keeps what Decode needs of `view`. A record whose payload the decoder
+  // would not read is kept as kUnknown: Decode makes every such record a
+  // kUnknown with no skip reason, and DecodeKept then need not ask the
+  // question (a look into the payload) a second time.
   void Keep(const RecordView& view) {
-    kind = view.kind;
     event_time_us = view.event_time_us;
     if (projection::RecordDecoder::NeedsPayload(view)) {
+      kind = view.kind;
       event_type.assign(view.event_type);
+      payload.reserve(view.payload.size() + ari::EventDecoder::kPadding);
       payload.assign(view.payload);
     } else {
+      kind = view.kind == RecordKind::kGap ? RecordKind::kGap : RecordKind::kUnknown;
       event_type.clear();
       payload.clear();
     }
@@ -195,7 +202,7 @@ Result<std::vector<CallRow>> FoldLedger(const EventLog& log, Seq to, const FoldP
       // Decoded here into one record that stays in this core's caches.
       const projection::DecodedRecord* record = &batch.decoded[i];
       if (!slot.decoded) {
-        decoder.Decode(slot.Kept(), &scratch);
+        decoder.DecodeKept(slot.Kept(), &scratch);
         record = &scratch;
       }
       changes.clear();

@@ -1,13 +1,13 @@
 // Rules of the projector that need records the captures cannot give (gap and
 // reconcile records), and guards on its purity and determinism.
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <regex>
 
 #include "ari/event_decoder.h"
 #include "ari/frame_record.h"
+#include "core/projector.h"
 #include "projection/record_projector.h"
 #include "record/record_codec.h"
 #include "store/memory_event_log.h"
@@ -208,6 +208,63 @@ TEST_CASE("changes applied one record at a time end in the rows of a whole fold"
 
 // The projector's sources may not reach for a clock, randomness, threads,
 // hash-ordered containers, I/O or any adapter library (DESIGN invariant 3).
+// Calls and channels the projector can forget, and when: a finished call
+// goes once no record has changed it for kEvictAfterRecords records (the
+// sweep runs every 10,000 records); a live call, and its channel, stay.
+TEST_CASE("the sweep forgets finished calls past the horizon, and only those") {
+  Projector p("pbx");
+  std::vector<RowChange> changes;
+  std::uint64_t seq = 0;
+  auto event = [&](const std::string& type, const std::string& channel) {
+    AriEvent e;
+    e.type = type;
+    e.application = "call-center";
+    e.channel.emplace();
+    e.channel->id = channel;
+    e.channel->state = "Ring";
+    ProjectorInput in;
+    in.seq = Seq{++seq};
+    in.kind = RecordKind::kAriEvent;
+    in.time_us = 1795683390000000 + static_cast<std::int64_t>(seq);
+    in.event = &e;
+    p.Apply(in, &changes);
+  };
+  auto idle_until = [&](std::uint64_t last) {
+    while (seq < last) {
+      ProjectorInput in;
+      in.seq = Seq{++seq};
+      p.Apply(in, &changes);
+    }
+  };
+  event("StasisStart", "1.1");  // finished at once
+  event("StasisEnd", "1.1");
+  event("StasisStart", "1.2");  // never finished
+  event("StasisStart", "1.3");  // finished, reopened later, finished again
+  event("StasisEnd", "1.3");
+  idle_until(150000);
+  event("StasisStart", "1.3");
+  event("StasisEnd", "1.3");
+  const std::uint64_t last_change_of_3 = seq;
+  CHECK(p.tracked_calls() == 3);
+
+  idle_until(Projector::kEvictAfterRecords + 10000);  // horizon 10,000
+  CHECK(p.tracked_calls() == 2);
+  CHECK(p.tracked_channels() == 2);
+  // A late event for the forgotten call changes nothing.
+  changes.clear();
+  event("StasisEnd", "1.1");
+  CHECK(changes.empty());
+
+  idle_until((last_change_of_3 + Projector::kEvictAfterRecords) / 10000 * 10000);
+  CHECK(p.tracked_calls() == 2);  // the horizon is not past call 1.3 yet
+  idle_until((last_change_of_3 + Projector::kEvictAfterRecords) / 10000 * 10000 + 10000);
+  CHECK(p.tracked_calls() == 1);
+  CHECK(p.tracked_channels() == 2);  // 1.2's, and 1.1's: the late event was news of it
+  const auto live = p.LiveRows();
+  REQUIRE(live.size() == 1);
+  CHECK(live[0].call_id == "1.2");
+}
+
 TEST_CASE("the core (projector included) uses no clock, randomness, I/O or adapter libraries") {
   const std::regex forbidden(
       R"(#include\s*<(chrono|random|ctime|thread|unordered_map|unordered_set|fstream|iostream|filesystem|boost/.*|rocksdb/.*|pqxx/.*|simdjson.*)>|std::rand|time\(|getenv)");
