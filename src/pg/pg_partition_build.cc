@@ -96,28 +96,21 @@ void CopyRows(LibpqConnection& conn, const std::string& table,
   conn.Exec("COMMIT");
 }
 
-// Runs job(connection, j) for every j in [0, jobs), each once, the
-// connections taking the next job as they become free; connection 0 on the
-// calling thread. After the first error no new job starts; the first error
-// is rethrown once every thread has stopped.
-template <typename Connection>
-void RunJobs(std::span<Connection* const> conns, std::size_t jobs,
-             const std::function<void(Connection&, std::size_t)>& job) {
-  std::atomic<std::size_t> next{0};
-  std::atomic<bool> failed{false};
-  std::vector<std::exception_ptr> errors(conns.size());
-  const auto work = [&](std::size_t worker) {
+// Runs task(0) .. task(n - 1) at once, task 0 on the calling thread, and
+// rethrows the first error once all have returned.
+void RunConcurrently(std::size_t n, const std::function<void(std::size_t)>& task) {
+  std::vector<std::exception_ptr> errors(n);
+  const auto run = [&](std::size_t i) {
     try {
-      for (std::size_t j; !failed && (j = next++) < jobs;) job(*conns[worker], j);
+      task(i);
     } catch (...) {
-      errors[worker] = std::current_exception();
-      failed = true;
+      errors[i] = std::current_exception();
     }
   };
   {
     std::vector<std::jthread> threads;
-    for (std::size_t w = 1; w < conns.size(); ++w) threads.emplace_back(work, w);
-    work(0);
+    for (std::size_t i = 1; i < n; ++i) threads.emplace_back(run, i);
+    run(0);
   }
   for (const auto& e : errors) {
     if (e) std::rethrow_exception(e);
@@ -163,49 +156,41 @@ void PartitionBuilder::Build(const std::string& partition, const std::string& fr
   // on the store's connection.
   std::vector<std::unique_ptr<LibpqConnection>> conns(workers);
   std::vector<IndexJob> indexes;
+  std::string qfresh;
   try {
-    {
-      std::vector<std::exception_ptr> errors(workers + 1);
-      {
-        std::vector<std::jthread> threads;
-        for (std::size_t w = 0; w < workers; ++w) {
-          threads.emplace_back([&, w] {
-            try {
-              conns[w] = std::make_unique<LibpqConnection>(
-                  options_.dsn, options_.application_name + " rebuild");
-            } catch (...) {
-              errors[w + 1] = std::current_exception();
-            }
-          });
-        }
-        try {
-          pqxx::work tx(main_, "rebuild_create");
-          DropLeftoversIn(tx, partition);
-          tx.exec("CREATE TABLE " + tx.quote_name(fresh) +
-                  " (LIKE call_logs INCLUDING DEFAULTS INCLUDING CONSTRAINTS, "
-                  "CONSTRAINT call_logs_partition_node CHECK (node = " +
-                  tx.quote(node) + "))");
-          indexes = IndexJobs(tx, fresh);
-          tx.commit();
-        } catch (...) {
-          errors[0] = std::current_exception();
-        }
+    RunConcurrently(1 + workers, [&](std::size_t i) {
+      if (i > 0) {
+        conns[i - 1] =
+            std::make_unique<LibpqConnection>(options_.dsn, options_.application_name + " rebuild");
+        return;
       }
-      for (const auto& e : errors) {
-        if (e) std::rethrow_exception(e);
-      }
-    }
-    std::vector<LibpqConnection*> workers_view;
-    for (auto& c : conns) workers_view.push_back(c.get());
-    const std::span<LibpqConnection* const> view(workers_view);
-    const std::string qfresh = pqxx::nontransaction(main_).quote_name(fresh);
+      pqxx::work tx(main_, "rebuild_create");
+      DropLeftoversIn(tx, partition);
+      qfresh = tx.quote_name(fresh);
+      tx.exec("CREATE TABLE " + qfresh +
+              " (LIKE call_logs INCLUDING DEFAULTS INCLUDING CONSTRAINTS, "
+              "CONSTRAINT call_logs_partition_node CHECK (node = " + tx.quote(node) + "))");
+      indexes = IndexJobs(tx, fresh);
+      tx.commit();
+    });
     // One COPY, on one connection: two COPYs into the same new table at once
-    // took longer than one (they contend for extending it; measured with
-    // 10,472 rows, docs/benchmarks.md).
+    // took longer than one (measured with 10,472 rows, docs/benchmarks.md;
+    // probably contention for extending the table).
     CopyRows(*conns.front(), qfresh, rows);
-    // After the copy: one sort per index, not an insertion per row.
-    RunJobs<LibpqConnection>(view, indexes.size(), [&](LibpqConnection& c, std::size_t j) {
-      c.Exec(indexes[j].create);
+    // After the copy: one sort per index, not an insertion per row. Each
+    // connection takes the next index when it is free; after an error no
+    // new one starts.
+    std::atomic<std::size_t> next{0};
+    std::atomic<bool> failed{false};
+    RunConcurrently(workers, [&](std::size_t w) {
+      try {
+        for (std::size_t j; !failed && (j = next++) < indexes.size();) {
+          conns[w]->Exec(indexes[j].create);
+        }
+      } catch (...) {
+        failed = true;
+        throw;
+      }
     });
     pqxx::work tx(main_, "rebuild_constraints");
     for (const IndexJob& job : indexes) {

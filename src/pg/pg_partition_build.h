@@ -5,7 +5,7 @@
 // The table is created and committed first, under a name no reader uses
 // (<partition>_new_<random hex>) and not attached to call_logs, so that
 // other connections can work on it: the rows are COPYed (in binary, on one
-// connection: two COPYs into one new table contend for extending it), and
+// connection: two COPYs into one new table were not faster than one), and
 // then call_logs' indexes are built, each on whichever connection is free
 // next. Building the indexes is most of a rebuild's write phase, CPU work in
 // the PostgreSQL backends (one sort per index), and one backend runs on one

@@ -27,13 +27,16 @@
 #include "core/call_log_store.h"
 #include "pg/migrations.h"
 #include "projection/memory_call_log_store.h"
+#include "support/call_rows.h"
 #include "support/pg_test_db.h"
 
 namespace callledger {
 namespace {
 
 using pg::PgCallLogStore;
+using testing::Delete;
 using testing::TestDatabase;
+using testing::Upsert;
 
 // ---------------------------------------------------------------------------
 // Rows and helpers.
@@ -79,13 +82,6 @@ CallRow SparseRow(const std::string& node, const std::string& call_id) {
   return r;
 }
 
-RowChange Upsert(CallRow row) { return RowChange{RowChange::Op::kUpsert, std::move(row)}; }
-RowChange Delete(const std::string& node, const std::string& call_id) {
-  CallRow r;
-  r.node = node;
-  r.call_id = call_id;
-  return RowChange{RowChange::Op::kDelete, std::move(r)};
-}
 
 std::string Describe(const CallRow& r) {
   const auto opt = [](const auto& v) { return v ? std::to_string(*v) : std::string("null"); };

@@ -23,12 +23,14 @@
 #include "pg/pg_row_codec.h"
 #include "replay/fixture.h"
 #include "support/fixtures.h"
+#include "support/call_rows.h"
 #include "support/pg_test_db.h"
 
 namespace callledger {
 namespace {
 
 namespace json = boost::json;
+using testing::Call;
 using testing::TestDatabase;
 
 constexpr std::int64_t kSecond = 1'000'000;
@@ -42,40 +44,6 @@ std::int64_t At(const std::string& text) {
   return *t;
 }
 
-// A row as the projector would leave it: finished when `end_us` is set,
-// talking when only `answer_us` is, ringing otherwise.
-CallRow Call(const std::string& node, const std::string& call_id, const std::string& direction,
-             const std::string& from, const std::string& to, std::int64_t start_us,
-             std::int64_t answer_us, std::int64_t end_us) {
-  CallRow r;
-  r.node = node;
-  r.call_id = call_id;
-  r.channel_id = "chan-" + call_id;
-  r.direction = direction;
-  r.from_number = from;
-  r.to_number = to;
-  r.start_us = start_us;
-  r.answer_us = answer_us;
-  r.end_us = end_us;
-  r.answered = answer_us != 0;
-  r.status = end_us != 0      ? CallStatus::kFinished
-             : answer_us != 0 ? CallStatus::kTalking
-                              : CallStatus::kRinging;
-  if (r.answered && start_us != 0) r.ring_s = RoundedSeconds(start_us, answer_us);
-  if (end_us != 0 && start_us != 0) {
-    r.duration_s = RoundedSeconds(start_us, end_us);
-    if (r.answered) {
-      r.talk_s = RoundedSeconds(answer_us, end_us);
-    } else {
-      r.ring_s = RoundedSeconds(start_us, end_us);
-    }
-    r.disposition = r.answered ? "answered" : direction == "kiruvchi" ? "abandoned" : "no_answer";
-  }
-  r.args_ok = true;
-  r.first_seq = Seq{1};
-  r.last_seq = Seq{2};
-  return r;
-}
 
 // A test database with the schema and `rows` (any nodes) in call_logs.
 class Table {

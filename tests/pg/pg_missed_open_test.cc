@@ -23,13 +23,17 @@
 #include "pg/pg_call_log_store.h"
 #include "pg/pg_call_stats.h"
 #include "pg/pg_row_codec.h"
+#include "support/call_rows.h"
 #include "support/pg_test_db.h"
 
 namespace callledger {
 namespace {
 
 using pg::PgCallLogStore;
+using testing::Call;
+using testing::Delete;
 using testing::TestDatabase;
+using testing::Upsert;
 
 constexpr std::int64_t kSecond = 1'000'000;
 constexpr std::int64_t kMinute = 60 * kSecond;
@@ -39,41 +43,7 @@ constexpr std::int64_t kT0 = 1'795'683'358'000'000;  // 2026-11-26, UTC
 constexpr const char* kIn = "kiruvchi";
 constexpr const char* kOut = "chiquvchi";
 
-// A row as the projector leaves it: finished when `end_us` is set, talking
-// when only `answer_us` is, ringing otherwise.
-CallRow Call(const std::string& node, const std::string& call_id, const std::string& direction,
-             const std::string& from, const std::string& to, std::int64_t start_us,
-             std::int64_t answer_us, std::int64_t end_us) {
-  CallRow r;
-  r.node = node;
-  r.call_id = call_id;
-  r.channel_id = "chan-" + call_id;
-  r.direction = direction;
-  r.from_number = from;
-  r.to_number = to;
-  r.start_us = start_us;
-  r.answer_us = answer_us;
-  r.end_us = end_us;
-  r.answered = answer_us != 0;
-  r.status = end_us != 0      ? CallStatus::kFinished
-             : answer_us != 0 ? CallStatus::kTalking
-                              : CallStatus::kRinging;
-  if (end_us != 0) {
-    r.disposition = r.answered ? "answered" : direction == kIn ? "abandoned" : "no_answer";
-  }
-  r.args_ok = true;
-  r.first_seq = Seq{1};
-  r.last_seq = Seq{2};
-  return r;
-}
 
-RowChange Upsert(CallRow row) { return RowChange{RowChange::Op::kUpsert, std::move(row)}; }
-RowChange Delete(const std::string& node, const std::string& call_id) {
-  CallRow r;
-  r.node = node;
-  r.call_id = call_id;
-  return RowChange{RowChange::Op::kDelete, std::move(r)};
-}
 
 std::unique_ptr<PgCallLogStore> OpenStore(const TestDatabase& db, pg::PgOptions options = {}) {
   auto store = PgCallLogStore::Open(db.dsn(), std::move(options));

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <random>
 #include <thread>
+#include <vector>
 
 #include "ari/frame_record.h"
 #include "pg/pg_call_log_store.h"
@@ -112,19 +113,22 @@ TEST_CASE("pg: the live runner's table equals the rebuild's, and check proves it
   CHECK(Dump(*live, "pbx-1") == live_rows);
 }
 
-// Runs `ledger-replay project` and SIGKILLs it `delay` after it starts or,
-// with `progressed`, `delay` after that says the run did real work (so the
-// kill lands mid-projection however slow start-up is on a loaded machine).
-// True if it finished first.
-bool ProjectUntilKilled(const std::string& ledger, const std::string& dsn, std::chrono::milliseconds delay,
-                        const std::function<bool()>& progressed = nullptr) {
+// Runs `ledger-replay ARGS...` (its stdout discarded; errors stay in the
+// test's log) and SIGKILLs it
+// `delay` after it starts or, with `progressed`, `delay` after that says the
+// run did real work (so the kill lands mid-work however slow start-up is on
+// a loaded machine). True if it finished first (exit 0).
+bool ReplayUntilKilled(const std::vector<std::string>& args, std::chrono::milliseconds delay,
+                       const std::function<bool()>& progressed = nullptr) {
+  std::vector<char*> argv = {const_cast<char*>("ledger-replay")};
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
   const pid_t pid = fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
     const int devnull = open("/dev/null", O_WRONLY);
     dup2(devnull, STDOUT_FILENO);
-    execl(LEDGER_REPLAY_PATH, "ledger-replay", "project", "--ledger", ledger.c_str(), "--pg", dsn.c_str(),
-          "--batch", "5", static_cast<char*>(nullptr));
+    execv(LEDGER_REPLAY_PATH, argv.data());
     _exit(127);
   }
   const auto start = std::chrono::steady_clock::now();
@@ -141,7 +145,7 @@ bool ProjectUntilKilled(const std::string& ledger, const std::string& dsn, std::
       armed = true;
       deadline = std::chrono::steady_clock::now() + delay;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   kill(pid, SIGKILL);
   REQUIRE(waitpid(pid, &status, 0) == pid);
@@ -151,6 +155,13 @@ bool ProjectUntilKilled(const std::string& ledger, const std::string& dsn, std::
   }
   CHECK(WTERMSIG(status) == SIGKILL);
   return false;
+}
+
+// `ledger-replay project` in batches of 5 records: long enough to be killed
+// in the middle many times.
+bool ProjectUntilKilled(const std::string& ledger, const std::string& dsn, std::chrono::milliseconds delay,
+                        const std::function<bool()>& progressed = nullptr) {
+  return ReplayUntilKilled({"project", "--ledger", ledger, "--pg", dsn, "--batch", "5"}, delay, progressed);
 }
 
 TEST_CASE("pg: a runner killed at random moments applies every record exactly once") {
@@ -200,38 +211,10 @@ TEST_CASE("pg: a runner killed at random moments applies every record exactly on
   CHECK(report->table_rows == 216);
 }
 
-// Runs `ledger-replay rebuild` and SIGKILLs it `delay` after it starts.
-// True if it finished first (exit 0).
+// `ledger-replay rebuild` on three connections.
 bool RebuildUntilKilled(const std::string& ledger, const std::string& dsn,
                         std::chrono::milliseconds delay) {
-  const pid_t pid = fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    const int devnull = open("/dev/null", O_WRONLY);
-    dup2(devnull, STDOUT_FILENO);
-    dup2(devnull, STDERR_FILENO);
-    execl(LEDGER_REPLAY_PATH, "ledger-replay", "rebuild", "--ledger", ledger.c_str(), "--pg",
-          dsn.c_str(), "--connections", "3", static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  const auto deadline = std::chrono::steady_clock::now() + delay;
-  int status = 0;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (waitpid(pid, &status, WNOHANG) == pid) {
-      REQUIRE(WIFEXITED(status));
-      REQUIRE(WEXITSTATUS(status) == 0);
-      return true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  kill(pid, SIGKILL);
-  REQUIRE(waitpid(pid, &status, 0) == pid);
-  if (WIFEXITED(status)) {
-    REQUIRE(WEXITSTATUS(status) == 0);
-    return true;
-  }
-  CHECK(WTERMSIG(status) == SIGKILL);
-  return false;
+  return ReplayUntilKilled({"rebuild", "--ledger", ledger, "--pg", dsn, "--connections", "3"}, delay);
 }
 
 TEST_CASE("pg: a rebuild killed at random moments leaves the old table or the new one") {
