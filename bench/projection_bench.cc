@@ -2,13 +2,16 @@
 // limits measured in the same run as the reference.
 //
 //   projection_bench --pg DSN [--records N] [--dir PATH] [--keep-ledger]
-//                    [--phases scan,fold,rebuild,copy,runner] [--connections N]
+//                    [--phases scan,fold,rebuild,copy,runner] [--early-after RECORDS]
 //
 // --keep-ledger leaves the ledger in --dir and reuses one of N records found
 // there (profiling a phase need not rebuild it); --phases runs only the
 // named measurements (copy folds first, for the rows, and checks them
 // against the partition a rebuild in the same run wrote). PostgreSQL is
-// needed for rebuild, copy and runner only.
+// needed for rebuild, copy and runner only. --early-after is the
+// rebuild's (ledger-replay rebuild --early-after): 0 hands every finished
+// row to PostgreSQL at once, a number beyond the ledger's size none before
+// the fold ends.
 //
 // Builds a RocksDB ledger of N records from the captured observer sessions,
 // replicated with fresh channel, bridge and call ids (every replica is a new
@@ -107,7 +110,7 @@ int main(int argc, char** argv) {
   std::filesystem::path dir = std::filesystem::temp_directory_path() / "call-ledger-projection-bench";
   bool keep_ledger = false;
   std::string phases = "scan,fold,rebuild,copy,runner";
-  pg::PgOptions pg_options;  // --connections: the rebuild's (PgOptions::rebuild_connections)
+  replay::RebuildOptions rebuild_options;  // --early-after: as ledger-replay rebuild's
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--records" && i + 1 < argc) records = std::strtoull(argv[++i], nullptr, 10);
@@ -117,12 +120,12 @@ int main(int argc, char** argv) {
       keep_ledger = true;
     else if (a == "--phases" && i + 1 < argc)
       phases = argv[++i];
-    else if (a == "--connections" && i + 1 < argc)
-      pg_options.rebuild_connections = std::atoi(argv[++i]);
+    else if (a == "--early-after" && i + 1 < argc)
+      rebuild_options.settle_after_records = std::strtoull(argv[++i], nullptr, 10);
     else {
       std::fprintf(stderr,
                    "usage: projection_bench --pg DSN [--records N] [--dir PATH] [--keep-ledger] "
-                   "[--phases scan,fold,rebuild,copy,runner] [--connections N]\n");
+                   "[--phases scan,fold,rebuild,copy,runner] [--early-after RECORDS]\n");
       return a == "--help" || a == "-h" ? 0 : 2;
     }
   }
@@ -193,13 +196,15 @@ int main(int argc, char** argv) {
 
   // 3. Fold.
   std::vector<CallRow> rows;
+  double fold_seconds = 0;
   if (wants("fold") || wants("copy")) {
-    std::uint64_t n = 0, skipped = 0;
     const auto start = Clock::now();
-    auto folded = replay::FoldLedger(log, log.Head().seq, {}, &n, &skipped);
+    auto folded = replay::FoldLedger(log, log.Head().seq);
     const double secs = Seconds(start);
     if (!folded.ok()) Die("fold", folded.status());
-    rows = std::move(folded.value());
+    fold_seconds = secs;
+    const std::uint64_t n = folded->records, skipped = folded->skipped;
+    rows = std::move(folded->rows);
     std::printf("fold             %10.0f records/s  %8.0f calls/s  (%zu calls, %llu skipped)\n",
                 static_cast<double>(n) / secs, static_cast<double>(rows.size()) / secs, rows.size(),
                 static_cast<unsigned long long>(skipped));
@@ -208,26 +213,32 @@ int main(int argc, char** argv) {
   // 4. Rebuild end to end.
   std::unique_ptr<pg::PgCallLogStore> pg;
   if (wants("rebuild") || wants("copy") || wants("runner")) {
-    auto opened_pg = pg::PgCallLogStore::Open(dsn, pg_options);
+    auto opened_pg = pg::PgCallLogStore::Open(dsn);
     if (!opened_pg.ok()) Die("open PostgreSQL", opened_pg.status());
     pg = std::move(opened_pg.value());
   }
   double write_rate = 0;
   if (wants("rebuild")) {
     const auto start = Clock::now();
-    auto report = replay::Rebuild(log, *pg);
+    auto report = replay::Rebuild(log, *pg, rebuild_options);
     const double secs = Seconds(start);
     if (!report.ok()) Die("rebuild", report.status());
     write_rate = static_cast<double>(report->rows) / report->write_seconds;
     const double rate = static_cast<double>(report->records) / secs;
     if (!report->statistics_error.empty()) Die("statistics", Internal(report->statistics_error));
     std::printf(
-        "rebuild          %10.0f records/s  end to end, %.2f s (fold %.2f s, write %.3f s = %.0f "
-        "rows/s until the rows are live, then statistics %.3f s)",
-        rate, secs, report->fold_seconds, report->write_seconds, write_rate,
-        report->statistics_seconds);
+        "rebuild          %10.0f records/s  end to end, %.3f s (fold %.3f s with %llu of %llu rows "
+        "written beside it, %llu withdrawn; then write %.3f s = %.0f rows/s until the rows are "
+        "live; then statistics %.3f s)",
+        rate, secs, report->fold_seconds, static_cast<unsigned long long>(report->rows_early),
+        static_cast<unsigned long long>(report->rows), static_cast<unsigned long long>(report->withdrawn),
+        report->write_seconds, write_rate, report->statistics_seconds);
     if (scan_rate > 0) std::printf("; %.0f%% of raw scan", 100.0 * rate / scan_rate);
     std::printf("\n");
+    if (fold_seconds > 0) {
+      std::printf("  the fold with the early writes beside it took %.3f s, alone %.3f s (%+.0f ms)\n",
+                  report->fold_seconds, fold_seconds, 1000 * (report->fold_seconds - fold_seconds));
+    }
   }
 
   // 5. Raw COPY of the same rows (bench/raw_copy.h): into a plain keyed

@@ -17,6 +17,7 @@
 // Implementations are not required to be thread-safe; one runner per node.
 #pragma once
 
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -27,6 +28,8 @@
 #include "core/status.h"
 
 namespace callledger {
+
+class RowReplacement;
 
 class CallLogStore {
  public:
@@ -46,6 +49,15 @@ class CallLogStore {
   virtual Status ReplaceAll(std::string_view node, std::span<const CallRow> rows,
                             Seq checkpoint) = 0;
 
+  // ReplaceAll in pieces, for a producer of rows that knows most of them
+  // long before it knows them all (a rebuild's fold): the store may write
+  // the early ones while the rest are still being produced. The node's rows
+  // do not change until RowReplacement::Finish. Until the replacement is
+  // finished or destroyed, call no other method of this store; the store
+  // must outlive it. The default keeps the rows in memory and calls
+  // ReplaceAll in Finish.
+  virtual Result<std::unique_ptr<RowReplacement>> BeginReplace(std::string_view node);
+
   // After ReplaceAll: upkeep that makes the new rows quick to read
   // (PostgreSQL: planner statistics). The rows are live already, so an
   // error here loses nothing. Stores without such upkeep do nothing.
@@ -53,6 +65,34 @@ class CallLogStore {
 
   // Every row of `node`, ordered by call_id.
   virtual Result<std::vector<CallRow>> AllRows(std::string_view node) = 0;
+};
+
+// One replacement of a node's rows under way (CallLogStore::BeginReplace).
+//
+// The new set of rows is what Add was given, less the rows Finish names as
+// withdrawn, plus the rows given to Finish. A call_id may appear in it only
+// once: a row given to Add and not withdrawn cannot be given again.
+//
+// Errors: kInvalidInput for a row the store refuses (as ReplaceAll) or a
+// call_id given twice; otherwise as ReplaceAll. After any error the
+// replacement is dead: every later call returns that error, and the node's
+// rows stay as they were. Destroying a replacement that was not finished
+// abandons it (the node's rows do not change).
+//
+// Not thread-safe: one thread calls it.
+class RowReplacement {
+ public:
+  virtual ~RowReplacement() = default;
+
+  // Rows of the new set that will not change (the producer believes); the
+  // store may start writing them at once, without waiting for them.
+  virtual Status Add(std::vector<CallRow> rows) = 0;
+
+  // The end: drops the `withdrawn` call_ids (each given to Add before) from
+  // the new set, adds `rows`, and then, atomically, the new set becomes the
+  // node's rows and `checkpoint` its checkpoint, as ReplaceAll does.
+  virtual Status Finish(std::span<const CallRow> rows, std::span<const std::string> withdrawn,
+                        Seq checkpoint) = 0;
 };
 
 }  // namespace callledger

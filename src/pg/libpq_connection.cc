@@ -41,11 +41,7 @@ LibpqConnection::LibpqConnection(const std::string& dsn, const std::string& appl
     throw pqxx::broken_connection(message);
   }
   if (PQsetClientEncoding(conn_, "UTF8") != 0) Fail("set client_encoding", "");
-  char* quoted = PQescapeLiteral(conn_, application_name.data(), application_name.size());
-  if (quoted == nullptr) Fail("quote application_name", "");
-  const std::string set = std::string("SET application_name = ") + quoted;
-  PQfreemem(quoted);
-  Exec(set);
+  Exec("SET application_name = " + Literal(application_name));
 }
 
 LibpqConnection::~LibpqConnection() {
@@ -55,6 +51,14 @@ LibpqConnection::~LibpqConnection() {
 void LibpqConnection::Exec(const std::string& sql) {
   // PQexec returns the last statement's result; earlier errors stop it.
   Check(conn_, PQexec(conn_, sql.c_str()), PGRES_COMMAND_OK, sql);
+}
+
+std::string LibpqConnection::Literal(std::string_view text) const {
+  char* quoted = PQescapeLiteral(conn_, text.data(), text.size());
+  if (quoted == nullptr) Fail("quote a literal", "");
+  std::string out(quoted);
+  PQfreemem(quoted);
+  return out;
 }
 
 void LibpqConnection::CopyBegin(const std::string& copy_sql) {

@@ -28,6 +28,8 @@ class LibpqConnection {
 
   // Runs one or more statements that return no rows.
   void Exec(const std::string& sql);
+  // `text` as an SQL string literal (quoted and escaped by libpq).
+  std::string Literal(std::string_view text) const;
 
   // COPY ... FROM STDIN: Begin with the COPY statement, Put the data in
   // pieces of any size, End to finish it (the server's verdict).

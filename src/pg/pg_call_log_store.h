@@ -15,18 +15,20 @@
 // set-based statements per batch, none when no row changed what it says
 // about a missed call or a contact.
 //
-// ReplaceAll (rebuild) COPYs the rows into a new table and builds the
-// parent's indexes on it, on PgOptions::rebuild_connections connections at
-// once (pg/pg_partition_build.h); then, in one transaction, it recomputes
+// BeginReplace (rebuild) creates a new table with the parent's indexes and
+// COPYs the rows given to Add into it while the caller produces the rest,
+// on a connection of its own (pg/pg_partition_build.h); Finish adds the
+// rest and deletes withdrawn rows, then, in one transaction, recomputes
 // missed_open for the rows as they will be (1.1-1.3 s per million rows of
 // all nodes, during which live batches of every node wait; readers do not),
 // detaches and drops the node's old partition, attaches the new one and
-// sets the checkpoint. Readers see the old rows or the new ones, never a
-// mix. The swap holds an ACCESS EXCLUSIVE lock on call_logs for a few
-// milliseconds; while it waits for
-// running readers, others queue behind it, so each wait is bounded
-// (PgOptions::swap_lock_timeout) and retried. Rebuilds run one at a time per
-// database (an advisory lock), whatever their node.
+// sets the checkpoint. ReplaceAll is a BeginReplace with every row given
+// to Finish. Readers see the old rows or the new ones, never a mix. The
+// swap holds an ACCESS EXCLUSIVE lock on call_logs for a few milliseconds;
+// while it waits for running readers, others queue behind it, so each wait
+// is bounded (PgOptions::swap_lock_timeout) and retried. Rebuilds run one
+// at a time per database (an advisory lock, from BeginReplace to the end),
+// whatever their node.
 //
 // Times: CallRow times are UTC microseconds, 0 = NULL; they are written as
 // timestamptz text with an explicit +00 offset and read back through
@@ -73,16 +75,12 @@ struct PgOptions {
   // Rows per multi-row INSERT statement (libpq allows 65535 parameters; a
   // row has 24).
   std::size_t rows_per_statement = 500;
-  // ReplaceAll: how long one attempt at the swap may wait for readers to let
+  // ReplaceAll and BeginReplace: how long one attempt at the swap may wait for readers to let
   // go of call_logs (every reader and writer of call_logs queues behind a
   // waiting swap), and how many attempts it makes before giving up with
   // kUnavailable (the whole rebuild is then rolled back).
   std::chrono::milliseconds swap_lock_timeout{2'000};
   int swap_attempts = 10;
-  // ReplaceAll: connections that build the new partition's indexes at once
-  // (besides the store's own, which creates and swaps it). Index builds are
-  // CPU work in the server, one core per connection.
-  int rebuild_connections = 2;
   // Reported in pg_stat_activity.
   std::string application_name = "call-ledger";
 };
@@ -104,11 +102,16 @@ class PgCallLogStore final : public CallLogStore {
   Status ApplyBatch(std::string_view node, Seq expected, Seq next,
                     std::span<const RowChange> changes) override;
   Status ReplaceAll(std::string_view node, std::span<const CallRow> rows, Seq checkpoint) override;
+  Result<std::unique_ptr<RowReplacement>> BeginReplace(std::string_view node) override;
   Result<std::vector<CallRow>> AllRows(std::string_view node) override;
   // ANALYZE of the node's partition (the columns readers filter and sort on).
   Status RefreshStatistics(std::string_view node) override;
 
  private:
+  class RebuildLock;
+  class Replacement;
+  friend class Replacement;
+
   PgCallLogStore(std::string dsn, PgOptions options);
 
   // Connects (and migrates) if there is no live connection.
@@ -124,8 +127,7 @@ class PgCallLogStore final : public CallLogStore {
   Status DoApplyBatch(std::string_view node, Seq expected, Seq next,
                       std::span<const RowChange* const> upserts,
                       std::span<const std::string* const> deletes);
-  Status DoReplaceAll(std::string_view node, std::span<const CallRow* const> rows, Seq checkpoint);
-  // The swap of ReplaceAll: `fresh` (built) becomes the node's partition.
+  // The swap of a replacement: `fresh` (built) becomes the node's partition.
   void Swap(const std::string& node, const std::string& partition, const std::string& fresh,
             Seq checkpoint);
 
@@ -134,5 +136,15 @@ class PgCallLogStore final : public CallLogStore {
   std::unique_ptr<pqxx::connection> conn_;
   std::set<std::string, std::less<>> partitions_;  // nodes whose partition exists
 };
+
+template <typename F>
+auto PgCallLogStore::Guard(std::string_view what, F&& body) -> decltype(body()) {
+  try {
+    if (Status s = EnsureConnected(); !s.ok()) return s;
+    return body();
+  } catch (...) {
+    return TranslateCurrentException(what);
+  }
+}
 
 }  // namespace callledger::pg

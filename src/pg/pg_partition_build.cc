@@ -1,12 +1,6 @@
 #include "pg/pg_partition_build.h"
 
-#include <algorithm>
-#include <atomic>
-#include <exception>
-#include <functional>
-#include <memory>
 #include <pqxx/pqxx>
-#include <thread>
 #include <utility>
 
 #include "pg/libpq_connection.h"
@@ -15,26 +9,13 @@
 
 namespace callledger::pg {
 namespace {
-
-// One index of call_logs, as a statement for the new table.
-struct IndexJob {
-  std::string create;      // CREATE [UNIQUE] INDEX <fresh>_<suffix> ON <fresh> ...
-  std::string constraint;  // ALTER TABLE ... ADD CONSTRAINT ... USING INDEX, or empty
-  bool partial = false;
-  int key_columns = 0;
-};
-
 // call_logs' indexes (read from the catalog, so that indexes added by later
 // migrations come along), for `table`. A primary key or unique constraint is
-// built as a plain unique index first and turned into the constraint after
-// all indexes are built: ADD CONSTRAINT ... PRIMARY KEY would lock the table
-// against the other connections' CREATE INDEX, ADD ... USING INDEX only
-// changes the catalog. The order is the order to start them in: the largest
-// first, so that the connections finish close together.
+// a unique index plus an ADD CONSTRAINT ... USING INDEX, which names the
+// constraint after the index (as the swap's renames expect).
 std::vector<IndexJob> IndexJobs(pqxx::transaction_base& tx, const std::string& table) {
   const pqxx::result defs = tx.exec(
-      "SELECT ci.relname, pg_get_indexdef(i.indexrelid), con.contype, i.indpred IS NOT NULL, "
-      "       i.indnkeyatts "
+      "SELECT ci.relname, pg_get_indexdef(i.indexrelid), con.contype "
       "FROM pg_index i JOIN pg_class ci ON ci.oid = i.indexrelid "
       "LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid "
       "WHERE i.indrelid = 'call_logs'::regclass ORDER BY ci.relname");
@@ -61,60 +42,9 @@ std::vector<IndexJob> IndexJobs(pqxx::transaction_base& tx, const std::string& t
       job.constraint = "ALTER TABLE " + qtable + " ADD CONSTRAINT " + name +
                        (type == "p" ? " PRIMARY KEY" : " UNIQUE") + " USING INDEX " + name;
     }
-    job.partial = row[3].as<bool>();
-    job.key_columns = row[4].as<int>();
     jobs.push_back(std::move(job));
   }
-  // Partial indexes cover few rows; otherwise more key columns, more to compare.
-  std::stable_sort(jobs.begin(), jobs.end(), [](const IndexJob& a, const IndexJob& b) {
-    if (a.partial != b.partial) return !a.partial;
-    return a.key_columns > b.key_columns;
-  });
   return jobs;
-}
-
-// COPYs `rows` into `table` in one transaction, in PostgreSQL's binary
-// format (pg_copy_binary.h: the server parses nothing), in 64 KiB messages.
-void CopyRows(LibpqConnection& conn, const std::string& table,
-              std::span<const CallRow* const> rows) {
-  conn.Exec("BEGIN");
-  conn.CopyBegin("COPY " + table + " (" + ColumnList() + ") FROM STDIN (FORMAT binary)");
-  constexpr std::size_t kMessageBytes = 64 << 10;
-  std::string data;
-  data.reserve(kMessageBytes + 4096);
-  AppendCopyBinaryHeader(&data);
-  for (const CallRow* r : rows) {
-    AppendCopyBinaryRow(*r, &data);
-    if (data.size() >= kMessageBytes) {
-      conn.CopyPut(data);
-      data.clear();
-    }
-  }
-  AppendCopyBinaryTrailer(&data);
-  conn.CopyPut(data);
-  conn.CopyEnd();
-  conn.Exec("COMMIT");
-}
-
-// Runs task(0) .. task(n - 1) at once, task 0 on the calling thread, and
-// rethrows the first error once all have returned.
-void RunConcurrently(std::size_t n, const std::function<void(std::size_t)>& task) {
-  std::vector<std::exception_ptr> errors(n);
-  const auto run = [&](std::size_t i) {
-    try {
-      task(i);
-    } catch (...) {
-      errors[i] = std::current_exception();
-    }
-  };
-  {
-    std::vector<std::jthread> threads;
-    for (std::size_t i = 1; i < n; ++i) threads.emplace_back(run, i);
-    run(0);
-  }
-  for (const auto& e : errors) {
-    if (e) std::rethrow_exception(e);
-  }
 }
 
 // Drops tables named <partition>_new_... that are not partitions of
@@ -134,73 +64,170 @@ void DropLeftoversIn(pqxx::transaction_base& tx, const std::string& partition) {
   for (const auto& row : left) tx.exec("DROP TABLE " + tx.quote_name(row[0].as<std::string>()));
 }
 
+
+// COPY data goes out in messages of about this size (and whatever is
+// queued when the queue runs dry, so that the server is never left waiting
+// for a message to fill).
+constexpr std::size_t kMessageBytes = 64 << 10;
+// Withdrawn call_ids per DELETE statement.
+constexpr std::size_t kDeleteBatch = 1000;
+
+std::string CopySql(const std::string& qtable) {
+  return "COPY " + qtable + " (" + ColumnList() + ") FROM STDIN (FORMAT binary)";
+}
+
 }  // namespace
 
-PartitionBuilder::PartitionBuilder(pqxx::connection& main, PartitionBuildOptions options)
-    : main_(main), options_(std::move(options)) {}
+std::vector<IndexJob> CreateFreshTable(pqxx::transaction_base& tx, const std::string& partition,
+                                       const std::string& fresh, const std::string& node) {
+  DropLeftoversIn(tx, partition);
+  tx.exec("CREATE TABLE " + tx.quote_name(fresh) +
+          " (LIKE call_logs INCLUDING DEFAULTS INCLUDING CONSTRAINTS, "
+          "CONSTRAINT call_logs_partition_node CHECK (node = " + tx.quote(node) + "))");
+  return IndexJobs(tx, fresh);
+}
 
-void PartitionBuilder::DropQuietly(const std::string& table) noexcept {
+void DropTableQuietly(pqxx::connection& conn, const std::string& table) noexcept {
   try {
-    if (!main_.is_open()) return;
-    pqxx::nontransaction tx(main_);
+    if (!conn.is_open()) return;
+    pqxx::nontransaction tx(conn);
     tx.exec("DROP TABLE IF EXISTS " + tx.quote_name(table));
   } catch (...) {
     // Left for the next rebuild, which removes it.
   }
 }
 
-void PartitionBuilder::Build(const std::string& partition, const std::string& fresh,
-                             const std::string& node, std::span<const CallRow* const> rows) {
-  const auto workers = static_cast<std::size_t>(std::max(1, options_.connections));
-  // The workers connect (a few milliseconds each) while the table is made
-  // on the store's connection.
-  std::vector<std::unique_ptr<LibpqConnection>> conns(workers);
-  std::vector<IndexJob> indexes;
-  std::string qfresh;
+
+PartitionStream::PartitionStream(pqxx::connection& main, const PartitionBuildOptions& options,
+                                 const std::string& partition, const std::string& fresh,
+                                 const std::string& node)
+    : qfresh_(main.quote_name(fresh)) {
+  data_.reserve(kMessageBytes + 4096);
+  // The thread connects while the table is made here.
+  thread_ = std::thread([this, options] { Run(options); });
   try {
-    RunConcurrently(1 + workers, [&](std::size_t i) {
-      if (i > 0) {
-        conns[i - 1] =
-            std::make_unique<LibpqConnection>(options_.dsn, options_.application_name + " rebuild");
-        return;
-      }
-      pqxx::work tx(main_, "rebuild_create");
-      DropLeftoversIn(tx, partition);
-      qfresh = tx.quote_name(fresh);
-      tx.exec("CREATE TABLE " + qfresh +
-              " (LIKE call_logs INCLUDING DEFAULTS INCLUDING CONSTRAINTS, "
-              "CONSTRAINT call_logs_partition_node CHECK (node = " + tx.quote(node) + "))");
-      indexes = IndexJobs(tx, fresh);
-      tx.commit();
-    });
-    // One COPY, on one connection: two COPYs into the same new table at once
-    // took longer than one (measured with 10,472 rows, docs/benchmarks.md;
-    // probably contention for extending the table).
-    CopyRows(*conns.front(), qfresh, rows);
-    // After the copy: one sort per index, not an insertion per row. Each
-    // connection takes the next index when it is free; after an error no
-    // new one starts.
-    std::atomic<std::size_t> next{0};
-    std::atomic<bool> failed{false};
-    RunConcurrently(workers, [&](std::size_t w) {
-      try {
-        for (std::size_t j; !failed && (j = next++) < indexes.size();) {
-          conns[w]->Exec(indexes[j].create);
-        }
-      } catch (...) {
-        failed = true;
-        throw;
-      }
-    });
-    pqxx::work tx(main_, "rebuild_constraints");
-    for (const IndexJob& job : indexes) {
+    pqxx::work tx(main, "rebuild_create");
+    // Empty, so every index is made at once; the primary key's ADD
+    // CONSTRAINT ... USING INDEX only changes the catalog.
+    for (const IndexJob& job : CreateFreshTable(tx, partition, fresh, node)) {
+      tx.exec(job.create);
       if (!job.constraint.empty()) tx.exec(job.constraint);
     }
     tx.commit();
   } catch (...) {
-    DropQuietly(fresh);
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
     throw;
   }
+  {
+    std::lock_guard lock(mu_);
+    table_ready_ = true;
+  }
+  cv_.notify_all();
+}
+
+PartitionStream::~PartitionStream() {
+  if (thread_.joinable()) {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  // Closing the connection ends its transaction: an unfinished COPY is
+  // rolled back.
+  conn_.reset();
+}
+
+void PartitionStream::Run(const PartitionBuildOptions& options) {
+  try {
+    auto conn = std::make_unique<LibpqConnection>(options.dsn, options.application_name + " rebuild");
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return table_ready_ || stop_; });
+      if (stop_) return;
+    }
+    conn_ = std::move(conn);
+    conn_->Exec("BEGIN");
+    conn_->CopyBegin(CopySql(qfresh_));
+    AppendCopyBinaryHeader(&data_);
+    std::deque<std::vector<CallRow>> taken;
+    while (true) {
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return !queue_.empty() || closing_ || stop_; });
+        if (stop_ || queue_.empty()) return;  // stopped, or closing with nothing left
+        taken.swap(queue_);
+      }
+      for (const std::vector<CallRow>& rows : taken) {
+        for (const CallRow& r : rows) {
+          AppendCopyBinaryRow(r, &data_);
+          if (data_.size() >= kMessageBytes) Flush();
+        }
+      }
+      taken.clear();
+      Flush();
+    }
+  } catch (...) {
+    std::lock_guard lock(mu_);
+    error_ = std::current_exception();
+  }
+}
+
+void PartitionStream::Flush() {
+  if (data_.empty()) return;
+  conn_->CopyPut(data_);
+  data_.clear();
+}
+
+void PartitionStream::Add(std::vector<CallRow> rows) {
+  {
+    std::lock_guard lock(mu_);
+    if (error_) std::rethrow_exception(error_);
+    queue_.push_back(std::move(rows));
+  }
+  cv_.notify_all();
+}
+
+void PartitionStream::Finish(std::span<const CallRow* const> rows,
+                             std::span<const std::string> withdrawn) {
+  {
+    std::lock_guard lock(mu_);
+    closing_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+  if (error_) std::rethrow_exception(error_);
+  // The connection is this thread's now. Rows that replace withdrawn ones
+  // can go in only after those are deleted, and the DELETE only after the
+  // COPY that brought them: then the rest goes in a second COPY.
+  if (!withdrawn.empty()) {
+    AppendCopyBinaryTrailer(&data_);
+    Flush();
+    conn_->CopyEnd();
+    for (std::size_t i = 0; i < withdrawn.size(); i += kDeleteBatch) {
+      std::string sql = "DELETE FROM " + qfresh_ + " WHERE call_id IN (";
+      for (std::size_t k = i; k < std::min(withdrawn.size(), i + kDeleteBatch); ++k) {
+        sql += (k == i ? "" : ", ") + conn_->Literal(withdrawn[k]);
+      }
+      conn_->Exec(sql + ")");
+    }
+    conn_->CopyBegin(CopySql(qfresh_));
+    AppendCopyBinaryHeader(&data_);
+  }
+  for (const CallRow* r : rows) {
+    AppendCopyBinaryRow(*r, &data_);
+    if (data_.size() >= kMessageBytes) Flush();
+  }
+  AppendCopyBinaryTrailer(&data_);
+  Flush();
+  conn_->CopyEnd();
+  conn_->Exec("COMMIT");
 }
 
 }  // namespace callledger::pg

@@ -1,62 +1,119 @@
-// Building a node's next call_logs partition for a rebuild, on several
-// connections at once (internal to pg/; PgCallLogStore::ReplaceAll swaps
-// the result in).
+// Building a node's next call_logs partition for a rebuild (internal to
+// pg/; PgCallLogStore::BeginReplace and ReplaceAll swap the result in).
 //
-// The table is created and committed first, under a name no reader uses
-// (<partition>_new_<random hex>) and not attached to call_logs, so that
-// other connections can work on it: the rows are COPYed (in binary, on one
-// connection: two COPYs into one new table were not faster than one), and
-// then call_logs' indexes are built, each on whichever connection is free
-// next. Building the indexes is most of a rebuild's write phase, CPU work in
-// the PostgreSQL backends (one sort per index), and one backend runs on one
-// core (docs/benchmarks.md).
+// PartitionStream: the new table, filled while its rows are still being
+// produced.
+//
+// The constructor creates the new table (CreateFreshTable) with all of
+// call_logs' indexes on it while it is empty, and commits it. A thread of
+// the stream's own connects and opens one binary COPY into the table, in a
+// transaction; the rows given to Add are queued and sent as they come, so
+// the server stores them and makes their index entries while the caller
+// goes on producing the rest (a rebuild's fold). Finish sends the last
+// rows, deletes the withdrawn ones, and commits: the table is then ready to
+// be swapped in.
+//
+// Indexes first, not after the COPY: the rows come in pieces during the
+// whole fold, and making their index entries as they arrive costs the
+// server about as much CPU as one sort per index once all rows are there
+// (docs/benchmarks.md), but it is done by the time the fold ends instead of
+// after it. Only this one connection writes: two COPYs into one new table
+// at once were slower than one (docs/benchmarks.md).
 //
 // Because the new table is committed before the swap, a rebuild that dies
-// in between leaves it behind; Build removes such tables first. Callers serialize rebuilds (PgCallLogStore holds
-// a session advisory lock for the whole of one).
+// in between leaves it behind; CreateFreshTable removes such tables first.
+// Callers serialize rebuilds (PgCallLogStore holds a session advisory lock
+// for the whole of one).
 //
-// Errors are libpqxx exceptions (the store's Guard turns them into a
-// Status); Build drops the half-built table before it rethrows when it can.
-// Not thread-safe; it runs its helper connections on threads of its own.
+// Errors are libpqxx exceptions. A failure on the stream's connection is
+// kept and rethrown by the next Add, or by Finish. A stream destroyed
+// before Finish succeeded stops its thread and closes its connection (the
+// server rolls the COPY back); dropping the table is the owner's job
+// (DropTableQuietly on its own connection).
+//
+// Add and Finish are called from one thread, not the stream's own.
 #pragma once
 
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <memory>
+#include <mutex>
 #include <pqxx/connection>
+#include <pqxx/transaction_base>
 #include <span>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/call_row.h"
 
 namespace callledger::pg {
 
-struct PartitionBuildOptions {
-  std::string dsn;               // for the extra connections
-  std::string application_name;  // reported in pg_stat_activity
-  int connections = 2;           // including the store's own; 1 = no helpers
+// One index of call_logs, as statements for a new table.
+struct IndexJob {
+  std::string create;      // CREATE [UNIQUE] INDEX <fresh>_<suffix> ON <fresh> ...
+  std::string constraint;  // ALTER TABLE ... ADD CONSTRAINT ... USING INDEX, or empty
 };
 
-class PartitionBuilder {
+// In `tx`: drops the tables named <partition>_new_... that are not
+// partitions of call_logs (what a rebuild that died before its swap left),
+// then creates `fresh` for `node`: the parent's columns and defaults, its
+// CHECK constraints, and a CHECK on the node so that ATTACH skips its
+// validation scan. Returns call_logs' indexes (read from the catalog, so
+// that indexes added by later migrations come along) as statements for
+// `fresh`, named <fresh>_<suffix of the parent's index name>; a primary key
+// or unique constraint is a unique index plus an ADD CONSTRAINT ... USING
+// INDEX.
+std::vector<IndexJob> CreateFreshTable(pqxx::transaction_base& tx, const std::string& partition,
+                                       const std::string& fresh, const std::string& node);
+
+// Drops `table` if it exists; errors are swallowed (the next rebuild
+// removes what this could not).
+void DropTableQuietly(pqxx::connection& conn, const std::string& table) noexcept;
+
+struct PartitionBuildOptions {
+  std::string dsn;               // for the stream's own connection
+  std::string application_name;  // reported in pg_stat_activity
+};
+
+class LibpqConnection;
+
+class PartitionStream {
  public:
-  // `main` is the store's connection, idle (no transaction open).
-  PartitionBuilder(pqxx::connection& main, PartitionBuildOptions options);
+  // `main` is the store's connection, idle; it is used only here, to create
+  // `fresh` for `node` (dropping what earlier rebuilds left of
+  // `partition`, see CreateFreshTable). Rows must have passed the store's
+  // CheckRow.
+  PartitionStream(pqxx::connection& main, const PartitionBuildOptions& options,
+                  const std::string& partition, const std::string& fresh, const std::string& node);
+  ~PartitionStream();
+  PartitionStream(const PartitionStream&) = delete;
+  PartitionStream& operator=(const PartitionStream&) = delete;
 
-  // Creates `fresh` for `node` (the parent's columns and defaults, its
-  // CHECK constraints, and a CHECK on the node so that ATTACH skips its
-  // validation scan), fills it with `rows` and builds the parent's primary
-  // key and indexes on it, named <fresh>_<suffix of the parent's index
-  // name>. First it drops the tables named <partition>_new_... that are not
-  // partitions of call_logs: what a rebuild that died before its swap left.
-  // Every step is committed; on an error `fresh` is dropped again.
-  void Build(const std::string& partition, const std::string& fresh, const std::string& node,
-             std::span<const CallRow* const> rows);
+  // Queues `rows` for the COPY and returns.
+  void Add(std::vector<CallRow> rows);
 
-  // Drops `table` if it exists; errors are swallowed (the next Build
-  // removes what this could not).
-  void DropQuietly(const std::string& table) noexcept;
+  // Waits until the queued rows are sent, then deletes the rows whose
+  // call_id is in `withdrawn`, writes `rows`, and commits.
+  void Finish(std::span<const CallRow* const> rows, std::span<const std::string> withdrawn);
 
  private:
-  pqxx::connection& main_;
-  const PartitionBuildOptions options_;
+  void Run(const PartitionBuildOptions& options);
+  void Flush();
+
+  const std::string qfresh_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::vector<CallRow>> queue_;  // guarded by mu_
+  bool table_ready_ = false;                // guarded by mu_
+  bool closing_ = false;                    // guarded by mu_: send what is queued, then return
+  bool stop_ = false;                       // guarded by mu_: return at once
+  std::exception_ptr error_;                // guarded by mu_
+  // The thread's while it runs; the caller's after it is joined.
+  std::unique_ptr<LibpqConnection> conn_;
+  std::string data_;  // COPY bytes not sent yet
+  std::thread thread_;
 };
 
 }  // namespace callledger::pg

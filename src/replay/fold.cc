@@ -14,6 +14,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include "projection/record_projector.h"
@@ -180,20 +181,89 @@ void ReadLedger(const EventLog& log, Seq to, BatchQueue& queue) {
   queue.ReaderDone(cur, !damaged.ok() ? damaged : scan);
 }
 
+// A row of the fold, the record that last changed it, and whether it was
+// handed out as it is.
+struct FoldRow {
+  CallRow row;
+  std::uint64_t changed_at = 0;
+  bool handed_out = false;
+};
+
+// Hands out the rows that settled (FoldOptions::settled): finished, and not
+// changed for settle_after_records records. Rows whose change passes the
+// horizon are found in a queue of changes, oldest first (an entry is stale
+// once its row changed again). A row that changed after it was handed out
+// is withdrawn, and never handed out again: its last version is the
+// caller's to write at the end.
+class Settler {
+ public:
+  explicit Settler(const FoldOptions& options) : options_(options) {}
+
+  bool enabled() const { return static_cast<bool>(options_.settled); }
+
+  void Changed(std::uint64_t seq, FoldRow& row, const std::string& key) {
+    if (row.handed_out) {
+      withdrawn_.insert(key);
+      row.handed_out = false;
+    }
+    row.changed_at = seq;
+    if (enabled()) changes_.emplace_back(seq, key);
+  }
+  void Deleted(const FoldRow& row, const std::string& key) {
+    if (row.handed_out) withdrawn_.insert(key);
+  }
+
+  // After the records up to `seq` were applied.
+  Status Settle(std::uint64_t seq, std::map<std::string, FoldRow>& rows) {
+    while (!changes_.empty() && changes_.front().first + options_.settle_after_records <= seq) {
+      const auto& [at, key] = changes_.front();
+      auto it = rows.find(key);
+      if (it != rows.end() && it->second.changed_at == at && !it->second.handed_out &&
+          it->second.row.status == CallStatus::kFinished && !withdrawn_.contains(key)) {
+        pending_.push_back(it->second.row);
+        it->second.handed_out = true;
+      }
+      changes_.pop_front();
+      if (pending_.size() >= options_.hand_out_rows) {
+        if (Status s = HandOut(); !s.ok()) return s;
+      }
+    }
+    return Status::Ok();
+  }
+  // The rows settled but not handed out yet.
+  Status HandOut() {
+    if (pending_.empty()) return Status::Ok();
+    std::vector<CallRow> out;
+    out.swap(pending_);
+    return options_.settled(std::move(out));
+  }
+
+  std::vector<std::string> TakeWithdrawn() {
+    return {std::make_move_iterator(withdrawn_.begin()), std::make_move_iterator(withdrawn_.end())};
+  }
+
+ private:
+  const FoldOptions& options_;
+  std::deque<std::pair<std::uint64_t, std::string>> changes_;
+  std::vector<CallRow> pending_;
+  std::set<std::string> withdrawn_;
+};
+
 }  // namespace
 
-Result<std::vector<CallRow>> FoldLedger(const EventLog& log, Seq to, const FoldProgress& progress,
-                                        std::uint64_t* records, std::uint64_t* skipped) {
+Result<FoldResult> FoldLedger(const EventLog& log, Seq to, const FoldOptions& options) {
   BatchQueue queue;
   std::thread reader([&] { ReadLedger(log, to, queue); });
 
   projection::RecordDecoder decoder;
   projection::DecodedRecord scratch;
   projection::RecordProjector projector(log.Info().node);
-  std::map<std::string, CallRow> rows;
+  std::map<std::string, FoldRow> rows;
+  Settler settler(options);
   std::vector<RowChange> changes;
   std::uint64_t n = 0;
-  while (true) {
+  Status stopped;
+  while (stopped.ok()) {
     const std::optional<std::size_t> b = queue.TakeFull();
     if (!b) break;
     Batch& batch = queue.at(*b);
@@ -209,23 +279,38 @@ Result<std::vector<CallRow>> FoldLedger(const EventLog& log, Seq to, const FoldP
       projector.ApplyDecoded(*record, &changes);
       for (auto& ch : changes) {
         if (ch.op == RowChange::Op::kDelete) {
-          rows.erase(ch.row.call_id);
+          if (auto it = rows.find(ch.row.call_id); it != rows.end()) {
+            settler.Deleted(it->second, it->first);
+            rows.erase(it);
+          }
         } else {
-          rows[ch.row.call_id] = std::move(ch.row);
+          auto [it, added] = rows.try_emplace(ch.row.call_id);
+          settler.Changed(slot.seq.value, it->second, it->first);
+          it->second.row = std::move(ch.row);
         }
       }
-      if (++n % 65536 == 0 && progress) progress(slot.seq, to);
+      if (++n % 65536 == 0 && options.progress) options.progress(slot.seq, to);
+    }
+    if (settler.enabled() && batch.size > 0) {
+      stopped = settler.Settle(batch.slots[batch.size - 1].seq.value, rows);
     }
     queue.Recycle(*b);
   }
   queue.ApplierStopped();
   reader.join();
+  if (!stopped.ok()) return stopped;
   if (!queue.reader_status().ok()) return queue.reader_status();
-  if (records != nullptr) *records = n;
-  if (skipped != nullptr) *skipped = projector.skipped();
-  std::vector<CallRow> out;
-  out.reserve(rows.size());
-  for (auto& [k, row] : rows) out.push_back(std::move(row));
+  if (Status s = settler.HandOut(); !s.ok()) return s;
+  FoldResult out;
+  out.records = n;
+  out.skipped = projector.skipped();
+  out.rows.reserve(rows.size());
+  out.handed_out.reserve(rows.size());
+  for (auto& [k, r] : rows) {
+    out.rows.push_back(std::move(r.row));
+    out.handed_out.push_back(r.handed_out);
+  }
+  out.withdrawn = settler.TakeWithdrawn();
   return out;
 }
 

@@ -14,23 +14,43 @@ double Since(std::chrono::steady_clock::time_point t) {
 
 }  // namespace
 
-Result<RebuildReport> Rebuild(const EventLog& log, CallLogStore& store, const FoldProgress& progress) {
+Result<RebuildReport> Rebuild(const EventLog& log, CallLogStore& store, const RebuildOptions& rebuild) {
   RebuildReport report;
   const Seq head = log.Head().seq;
+  const std::string node = log.Info().node;
   auto start = std::chrono::steady_clock::now();
-  auto rows = FoldLedger(log, head, progress, &report.records, &report.skipped);
-  if (!rows.ok()) return rows.status();
+  auto replacement = store.BeginReplace(node);
+  if (!replacement.ok()) return replacement.status();
+  FoldOptions options;
+  options.progress = rebuild.progress;
+  options.settle_after_records = rebuild.settle_after_records;
+  options.hand_out_rows = rebuild.hand_out_rows;
+  options.settled = [&](std::vector<CallRow> rows) {
+    report.rows_early += rows.size();
+    return (*replacement)->Add(std::move(rows));
+  };
+  auto fold = FoldLedger(log, head, options);
+  if (!fold.ok()) return fold.status();
   report.fold_seconds = Since(start);
   start = std::chrono::steady_clock::now();
-  if (Status s = store.ReplaceAll(log.Info().node, rows.value(), head); !s.ok()) return s;
+  // What the store has not been given yet: the rows not handed out as they
+  // are now (not settled, or changed since).
+  std::vector<CallRow> rest;
+  for (std::size_t i = 0; i < fold->rows.size(); ++i) {
+    if (!fold->handed_out[i]) rest.push_back(std::move(fold->rows[i]));
+  }
+  if (Status s = (*replacement)->Finish(rest, fold->withdrawn, head); !s.ok()) return s;
   report.write_seconds = Since(start);
   // The rows are live; statistics follow (a failure loses nothing, but say so).
   start = std::chrono::steady_clock::now();
-  if (Status s = store.RefreshStatistics(log.Info().node); !s.ok()) {
+  if (Status s = store.RefreshStatistics(node); !s.ok()) {
     report.statistics_error = s.ToString();
   }
   report.statistics_seconds = Since(start);
-  report.rows = rows->size();
+  report.records = fold->records;
+  report.skipped = fold->skipped;
+  report.rows = fold->rows.size();
+  report.withdrawn = fold->withdrawn.size();
   report.checkpoint = head;
   return report;
 }
@@ -45,8 +65,11 @@ Result<CheckReport> Check(const EventLog& log, CallLogStore& store, const FoldPr
     return FailedPrecondition("the table's checkpoint (seq " + std::to_string(cp->value) +
                               ") is beyond the ledger's head (seq " + std::to_string(log.Head().seq.value) + ")");
   }
-  auto want = FoldLedger(log, *cp, progress, nullptr, nullptr);
-  if (!want.ok()) return want.status();
+  FoldOptions options;
+  options.progress = progress;
+  auto fold = FoldLedger(log, *cp, options);
+  if (!fold.ok()) return fold.status();
+  const std::vector<CallRow>* want = &fold->rows;
   auto have = store.AllRows(node);
   if (!have.ok()) return have.status();
   report.ledger_rows = want->size();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstddef>
 #include <functional>
 #include <string>
 #include <vector>
@@ -18,8 +19,10 @@ struct RebuildReport {
   std::uint64_t rows = 0;
   std::uint64_t skipped = 0;     // records the projector could not decode
   Seq checkpoint;
-  double fold_seconds = 0;
-  double write_seconds = 0;       // until the new rows are live (ReplaceAll)
+  std::uint64_t rows_early = 0;  // of `rows`, written while the fold went on
+  std::uint64_t withdrawn = 0;   // rows written early that changed after
+  double fold_seconds = 0;       // BeginReplace and the fold (the early writes run beside it)
+  double write_seconds = 0;      // after the fold, until the new rows are live
   double statistics_seconds = 0;  // then CallLogStore::RefreshStatistics
   std::string statistics_error;   // empty when that succeeded
 };
@@ -28,10 +31,19 @@ struct RebuildReport {
 using FoldProgress = std::function<void(Seq reached, Seq head)>;
 
 // Folds the ledger up to its head (as of the start) and replaces the node's
-// rows and checkpoint in one step (CallLogStore::ReplaceAll), then refreshes
-// the store's statistics. Only a failure before the rows are live is an
-// error; a failed refresh is reported in statistics_error.
-Result<RebuildReport> Rebuild(const EventLog& log, CallLogStore& store, const FoldProgress& progress = {});
+// rows and checkpoint in one step (CallLogStore::BeginReplace: the rows of
+// finished calls are handed to the store while the fold goes on, the rest
+// and the withdrawals at the end), then refreshes the store's statistics.
+// Only a failure before the rows are live is an error; a failed refresh is
+// reported in statistics_error.
+struct RebuildOptions {
+  FoldProgress progress;
+  // When the fold hands a finished call's row to the store
+  // (FoldOptions::settle_after_records, hand_out_rows).
+  std::uint64_t settle_after_records = 20000;
+  std::size_t hand_out_rows = 256;
+};
+Result<RebuildReport> Rebuild(const EventLog& log, CallLogStore& store, const RebuildOptions& options = {});
 
 struct CheckReport {
   std::uint64_t ledger_rows = 0;     // rows a fold of the ledger gives
@@ -44,12 +56,32 @@ struct CheckReport {
 // merely behind is not reported) and compares every row, column by column.
 Result<CheckReport> Check(const EventLog& log, CallLogStore& store, const FoldProgress& progress = {});
 
-// Folds records 1..to into rows (ordered by call_id), on two threads
-// (replay/fold.cc): the same rows as projection::ProjectLedger. kDataLoss at
-// the first record that does not decode as a record; `records` and
-// `skipped` (records whose payload the projector could not decode) may be
-// null.
-Result<std::vector<CallRow>> FoldLedger(const EventLog& log, Seq to, const FoldProgress& progress,
-                                        std::uint64_t* records, std::uint64_t* skipped);
+struct FoldOptions {
+  FoldProgress progress;
+  // When set, receives rows the fold does not expect to change again while
+  // it goes on (on the folding thread), so that a writer can store them
+  // early: a finished call's row once `settle_after_records` records have
+  // passed without changing it, in hand-outs of up to `hand_out_rows` rows
+  // (fewer at the end). An error stops the fold and is returned.
+  std::function<Status(std::vector<CallRow>)> settled;
+  std::uint64_t settle_after_records = 20000;
+  std::size_t hand_out_rows = 256;
+};
+
+struct FoldResult {
+  std::vector<CallRow> rows;  // every row at the end, ordered by call_id
+  // handed_out[i]: rows[i] was given to FoldOptions::settled as it is now.
+  std::vector<bool> handed_out;
+  // call_ids given to FoldOptions::settled whose row changed or went away
+  // after (ordered): what a writer of the early rows must take back.
+  std::vector<std::string> withdrawn;
+  std::uint64_t records = 0;
+  std::uint64_t skipped = 0;  // records whose payload the projector could not decode
+};
+
+// Folds records 1..to into rows, on two threads (replay/fold.cc): the same
+// rows as projection::ProjectLedger, whatever FoldOptions say. kDataLoss
+// at the first record that does not decode as a record.
+Result<FoldResult> FoldLedger(const EventLog& log, Seq to, const FoldOptions& options = {});
 
 }  // namespace callledger::replay

@@ -28,6 +28,7 @@
 #include "pg/migrations.h"
 #include "projection/memory_call_log_store.h"
 #include "support/call_rows.h"
+#include "support/store_checks.h"
 #include "support/pg_test_db.h"
 
 namespace callledger {
@@ -35,94 +36,15 @@ namespace {
 
 using pg::PgCallLogStore;
 using testing::Delete;
+using testing::FullRow;
+using testing::RequireCheckpoint;
+using testing::RequireRows;
+using testing::SparseRow;
 using testing::TestDatabase;
 using testing::Upsert;
 
 // ---------------------------------------------------------------------------
 // Rows and helpers.
-
-// A row with every column set; `i` varies every value.
-CallRow FullRow(const std::string& node, const std::string& call_id, int i) {
-  CallRow r;
-  r.node = node;
-  r.call_id = call_id;
-  r.channel_id = "1764145558." + std::to_string(1000 + i);
-  r.direction = i % 2 ? "kiruvchi" : "chiquvchi";
-  r.from_number = "99890" + std::to_string(1234567 + i);
-  r.to_number = "100";
-  r.caller_name = "Oʻtkir Xoʻjayev";
-  r.start_us = 1795683358161000LL + i * 1'000'003LL;  // 2026-11-26 ...
-  r.answer_us = r.start_us + 5'000'123;
-  r.end_us = r.start_us + 65'432'101;
-  r.duration_s = RoundedSeconds(r.start_us, r.end_us);
-  r.ring_s = RoundedSeconds(r.start_us, r.answer_us);
-  r.talk_s = RoundedSeconds(r.answer_us, r.end_us);
-  r.status = CallStatus::kFinished;
-  r.answered = true;
-  r.disposition = "answered";
-  r.hangup_cause = 16;
-  r.hangup_cause_txt = "Normal Clearing";
-  r.recording_path = "/var/spool/asterisk/recording/" + call_id + ".wav";
-  r.end_estimated = i % 3 == 0;
-  r.args_ok = i % 2 == 0;
-  r.first_seq = Seq{static_cast<std::uint64_t>(i) * 10 + 1};
-  r.last_seq = Seq{static_cast<std::uint64_t>(i) * 10 + 9};
-  return r;
-}
-
-// A live, unanswered row: every optional column NULL / empty.
-CallRow SparseRow(const std::string& node, const std::string& call_id) {
-  CallRow r;
-  r.node = node;
-  r.call_id = call_id;
-  r.channel_id = call_id;
-  r.start_us = 1795683358161000LL;
-  r.first_seq = Seq{1};
-  r.last_seq = Seq{1};
-  return r;
-}
-
-
-std::string Describe(const CallRow& r) {
-  const auto opt = [](const auto& v) { return v ? std::to_string(*v) : std::string("null"); };
-  return "node=[" + r.node + "] call_id=[" + r.call_id + "] channel_id=[" + r.channel_id +
-         "] direction=[" + r.direction + "] from=[" + r.from_number + "] to=[" + r.to_number +
-         "] caller_name=[" + r.caller_name + "] start=" + std::to_string(r.start_us) +
-         " answer=" + std::to_string(r.answer_us) + " end=" + std::to_string(r.end_us) +
-         " duration=" + opt(r.duration_s) + " ring=" + opt(r.ring_s) + " talk=" + opt(r.talk_s) +
-         " status=" + std::string(CallStatusName(r.status)) +
-         " answered=" + std::to_string(r.answered) + " disposition=[" + r.disposition +
-         "] cause=" + opt(r.hangup_cause) + " cause_txt=[" + r.hangup_cause_txt + "] recording=[" +
-         r.recording_path + "] estimated=" + std::to_string(r.end_estimated) +
-         " args_ok=" + std::to_string(r.args_ok) + " seqs=" + std::to_string(r.first_seq.value) +
-         ".." + std::to_string(r.last_seq.value) + " v=" + std::to_string(r.projector_version);
-}
-
-std::vector<CallRow> SortedById(std::vector<CallRow> rows) {
-  std::stable_sort(rows.begin(), rows.end(),
-                   [](const CallRow& a, const CallRow& b) { return a.call_id < b.call_id; });
-  return rows;
-}
-
-// AllRows(node) is exactly `expected` (in call_id order), column for column.
-void RequireRows(CallLogStore& store, const std::string& node,
-                 const std::vector<CallRow>& expected) {
-  auto actual = store.AllRows(node);
-  REQUIRE(actual.ok());
-  const auto want = SortedById(expected);
-  REQUIRE(actual->size() == want.size());
-  for (std::size_t i = 0; i < want.size(); ++i) {
-    CAPTURE(i);
-    REQUIRE(Describe((*actual)[i]) == Describe(want[i]));
-    REQUIRE((*actual)[i] == want[i]);
-  }
-}
-
-void RequireCheckpoint(CallLogStore& store, const std::string& node, std::uint64_t seq) {
-  auto cp = store.Checkpoint(node);
-  REQUIRE(cp.ok());
-  REQUIRE(cp->value == seq);
-}
 
 // ---------------------------------------------------------------------------
 // The contract: every CallLogStore passes these.
@@ -549,47 +471,6 @@ TEST_CASE("pg: each node has its own partition", "[pg]") {
   REQUIRE(db.Exec("SELECT count(*) FROM pg_class WHERE relname LIKE '%\\_new\\_%'") == "0");
   REQUIRE(db.Exec("SELECT count(*) FROM pg_class WHERE relname LIKE '" + expected_name +
                   "\\_%' AND relname NOT LIKE '%pkey' AND relname NOT LIKE '%idx'") == "0");
-}
-
-TEST_CASE("pg: a rebuild gives the same table on one, two or three connections", "[pg]") {
-  TestDatabase db;
-  const std::string node = "pbx";
-  const std::string partition = "call_logs_n_" + db.Exec("SELECT left(md5('pbx'), 16)");
-  // Every column of every row, in a stable order: what a reader can see.
-  const std::string dump =
-      "SELECT md5(string_agg(t::text, E'\\n' ORDER BY t.call_id COLLATE \"C\")) FROM " + partition +
-      " t";
-  const std::string index_defs =
-      "SELECT string_agg(replace(indexdef, '" + partition + "', 'P'), '; ' ORDER BY indexname) "
-      "FROM pg_indexes WHERE tablename = '" + partition + "'";
-  for (std::size_t count : {0, 1, 2, 5000}) {
-    CAPTURE(count);
-    std::vector<CallRow> rows;
-    for (std::size_t i = 0; i < count; ++i) {
-      rows.push_back(FullRow(node, "c" + std::to_string(i), static_cast<int>(i % 97)));
-    }
-    std::string first_dump, first_indexes;
-    for (int connections : {1, 2, 3}) {
-      CAPTURE(connections);
-      pg::PgOptions options;
-      options.rebuild_connections = connections;
-      auto store = OpenStore(db, options);
-      REQUIRE(store->ReplaceAll(node, rows, Seq{count + 1}).ok());
-      REQUIRE(store->RefreshStatistics(node).ok());
-      RequireRows(*store, node, rows);
-      RequireCheckpoint(*store, node, count + 1);
-      const std::string d = db.Exec(dump);
-      const std::string i = db.Exec(index_defs);
-      if (connections == 1) {
-        first_dump = d;
-        first_indexes = i;
-      }
-      REQUIRE(d == first_dump);
-      REQUIRE(i == first_indexes);
-      REQUIRE(db.Exec("SELECT count(*) FROM pg_constraint WHERE conrelid = '" + partition +
-                      "'::regclass AND contype = 'p'") == "1");
-    }
-  }
 }
 
 TEST_CASE("pg: a rebuild's binary COPY writes what the row-by-row path writes", "[pg]") {

@@ -4,6 +4,7 @@
 // options notes, gaps, reconciles, malformed frames, over many batches.
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -72,14 +73,15 @@ TEST_CASE("FoldLedger gives the rows of the one-threaded projection, to any seq"
     CAPTURE(to.value);
     auto expected = projection::ProjectLedger(log, Seq{1}, to);
     REQUIRE(expected.ok());
-    std::uint64_t records = 0, skipped = 0;
-    auto folded = replay::FoldLedger(log, to, {}, &records, &skipped);
+    auto folded = replay::FoldLedger(log, to);
     REQUIRE(folded.ok());
-    CHECK(records == to.value);
-    CHECK(folded.value() == ByCallId(expected.value()));
+    CHECK(folded->records == to.value);
+    CHECK(folded->rows == ByCallId(expected.value()));
+    CHECK(folded->withdrawn.empty());
+    CHECK(std::none_of(folded->handed_out.begin(), folded->handed_out.end(), [](bool b) { return b; }));
     if (to == head) {
-      CHECK(!folded->empty());
-      CHECK(skipped >= 3);  // the bad reconcile bodies
+      CHECK(!folded->rows.empty());
+      CHECK(folded->skipped >= 3);  // the bad reconcile bodies
     }
   }
 }
@@ -88,10 +90,87 @@ TEST_CASE("FoldLedger stops with kDataLoss at a damaged record") {
   store::MemoryEventLog log("pbx");
   FillLedger(log, 1);
   log.TamperForTest(Seq{1000}, 0, '\x7f');
-  auto folded = replay::FoldLedger(log, log.Head().seq, {}, nullptr, nullptr);
+  auto folded = replay::FoldLedger(log, log.Head().seq);
   REQUIRE(!folded.ok());
   CHECK(folded.status().code() == Code::kDataLoss);
   CHECK(folded.status().message().find("seq 1000") != std::string::npos);
+}
+
+// What a writer of the hand-outs ends up with: every row handed out, less
+// the withdrawn ones, plus the rows not handed out as they are.
+TEST_CASE("FoldLedger's hand-outs, withdrawals and the rest add up to the fold's rows") {
+  store::MemoryEventLog log("pbx");
+  FillLedger(log, 3);
+  auto expected = projection::ProjectLedger(log);
+  REQUIRE(expected.ok());
+  const auto want = ByCallId(expected.value());
+
+  std::uint64_t withdrawn_total = 0;
+  for (const std::uint64_t settle : {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{300},
+                                     std::uint64_t{5000}, std::uint64_t{1} << 40}) {
+    for (const std::size_t per : {std::size_t{1}, std::size_t{7}, std::size_t{256}}) {
+      CAPTURE(settle, per);
+      std::map<std::string, CallRow> given;
+      std::size_t hand_outs = 0;
+      replay::FoldOptions options;
+      options.settle_after_records = settle;
+      options.hand_out_rows = per;
+      options.settled = [&](std::vector<CallRow> rows) {
+        ++hand_outs;
+        CHECK(!rows.empty());
+        CHECK(rows.size() <= per);
+        for (auto& r : rows) {
+          CHECK(r.status == CallStatus::kFinished);
+          CHECK(given.emplace(r.call_id, std::move(r)).second);  // never twice
+        }
+        return Status::Ok();
+      };
+      auto folded = replay::FoldLedger(log, log.Head().seq, options);
+      REQUIRE(folded.ok());
+      REQUIRE(folded->rows == want);
+      REQUIRE(folded->handed_out.size() == want.size());
+      if (settle >= (std::uint64_t{1} << 40)) CHECK(given.empty());
+      if (settle <= 300) CHECK(given.size() > want.size() / 2);
+
+      std::map<std::string, CallRow> rebuilt = given;
+      for (const auto& id : folded->withdrawn) {
+        CHECK(given.count(id) == 1);
+        rebuilt.erase(id);
+      }
+      for (std::size_t i = 0; i < want.size(); ++i) {
+        if (folded->handed_out[i]) {
+          // Handed out exactly as it ended.
+          REQUIRE(given.count(want[i].call_id) == 1);
+          CHECK(given.at(want[i].call_id) == want[i]);
+        } else {
+          CHECK(rebuilt.emplace(want[i].call_id, want[i]).second);
+        }
+      }
+      std::vector<CallRow> result;
+      for (auto& [id, r] : rebuilt) result.push_back(r);
+      CHECK(result == want);
+      withdrawn_total += folded->withdrawn.size();
+    }
+  }
+  // Rows of finished calls do change again (a late recording, a reconcile):
+  // the withdrawals above were exercised, not merely allowed.
+  CHECK(withdrawn_total > 0);
+}
+
+TEST_CASE("FoldLedger stops at the first hand-out that fails, with its error") {
+  store::MemoryEventLog log("pbx");
+  FillLedger(log, 2);
+  replay::FoldOptions options;
+  options.settle_after_records = 0;
+  options.hand_out_rows = 1;
+  int calls = 0;
+  options.settled = [&](std::vector<CallRow>) {
+    return ++calls == 3 ? Unavailable("the store went away") : Status::Ok();
+  };
+  auto folded = replay::FoldLedger(log, log.Head().seq, options);
+  REQUIRE(!folded.ok());
+  CHECK(folded.status().code() == Code::kUnavailable);
+  CHECK(calls == 3);
 }
 
 }  // namespace

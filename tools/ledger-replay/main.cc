@@ -147,17 +147,18 @@ Result<Opened> OpenBoth(const std::string& ledger_dir, const std::string& dsn,
   return Opened{std::move(log.value()), std::move(pg.value())};
 }
 
-int RunRebuild(const std::string& ledger_dir, const std::string& dsn, int connections) {
-  pg::PgOptions options;
-  options.rebuild_connections = connections;
-  auto opened = OpenBoth(ledger_dir, dsn, options);
+int RunRebuild(const std::string& ledger_dir, const std::string& dsn, std::uint64_t settle_after) {
+  auto opened = OpenBoth(ledger_dir, dsn);
   if (!opened.ok()) {
     std::fprintf(stderr, "ledger-replay rebuild: %s\n", opened.status().message().c_str());
     return kExitError;
   }
   const EventLog& log = *opened->log;
   cli::ProgressBar bar("folding", log.Head().seq.value, "records");
-  auto report = replay::Rebuild(log, *opened->pg, [&](Seq reached, Seq) { bar.Update(reached.value); });
+  replay::RebuildOptions rebuild;
+  rebuild.progress = [&](Seq reached, Seq) { bar.Update(reached.value); };
+  rebuild.settle_after_records = settle_after;
+  auto report = replay::Rebuild(log, *opened->pg, rebuild);
   bar.Finish();
   if (!report.ok()) {
     std::fprintf(stderr, "ledger-replay rebuild: %s\n", report.status().ToString().c_str());
@@ -167,8 +168,10 @@ int RunRebuild(const std::string& ledger_dir, const std::string& dsn, int connec
   std::printf("rebuilt node %s: %llu records -> %llu calls, checkpoint seq %llu\n", log.Info().node.c_str(),
               static_cast<unsigned long long>(report->records), static_cast<unsigned long long>(report->rows),
               static_cast<unsigned long long>(report->checkpoint.value));
-  std::printf("  fold %.2f s, write %.2f s (rows live), statistics %.2f s, %.0f records/s end to end\n",
-              report->fold_seconds, report->write_seconds, report->statistics_seconds,
+  std::printf("  fold %.2f s (%llu rows written beside it), then write %.2f s (rows live), statistics %.2f s, "
+              "%.0f records/s end to end\n",
+              report->fold_seconds, static_cast<unsigned long long>(report->rows_early),
+              report->write_seconds, report->statistics_seconds,
               total > 0 ? static_cast<double>(report->records) / total : 0.0);
   if (!report->statistics_error.empty()) {
     std::printf("  planner statistics not refreshed (%s); autovacuum will analyze the table\n",
@@ -268,13 +271,12 @@ int main(int argc, char** argv) {
                  "(readers see the old table or the new one, never a mix)");
   rebuild->add_option("--ledger", ledger_dir, "Ledger directory")->required();
   rebuild->add_option("--pg", pg_dsn, "PostgreSQL connection string or URI")->required()->envname("DATABASE_URL");
-  int rebuild_connections = pg::PgOptions{}.rebuild_connections;
+  std::uint64_t settle_after = replay::RebuildOptions{}.settle_after_records;
   rebuild
-      ->add_option("--connections", rebuild_connections,
-                   "PostgreSQL connections that build the new table's indexes at once "
-                   "(about one per core the server may use)")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 32));
+      ->add_option("--early-after", settle_after,
+                   "Write a finished call's row while the fold goes on once this many records passed "
+                   "without changing it (rows that change later are withdrawn and written again)")
+      ->capture_default_str();
   auto* check = app.add_subcommand(
       "check", "Compare the live call-log table with a fold of the ledger up to the table's checkpoint; "
                "exit 1 and list every difference if they differ");
@@ -289,7 +291,7 @@ int main(int argc, char** argv) {
   project->add_option("--batch", project_batch, "Records per transaction")->capture_default_str();
 
   CLI11_PARSE(app, argc, argv);
-  if (rebuild->parsed()) return RunRebuild(ledger_dir, pg_dsn, rebuild_connections);
+  if (rebuild->parsed()) return RunRebuild(ledger_dir, pg_dsn, settle_after);
   if (check->parsed()) return RunCheck(ledger_dir, pg_dsn);
   if (project->parsed()) return RunProject(ledger_dir, pg_dsn, project_batch);
   if (fixture->parsed()) return RunFixtureCmd(fixture_file, expect, format, option_args, fixture_node);
