@@ -231,13 +231,15 @@ int main(int argc, char** argv) {
         "written beside it, %llu withdrawn; then write %.3f s = %.0f rows/s until the rows are "
         "live; then statistics %.3f s)",
         rate, secs, report->fold_seconds, static_cast<unsigned long long>(report->rows_early),
-        static_cast<unsigned long long>(report->rows), static_cast<unsigned long long>(report->withdrawn),
-        report->write_seconds, write_rate, report->statistics_seconds);
+        static_cast<unsigned long long>(report->rows),
+        static_cast<unsigned long long>(report->withdrawn), report->write_seconds, write_rate,
+        report->statistics_seconds);
     if (scan_rate > 0) std::printf("; %.0f%% of raw scan", 100.0 * rate / scan_rate);
     std::printf("\n");
     if (fold_seconds > 0) {
-      std::printf("  the fold with the early writes beside it took %.3f s, alone %.3f s (%+.0f ms)\n",
-                  report->fold_seconds, fold_seconds, 1000 * (report->fold_seconds - fold_seconds));
+      std::printf(
+          "  the fold with the early writes beside it took %.3f s, alone %.3f s (%+.0f ms)\n",
+          report->fold_seconds, fold_seconds, 1000 * (report->fold_seconds - fold_seconds));
     }
   }
 

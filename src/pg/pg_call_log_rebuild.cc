@@ -24,7 +24,8 @@ namespace callledger::pg {
 // the connection: the store drops a broken one, and then the lock is gone.
 class PgCallLogStore::RebuildLock {
  public:
-  explicit RebuildLock(std::unique_ptr<pqxx::connection>& conn) : conn_(conn), held_on_(conn.get()) {
+  explicit RebuildLock(std::unique_ptr<pqxx::connection>& conn)
+      : conn_(conn), held_on_(conn.get()) {
     pqxx::nontransaction tx(*conn_);
     tx.exec("SELECT pg_advisory_lock(" + std::to_string(kRebuildLockKey) + ")");
   }
@@ -149,6 +150,11 @@ class PgCallLogStore::Replacement final : public RowReplacement {
 };
 
 Result<std::unique_ptr<RowReplacement>> PgCallLogStore::BeginReplace(std::string_view node) {
+  return StartReplacement(node, IndexTiming::kBeforeRows);
+}
+
+Result<std::unique_ptr<RowReplacement>> PgCallLogStore::StartReplacement(std::string_view node,
+                                                                         IndexTiming indexes) {
   if (Status s = CheckNode(node); !s.ok()) return s;
   return Guard("begin replace", [&]() -> Result<std::unique_ptr<RowReplacement>> {
     const std::string n(node);
@@ -160,7 +166,8 @@ Result<std::unique_ptr<RowReplacement>> PgCallLogStore::BeginReplace(std::string
     }
     std::string fresh = partition + "_new_" + RandomHex(8);
     auto stream = std::make_unique<PartitionStream>(
-        *conn_, PartitionBuildOptions{dsn_, options_.application_name}, partition, fresh, n);
+        *conn_, PartitionBuildOptions{dsn_, options_.application_name, indexes}, partition, fresh,
+        n);
     return std::unique_ptr<RowReplacement>(new Replacement(
         *this, n, std::move(partition), std::move(fresh), std::move(lock), std::move(stream)));
   });
@@ -180,7 +187,8 @@ Status PgCallLogStore::ReplaceAll(std::string_view node, std::span<const CallRow
   std::vector<CallRow> unique;
   unique.reserve(last.size());
   for (const auto& [id, r] : last) unique.push_back(*r);
-  auto replacement = BeginReplace(node);
+  // Every row at once: the indexes are sorted once after the COPY.
+  auto replacement = StartReplacement(node, IndexTiming::kAfterRows);
   if (!replacement.ok()) return replacement.status();
   return (*replacement)->Finish(unique, {}, checkpoint);
 }

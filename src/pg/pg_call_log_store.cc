@@ -1,19 +1,13 @@
 #include "pg/pg_call_log_store.h"
 
 #include <array>
-#include <chrono>
 #include <cstdint>
-#include <cstdio>
-#include <limits>
 #include <map>
 #include <optional>
 #include <pqxx/pqxx>
-#include <random>
-#include <thread>
 #include <utility>
 
 #include "pg/migrations.h"
-#include "pg/pg_partition_build.h"
 #include "pg/pg_missed_open.h"
 #include "pg/pg_row_codec.h"
 #include "pg/pg_store_sql.h"
@@ -99,7 +93,6 @@ PgCallLogStore::PgCallLogStore(std::string dsn, PgOptions options)
     : dsn_(std::move(dsn)), options_(std::move(options)) {}
 
 PgCallLogStore::~PgCallLogStore() = default;
-
 
 Result<std::unique_ptr<PgCallLogStore>> PgCallLogStore::Open(const std::string& dsn,
                                                              PgOptions options) {

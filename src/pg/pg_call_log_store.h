@@ -22,8 +22,8 @@
 // missed_open for the rows as they will be (1.1-1.3 s per million rows of
 // all nodes, during which live batches of every node wait; readers do not),
 // detaches and drops the node's old partition, attaches the new one and
-// sets the checkpoint. ReplaceAll is a BeginReplace with every row given
-// to Finish. Readers see the old rows or the new ones, never a mix. The
+// sets the checkpoint. ReplaceAll is the same with every row given to
+// Finish, and the indexes made after its COPY rather than before. Readers see the old rows or the new ones, never a mix. The
 // swap holds an ACCESS EXCLUSIVE lock on call_logs for a few milliseconds;
 // while it waits for running readers, others queue behind it, so each wait
 // is bounded (PgOptions::swap_lock_timeout) and retried. Rebuilds run one
@@ -65,6 +65,8 @@
 #include "core/call_log_store.h"
 
 namespace callledger::pg {
+
+enum class IndexTiming : std::uint8_t;
 
 struct PgOptions {
   // ApplyBatch: above this many upserts (after coalescing) a batch goes
@@ -127,6 +129,8 @@ class PgCallLogStore final : public CallLogStore {
   Status DoApplyBatch(std::string_view node, Seq expected, Seq next,
                       std::span<const RowChange* const> upserts,
                       std::span<const std::string* const> deletes);
+  Result<std::unique_ptr<RowReplacement>> StartReplacement(std::string_view node,
+                                                            IndexTiming indexes);
   // The swap of a replacement: `fresh` (built) becomes the node's partition.
   void Swap(const std::string& node, const std::string& partition, const std::string& fresh,
             Seq checkpoint);

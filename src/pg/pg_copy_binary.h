@@ -1,4 +1,4 @@
-// call_logs rows in PostgreSQL's binary COPY format, for ReplaceAll's bulk
+// call_logs rows in PostgreSQL's binary COPY format, for a rebuild's bulk
 // write. Internal to src/pg.
 //
 // The same values as the store's other writes (RowValues in

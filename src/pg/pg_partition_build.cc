@@ -64,7 +64,6 @@ void DropLeftoversIn(pqxx::transaction_base& tx, const std::string& partition) {
   for (const auto& row : left) tx.exec("DROP TABLE " + tx.quote_name(row[0].as<std::string>()));
 }
 
-
 // COPY data goes out in messages of about this size (and whatever is
 // queued when the queue runs dry, so that the server is never left waiting
 // for a message to fill).
@@ -83,7 +82,8 @@ std::vector<IndexJob> CreateFreshTable(pqxx::transaction_base& tx, const std::st
   DropLeftoversIn(tx, partition);
   tx.exec("CREATE TABLE " + tx.quote_name(fresh) +
           " (LIKE call_logs INCLUDING DEFAULTS INCLUDING CONSTRAINTS, "
-          "CONSTRAINT call_logs_partition_node CHECK (node = " + tx.quote(node) + "))");
+          "CONSTRAINT call_logs_partition_node CHECK (node = " +
+          tx.quote(node) + "))");
   return IndexJobs(tx, fresh);
 }
 
@@ -97,7 +97,6 @@ void DropTableQuietly(pqxx::connection& conn, const std::string& table) noexcept
   }
 }
 
-
 PartitionStream::PartitionStream(pqxx::connection& main, const PartitionBuildOptions& options,
                                  const std::string& partition, const std::string& fresh,
                                  const std::string& node)
@@ -107,11 +106,15 @@ PartitionStream::PartitionStream(pqxx::connection& main, const PartitionBuildOpt
   thread_ = std::thread([this, options] { Run(options); });
   try {
     pqxx::work tx(main, "rebuild_create");
-    // Empty, so every index is made at once; the primary key's ADD
-    // CONSTRAINT ... USING INDEX only changes the catalog.
-    for (const IndexJob& job : CreateFreshTable(tx, partition, fresh, node)) {
-      tx.exec(job.create);
-      if (!job.constraint.empty()) tx.exec(job.constraint);
+    indexes_ = CreateFreshTable(tx, partition, fresh, node);
+    if (options.indexes == IndexTiming::kBeforeRows) {
+      // Empty, so every index is made at once; the primary key's ADD
+      // CONSTRAINT ... USING INDEX only changes the catalog.
+      for (const IndexJob& job : indexes_) {
+        tx.exec(job.create);
+        if (!job.constraint.empty()) tx.exec(job.constraint);
+      }
+      indexes_.clear();
     }
     tx.commit();
   } catch (...) {
@@ -146,7 +149,8 @@ PartitionStream::~PartitionStream() {
 
 void PartitionStream::Run(const PartitionBuildOptions& options) {
   try {
-    auto conn = std::make_unique<LibpqConnection>(options.dsn, options.application_name + " rebuild");
+    auto conn =
+        std::make_unique<LibpqConnection>(options.dsn, options.application_name + " rebuild");
     {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [&] { return table_ready_ || stop_; });
@@ -227,6 +231,10 @@ void PartitionStream::Finish(std::span<const CallRow* const> rows,
   AppendCopyBinaryTrailer(&data_);
   Flush();
   conn_->CopyEnd();
+  for (const IndexJob& job : indexes_) conn_->Exec(job.create);
+  for (const IndexJob& job : indexes_) {
+    if (!job.constraint.empty()) conn_->Exec(job.constraint);
+  }
   conn_->Exec("COMMIT");
 }
 

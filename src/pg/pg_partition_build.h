@@ -13,11 +13,13 @@
 // rows, deletes the withdrawn ones, and commits: the table is then ready to
 // be swapped in.
 //
-// Indexes first, not after the COPY: the rows come in pieces during the
-// whole fold, and making their index entries as they arrive costs the
-// server about as much CPU as one sort per index once all rows are there
-// (docs/benchmarks.md), but it is done by the time the fold ends instead of
-// after it. Only this one connection writes: two COPYs into one new table
+// Indexes first (IndexTiming::kBeforeRows), for a rebuild: the rows come
+// in pieces during the whole fold, and making their index entries as they
+// arrive is done by the time the fold ends instead of after it. At 10 k
+// rows it costs the server about as much CPU as one sort per index after
+// the COPY; at a million rows about twice as much (docs/benchmarks.md), so
+// when all rows come at once (ReplaceAll) the indexes are made after the
+// COPY instead (kAfterRows), in Finish. Only this one connection writes: two COPYs into one new table
 // at once were slower than one (docs/benchmarks.md).
 //
 // Because the new table is committed before the swap, a rebuild that dies
@@ -35,6 +37,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <exception>
 #include <memory>
@@ -72,9 +75,16 @@ std::vector<IndexJob> CreateFreshTable(pqxx::transaction_base& tx, const std::st
 // removes what this could not).
 void DropTableQuietly(pqxx::connection& conn, const std::string& table) noexcept;
 
+// When the new table's indexes are made (see PartitionStream).
+enum class IndexTiming : std::uint8_t {
+  kBeforeRows,  // on the empty table: entries as the rows arrive
+  kAfterRows,   // in Finish, after the COPY: one sort per index
+};
+
 struct PartitionBuildOptions {
   std::string dsn;               // for the stream's own connection
   std::string application_name;  // reported in pg_stat_activity
+  IndexTiming indexes = IndexTiming::kBeforeRows;
 };
 
 class LibpqConnection;
@@ -112,7 +122,8 @@ class PartitionStream {
   std::exception_ptr error_;                // guarded by mu_
   // The thread's while it runs; the caller's after it is joined.
   std::unique_ptr<LibpqConnection> conn_;
-  std::string data_;  // COPY bytes not sent yet
+  std::string data_;              // COPY bytes not sent yet
+  std::vector<IndexJob> indexes_;  // to make in Finish (IndexTiming::kAfterRows)
   std::thread thread_;
 };
 

@@ -16,14 +16,12 @@ constexpr std::int64_t kMaxTimeUs = 253402300800LL * 1'000'000;  // 10000-01-01 
 
 }  // namespace
 
-// libpq passes text as C strings: a NUL would silently truncate it.
 bool HasNul(std::string_view s) { return s.find('\0') != std::string_view::npos; }
 
 Status CheckNode(std::string_view node) {
   return HasNul(node) ? InvalidInput("node name with a NUL byte") : Status::Ok();
 }
 
-// What PostgreSQL would refuse or silently alter, caught before it is sent.
 Status CheckRow(const CallRow& r, std::string_view node) {
   const auto where = [&] {
     return " (node '" + std::string(node) + "', call_id '" + r.call_id + "')";
@@ -46,8 +44,9 @@ Status CheckRow(const CallRow& r, std::string_view node) {
   }
   // The integer columns (a binary COPY sends 32 bits, so the server cannot
   // refuse a wider value itself).
-  for (const auto& [name, v] : {std::pair{"duration", r.duration_s}, std::pair{"ring_seconds", r.ring_s},
-                                std::pair{"talk_seconds", r.talk_s}}) {
+  for (const auto& [name, v] :
+       {std::pair{"duration", r.duration_s}, std::pair{"ring_seconds", r.ring_s},
+        std::pair{"talk_seconds", r.talk_s}}) {
     if (v && (*v < std::numeric_limits<std::int32_t>::min() ||
               *v > std::numeric_limits<std::int32_t>::max())) {
       return InvalidInput(std::string(name) + " " + std::to_string(*v) +
@@ -57,7 +56,6 @@ Status CheckRow(const CallRow& r, std::string_view node) {
   return Status::Ok();
 }
 
-
 std::string RandomHex(std::size_t digits) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::random_device rd;
@@ -65,7 +63,6 @@ std::string RandomHex(std::size_t digits) {
   for (std::size_t i = 0; i < digits; ++i) out += kHex[rd() % 16];
   return out;
 }
-
 
 void PrepareStatements(pqxx::connection& c) {
   c.prepare(kReadCheckpoint, "SELECT last_seq FROM projector_checkpoint WHERE node = $1");
@@ -101,8 +98,6 @@ bool PartitionExists(pqxx::transaction_base& tx, const std::string& name) {
   return tx.exec_prepared1(kPartitionExists, name)[0].as<bool>();
 }
 
-// The key columns of call_logs' indexes, quoted and comma-separated: the
-// columns readers filter and sort on.
 std::string IndexedColumns(pqxx::transaction_base& tx) {
   return tx
       .exec1(
@@ -113,7 +108,6 @@ std::string IndexedColumns(pqxx::transaction_base& tx) {
       .as<std::string>();
 }
 
-// ALTER INDEX statements that rename <fresh>_x indexes to <partition>_x.
 std::string RenameIndexesSql(pqxx::transaction_base& tx, const std::string& partition,
                              const std::string& fresh) {
   const pqxx::result names = tx.exec_params(

@@ -9,6 +9,10 @@
 // machine busy with other work), the reader decodes the next batch itself:
 // the split is decided batch by batch. Decoding is a pure function of the
 // record, so which thread decodes changes nothing in the result.
+//
+// With FoldOptions::settled the applier also hands out rows as they settle
+// (Settler below), so that a rebuild's writer can store them while the
+// fold goes on; the rows the fold returns do not depend on it.
 #include <condition_variable>
 #include <deque>
 #include <map>

@@ -14,7 +14,8 @@ double Since(std::chrono::steady_clock::time_point t) {
 
 }  // namespace
 
-Result<RebuildReport> Rebuild(const EventLog& log, CallLogStore& store, const RebuildOptions& rebuild) {
+Result<RebuildReport> Rebuild(const EventLog& log, CallLogStore& store,
+                              const RebuildOptions& rebuild) {
   RebuildReport report;
   const Seq head = log.Head().seq;
   const std::string node = log.Info().node;

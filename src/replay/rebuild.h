@@ -3,8 +3,8 @@
 // says. Store-agnostic (core/call_log_store.h); the tool wires PostgreSQL.
 #pragma once
 
-#include <cstdint>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -19,10 +19,10 @@ struct RebuildReport {
   std::uint64_t rows = 0;
   std::uint64_t skipped = 0;     // records the projector could not decode
   Seq checkpoint;
-  std::uint64_t rows_early = 0;  // of `rows`, written while the fold went on
-  std::uint64_t withdrawn = 0;   // rows written early that changed after
-  double fold_seconds = 0;       // BeginReplace and the fold (the early writes run beside it)
-  double write_seconds = 0;      // after the fold, until the new rows are live
+  std::uint64_t rows_early = 0;   // of `rows`, written while the fold went on
+  std::uint64_t withdrawn = 0;    // rows written early that changed after
+  double fold_seconds = 0;        // BeginReplace and the fold (the early writes run beside it)
+  double write_seconds = 0;       // after the fold, until the new rows are live
   double statistics_seconds = 0;  // then CallLogStore::RefreshStatistics
   std::string statistics_error;   // empty when that succeeded
 };
@@ -43,7 +43,8 @@ struct RebuildOptions {
   std::uint64_t settle_after_records = 20000;
   std::size_t hand_out_rows = 256;
 };
-Result<RebuildReport> Rebuild(const EventLog& log, CallLogStore& store, const RebuildOptions& options = {});
+Result<RebuildReport> Rebuild(const EventLog& log, CallLogStore& store,
+                              const RebuildOptions& options = {});
 
 struct CheckReport {
   std::uint64_t ledger_rows = 0;     // rows a fold of the ledger gives

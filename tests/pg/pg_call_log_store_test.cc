@@ -14,8 +14,8 @@
 #include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
-#include <limits>
 #include <chrono>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <pqxx/pqxx>
@@ -28,8 +28,8 @@
 #include "pg/migrations.h"
 #include "projection/memory_call_log_store.h"
 #include "support/call_rows.h"
-#include "support/store_checks.h"
 #include "support/pg_test_db.h"
+#include "support/store_checks.h"
 
 namespace callledger {
 namespace {

@@ -141,9 +141,10 @@ constexpr const char* kLeftovers =
     "SELECT count(*) FROM pg_class WHERE relkind = 'r' AND relname LIKE '%\\_new\\_%'";
 
 std::string RebuildLocksHeld(const TestDatabase& db) {
-  return db.Exec("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND "
-                 "((classid::bigint << 32) | objid::bigint) = " +
-                 std::to_string(pg::kRebuildLockKey));
+  return db.Exec(
+      "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND "
+      "((classid::bigint << 32) | objid::bigint) = " +
+      std::to_string(pg::kRebuildLockKey));
 }
 
 TEST_CASE("replacement: the contract holds for PostgreSQL", "[pg]") {
@@ -161,19 +162,23 @@ TEST_CASE("replacement: streamed rows give the table ReplaceAll gives", "[pg]") 
   const std::string partition = PartitionOf(db, node);
   // Every column of every row in a stable order, and the indexes: what a
   // reader and the planner see.
-  const std::string dump = "SELECT md5(string_agg(t::text, E'\\n' ORDER BY t.call_id COLLATE \"C\")) FROM " +
-                           partition + " t";
-  const std::string index_defs =
-      "SELECT string_agg(replace(indexdef, '" + partition + "', 'P'), '; ' ORDER BY indexname) "
-      "FROM pg_indexes WHERE tablename = '" + partition + "'";
+  const std::string dump =
+      "SELECT md5(string_agg(t::text, E'\\n' ORDER BY t.call_id COLLATE \"C\")) FROM " + partition +
+      " t";
+  const std::string index_defs = "SELECT string_agg(replace(indexdef, '" + partition +
+                                 "', 'P'), '; ' ORDER BY indexname) "
+                                 "FROM pg_indexes WHERE tablename = '" +
+                                 partition + "'";
   const std::string attached =
       "SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
-      "WHERE c.relname LIKE '" + partition + "%' AND c.relkind = 'i'";
+      "WHERE c.relname LIKE '" +
+      partition + "%' AND c.relkind = 'i'";
   auto store = OpenStore(db);
   for (int count : {0, 1, 5000}) {
     CAPTURE(count);
     std::vector<CallRow> final_rows;
-    for (int i = 0; i < count; ++i) final_rows.push_back(FullRow(node, "c" + std::to_string(i), i % 97));
+    for (int i = 0; i < count; ++i)
+      final_rows.push_back(FullRow(node, "c" + std::to_string(i), i % 97));
     REQUIRE(store->ReplaceAll(node, final_rows, Seq{9}).ok());
     const std::string want_dump = db.Exec(dump);
     const std::string want_indexes = db.Exec(index_defs);
@@ -232,7 +237,8 @@ TEST_CASE("replacement: readers see the old rows until Finish; abandoning leaves
     CHECK(RebuildLocksHeld(db) == "1");
     for (int k = 0; k < 20; ++k) {
       std::vector<CallRow> piece;
-      for (int i = 0; i < 100; ++i) piece.push_back(FullRow(node, "n" + std::to_string(k * 100 + i), i));
+      for (int i = 0; i < 100; ++i)
+        piece.push_back(FullRow(node, "n" + std::to_string(k * 100 + i), i));
       REQUIRE(rep->Add(std::move(piece)).ok());
     }
     // The server has the rows (its COPY is under way), readers do not.
@@ -265,8 +271,9 @@ TEST_CASE("replacement: a COPY connection that dies fails it, and the old rows s
 
   auto rep = Begin(*store, node);
   REQUIRE(rep->Add({FullRow(node, "a", 1)}).ok());
-  const std::string killed = "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                             "WHERE application_name = 'call-ledger rebuild'";
+  const std::string killed =
+      "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+      "WHERE application_name = 'call-ledger rebuild'";
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (db.Exec(killed) != "1" && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));

@@ -231,7 +231,8 @@ bool RebuildUntilKilled(const std::string& ledger, const std::string& dsn,
                         std::chrono::milliseconds delay) {
   // Rows are written from early in the fold on, so kills land in every
   // phase of the replacement.
-  return ReplayUntilKilled({"rebuild", "--ledger", ledger, "--pg", dsn, "--early-after", "200"}, delay);
+  return ReplayUntilKilled({"rebuild", "--ledger", ledger, "--pg", dsn, "--early-after", "200"},
+                           delay);
 }
 
 TEST_CASE("pg: a rebuild killed at random moments leaves the old table or the new one") {

@@ -78,7 +78,8 @@ TEST_CASE("FoldLedger gives the rows of the one-threaded projection, to any seq"
     CHECK(folded->records == to.value);
     CHECK(folded->rows == ByCallId(expected.value()));
     CHECK(folded->withdrawn.empty());
-    CHECK(std::none_of(folded->handed_out.begin(), folded->handed_out.end(), [](bool b) { return b; }));
+    CHECK(std::none_of(folded->handed_out.begin(), folded->handed_out.end(),
+                       [](bool b) { return b; }));
     if (to == head) {
       CHECK(!folded->rows.empty());
       CHECK(folded->skipped >= 3);  // the bad reconcile bodies

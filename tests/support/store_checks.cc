@@ -44,7 +44,6 @@ CallRow SparseRow(const std::string& node, const std::string& call_id) {
   return r;
 }
 
-
 std::string Describe(const CallRow& r) {
   const auto opt = [](const auto& v) { return v ? std::to_string(*v) : std::string("null"); };
   return "node=[" + r.node + "] call_id=[" + r.call_id + "] channel_id=[" + r.channel_id +

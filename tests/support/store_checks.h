@@ -21,7 +21,8 @@ std::string Describe(const CallRow& r);
 std::vector<CallRow> SortedById(std::vector<CallRow> rows);
 
 // AllRows(node) is exactly `expected` (in call_id order), column for column.
-void RequireRows(CallLogStore& store, const std::string& node, const std::vector<CallRow>& expected);
+void RequireRows(CallLogStore& store, const std::string& node,
+                 const std::vector<CallRow>& expected);
 void RequireCheckpoint(CallLogStore& store, const std::string& node, std::uint64_t seq);
 
 }  // namespace callledger::testing

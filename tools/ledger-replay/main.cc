@@ -168,11 +168,13 @@ int RunRebuild(const std::string& ledger_dir, const std::string& dsn, std::uint6
   std::printf("rebuilt node %s: %llu records -> %llu calls, checkpoint seq %llu\n", log.Info().node.c_str(),
               static_cast<unsigned long long>(report->records), static_cast<unsigned long long>(report->rows),
               static_cast<unsigned long long>(report->checkpoint.value));
-  std::printf("  fold %.2f s (%llu rows written beside it), then write %.2f s (rows live), statistics %.2f s, "
-              "%.0f records/s end to end\n",
-              report->fold_seconds, static_cast<unsigned long long>(report->rows_early),
-              report->write_seconds, report->statistics_seconds,
-              total > 0 ? static_cast<double>(report->records) / total : 0.0);
+  std::printf(
+      "  fold %.2f s (%llu rows written beside it), then write %.2f s (rows live), statistics %.2f "
+      "s, "
+      "%.0f records/s end to end\n",
+      report->fold_seconds, static_cast<unsigned long long>(report->rows_early),
+      report->write_seconds, report->statistics_seconds,
+      total > 0 ? static_cast<double>(report->records) / total : 0.0);
   if (!report->statistics_error.empty()) {
     std::printf("  planner statistics not refreshed (%s); autovacuum will analyze the table\n",
                 report->statistics_error.c_str());
@@ -273,9 +275,10 @@ int main(int argc, char** argv) {
   rebuild->add_option("--pg", pg_dsn, "PostgreSQL connection string or URI")->required()->envname("DATABASE_URL");
   std::uint64_t settle_after = replay::RebuildOptions{}.settle_after_records;
   rebuild
-      ->add_option("--early-after", settle_after,
-                   "Write a finished call's row while the fold goes on once this many records passed "
-                   "without changing it (rows that change later are withdrawn and written again)")
+      ->add_option(
+          "--early-after", settle_after,
+          "Write a finished call's row while the fold goes on once this many records passed "
+          "without changing it (rows that change later are withdrawn and written again)")
       ->capture_default_str();
   auto* check = app.add_subcommand(
       "check", "Compare the live call-log table with a fold of the ledger up to the table's checkpoint; "
