@@ -1,5 +1,6 @@
 #include "pg/pg_partition_build.h"
 
+#include <algorithm>
 #include <pqxx/pqxx>
 #include <utility>
 

@@ -29,6 +29,11 @@ using testing::SparseRow;
 using testing::TestDatabase;
 using testing::Upsert;
 
+void RequireOk(const Status& s) {
+  INFO(s.ToString());
+  REQUIRE(s.ok());
+}
+
 std::unique_ptr<RowReplacement> Begin(CallLogStore& store, const std::string& node) {
   auto replacement = store.BeginReplace(node);
   INFO(replacement.status().ToString());
@@ -40,7 +45,7 @@ std::unique_ptr<RowReplacement> Begin(CallLogStore& store, const std::string& no
 // The contract.
 
 void ContractBeginReplace(CallLogStore& store, const std::string& node) {
-  REQUIRE(store.ReplaceAll(node, std::vector<CallRow>{FullRow(node, "old", 1)}, Seq{5}).ok());
+  RequireOk(store.ReplaceAll(node, std::vector<CallRow>{FullRow(node, "old", 1)}, Seq{5}));
 
   // Early rows, withdrawals, their replacements and the rest.
   const std::vector<CallRow> after = {FullRow(node, "a", 10), FullRow(node, "b", 21),
@@ -179,7 +184,7 @@ TEST_CASE("replacement: streamed rows give the table ReplaceAll gives", "[pg]") 
     std::vector<CallRow> final_rows;
     for (int i = 0; i < count; ++i)
       final_rows.push_back(FullRow(node, "c" + std::to_string(i), i % 97));
-    REQUIRE(store->ReplaceAll(node, final_rows, Seq{9}).ok());
+    RequireOk(store->ReplaceAll(node, final_rows, Seq{9}));
     const std::string want_dump = db.Exec(dump);
     const std::string want_indexes = db.Exec(index_defs);
     REQUIRE(db.Exec(attached) == "6");
@@ -227,7 +232,7 @@ TEST_CASE("replacement: readers see the old rows until Finish; abandoning leaves
   auto store = OpenStore(db);
   std::vector<CallRow> old;
   for (int i = 0; i < 300; ++i) old.push_back(FullRow(node, "old" + std::to_string(i), i));
-  REQUIRE(store->ReplaceAll(node, old, Seq{3}).ok());
+  RequireOk(store->ReplaceAll(node, old, Seq{3}));
   const std::string count = "SELECT count(*) FROM call_logs WHERE node = 'pbx'";
 
   for (const bool finish : {false, true}) {
@@ -244,7 +249,7 @@ TEST_CASE("replacement: readers see the old rows until Finish; abandoning leaves
     // The server has the rows (its COPY is under way), readers do not.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (db.Exec("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY%' AND "
-                   "application_name = 'call-ledger rebuild'") != "1" &&
+                   "application_name = 'call-ledger rebuild' AND datname = current_database()") != "1" &&
            std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
@@ -267,13 +272,14 @@ TEST_CASE("replacement: a COPY connection that dies fails it, and the old rows s
   const std::string node = "pbx";
   auto store = OpenStore(db);
   const std::vector<CallRow> old = {FullRow(node, "old", 1)};
-  REQUIRE(store->ReplaceAll(node, old, Seq{3}).ok());
+  RequireOk(store->ReplaceAll(node, old, Seq{3}));
 
   auto rep = Begin(*store, node);
   REQUIRE(rep->Add({FullRow(node, "a", 1)}).ok());
+  // This test's database only: other tests run beside it on the server.
   const std::string killed =
       "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-      "WHERE application_name = 'call-ledger rebuild'";
+      "WHERE application_name = 'call-ledger rebuild' AND datname = current_database()";
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (db.Exec(killed) != "1" && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -307,7 +313,7 @@ TEST_CASE("replacement: a row the server would refuse stops it before it is sent
   const std::string node = "pbx";
   auto store = OpenStore(db);
   const std::vector<CallRow> old = {FullRow(node, "old", 1)};
-  REQUIRE(store->ReplaceAll(node, old, Seq{3}).ok());
+  RequireOk(store->ReplaceAll(node, old, Seq{3}));
   {
     auto rep = Begin(*store, node);
     CallRow bad = FullRow(node, "bad", 2);
