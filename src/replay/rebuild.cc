@@ -36,11 +36,7 @@ Result<RebuildReport> Rebuild(const EventLog& log, CallLogStore& store,
   start = std::chrono::steady_clock::now();
   // What the store has not been given yet: the rows not handed out as they
   // are now (not settled, or changed since).
-  std::vector<CallRow> rest;
-  for (std::size_t i = 0; i < fold->rows.size(); ++i) {
-    if (!fold->handed_out[i]) rest.push_back(std::move(fold->rows[i]));
-  }
-  if (Status s = (*replacement)->Finish(rest, fold->withdrawn, head); !s.ok()) return s;
+  if (Status s = (*replacement)->Finish(fold->rows, fold->withdrawn, head); !s.ok()) return s;
   report.write_seconds = Since(start);
   // The rows are live; statistics follow (a failure loses nothing, but say so).
   start = std::chrono::steady_clock::now();
@@ -50,7 +46,7 @@ Result<RebuildReport> Rebuild(const EventLog& log, CallLogStore& store,
   report.statistics_seconds = Since(start);
   report.records = fold->records;
   report.skipped = fold->skipped;
-  report.rows = fold->rows.size();
+  report.rows = fold->row_count;
   report.withdrawn = fold->withdrawn.size();
   report.checkpoint = head;
   return report;

@@ -70,11 +70,13 @@ struct FoldOptions {
 };
 
 struct FoldResult {
-  std::vector<CallRow> rows;  // every row at the end, ordered by call_id
-  // handed_out[i]: rows[i] was given to FoldOptions::settled as it is now.
-  std::vector<bool> handed_out;
+  // Every row at the end, ordered by call_id, except the rows handed to
+  // FoldOptions::settled as they are now (the fold does not keep those).
+  std::vector<CallRow> rows;
+  std::uint64_t row_count = 0;  // all rows at the end, handed out or not
   // call_ids given to FoldOptions::settled whose row changed or went away
-  // after (ordered): what a writer of the early rows must take back.
+  // after (ordered): what a writer of the early rows must take back. Their
+  // rows as they are now, if any, are in `rows`.
   std::vector<std::string> withdrawn;
   std::uint64_t records = 0;
   std::uint64_t skipped = 0;  // records whose payload the projector could not decode
