@@ -146,8 +146,11 @@ constexpr const char* kLeftovers =
     "SELECT count(*) FROM pg_class WHERE relkind = 'r' AND relname LIKE '%\\_new\\_%'";
 
 std::string RebuildLocksHeld(const TestDatabase& db) {
+  // This database's only: advisory locks are per database, and other tests
+  // run beside this one on the server.
   return db.Exec(
       "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND "
+      "database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND "
       "((classid::bigint << 32) | objid::bigint) = " +
       std::to_string(pg::kRebuildLockKey));
 }
