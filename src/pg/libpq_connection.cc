@@ -71,6 +71,10 @@ void LibpqConnection::CopyPut(std::string_view data) {
   }
 }
 
+void LibpqConnection::CopyFlush() {
+  if (PQflush(conn_) != 0) Fail("COPY data", "");
+}
+
 void LibpqConnection::CopyEnd() {
   if (PQputCopyEnd(conn_, nullptr) != 1) Fail("COPY end", "");
   // The COPY's own result, then nothing.

@@ -35,6 +35,9 @@ class LibpqConnection {
   // pieces of any size, End to finish it (the server's verdict).
   void CopyBegin(const std::string& copy_sql);
   void CopyPut(std::string_view data);
+  // Sends what libpq still buffers of the COPY data (it keeps small pieces
+  // until more come).
+  void CopyFlush();
   void CopyEnd();
 
  private:

@@ -20,12 +20,16 @@ namespace callledger::pg {
 // table is committed before the swap (other connections fill it), and two
 // swaps at once would queue for call_logs behind each other. A session
 // lock on the store's connection, released by the destructor, or by the
-// server with the connection. Refers to the store's connection pointer, not
-// the connection: the store drops a broken one, and then the lock is gone.
+// server with the connection. Knows the session by the store's connection
+// generation, not by the connection's address: the store drops a broken
+// connection (and the lock is gone with it), and a new one may be
+// allocated at the same address.
 class PgCallLogStore::RebuildLock {
  public:
-  explicit RebuildLock(std::unique_ptr<pqxx::connection>& conn)
-      : conn_(conn), held_on_(conn.get()) {
+  explicit RebuildLock(PgCallLogStore& store)
+      : conn_(store.conn_),
+        generation_(store.connection_generation_),
+        held_generation_(store.connection_generation_) {
     pqxx::nontransaction tx(*conn_);
     tx.exec("SELECT pg_advisory_lock(" + std::to_string(kRebuildLockKey) + ")");
   }
@@ -42,11 +46,12 @@ class PgCallLogStore::RebuildLock {
   RebuildLock& operator=(const RebuildLock&) = delete;
 
   // Whether the connection it was taken on is still the store's, and open.
-  bool Held() const { return conn_ && conn_.get() == held_on_ && conn_->is_open(); }
+  bool Held() const { return conn_ && generation_ == held_generation_ && conn_->is_open(); }
 
  private:
   std::unique_ptr<pqxx::connection>& conn_;
-  const pqxx::connection* const held_on_;
+  const std::uint64_t& generation_;
+  const std::uint64_t held_generation_;
 };
 
 // BeginReplace's replacement: a PartitionStream fills the new table while
@@ -62,12 +67,7 @@ class PgCallLogStore::Replacement final : public RowReplacement {
         lock_(std::move(lock)),
         stream_(std::move(stream)) {}
 
-  ~Replacement() override {
-    if (finished_) return;
-    stream_.reset();  // rolls its COPY back
-    if (lock_->Held()) DropTableQuietly(*store_.conn_, fresh_);
-    // Else the next rebuild drops it.
-  }
+  ~Replacement() override { Release(); }
 
   Status Add(std::vector<CallRow> rows) override {
     if (Status s = Usable(); !s.ok()) return s;
@@ -116,7 +116,7 @@ class PgCallLogStore::Replacement final : public RowReplacement {
     });
     if (!s.ok()) return Fail(std::move(s));
     finished_ = true;
-    lock_.reset();
+    Release();
     return Status::Ok();
   }
 
@@ -135,9 +135,23 @@ class PgCallLogStore::Replacement final : public RowReplacement {
     }
     return Status::Ok();
   }
+  // A failed replacement lets go of everything at once, not when it is
+  // destroyed: its COPY's transaction would otherwise keep the new table
+  // locked, and the store's next rebuild (which drops that table first)
+  // would wait for it forever.
   Status Fail(Status s) {
     status_ = s;
+    Release();
     return s;
+  }
+  void Release() noexcept {
+    if (released_) return;
+    released_ = true;
+    stream_.reset();  // rolls an unfinished COPY back
+    // Unless the connection broke: then the next rebuild drops the table.
+    if (!finished_ && lock_->Held()) DropTableQuietly(*store_.conn_, fresh_);
+    lock_.reset();
+    store_.replacing_ = false;
   }
 
   PgCallLogStore& store_;
@@ -147,6 +161,7 @@ class PgCallLogStore::Replacement final : public RowReplacement {
   std::set<std::string, std::less<>> added_;  // call_ids of the new set so far
   Status status_;
   bool finished_ = false;
+  bool released_ = false;
 };
 
 Result<std::unique_ptr<RowReplacement>> PgCallLogStore::BeginReplace(std::string_view node) {
@@ -156,9 +171,12 @@ Result<std::unique_ptr<RowReplacement>> PgCallLogStore::BeginReplace(std::string
 Result<std::unique_ptr<RowReplacement>> PgCallLogStore::StartReplacement(std::string_view node,
                                                                          IndexTiming indexes) {
   if (Status s = CheckNode(node); !s.ok()) return s;
+  if (replacing_) {
+    return FailedPrecondition("a replacement is still open on this store; finish or destroy it first");
+  }
   return Guard("begin replace", [&]() -> Result<std::unique_ptr<RowReplacement>> {
     const std::string n(node);
-    auto lock = std::make_unique<RebuildLock>(conn_);
+    auto lock = std::make_unique<RebuildLock>(*this);
     std::string partition;
     {
       pqxx::nontransaction tx(*conn_);
@@ -168,6 +186,7 @@ Result<std::unique_ptr<RowReplacement>> PgCallLogStore::StartReplacement(std::st
     auto stream = std::make_unique<PartitionStream>(
         *conn_, PartitionBuildOptions{dsn_, options_.application_name, indexes}, partition, fresh,
         n);
+    replacing_ = true;
     return std::unique_ptr<RowReplacement>(new Replacement(
         *this, n, std::move(partition), std::move(fresh), std::move(lock), std::move(stream)));
   });
@@ -184,12 +203,13 @@ Status PgCallLogStore::ReplaceAll(std::string_view node, std::span<const CallRow
     if (Status s = CheckRow(r, node); !s.ok()) return s;
     last[r.call_id] = &r;
   }
-  std::vector<CallRow> unique;
-  unique.reserve(last.size());
-  for (const auto& [id, r] : last) unique.push_back(*r);
   // Every row at once: the indexes are sorted once after the COPY.
   auto replacement = StartReplacement(node, IndexTiming::kAfterRows);
   if (!replacement.ok()) return replacement.status();
+  if (last.size() == rows.size()) return (*replacement)->Finish(rows, {}, checkpoint);
+  std::vector<CallRow> unique;  // copies only when there are duplicates
+  unique.reserve(last.size());
+  for (const auto& [id, r] : last) unique.push_back(*r);
   return (*replacement)->Finish(unique, {}, checkpoint);
 }
 

@@ -122,6 +122,7 @@ Status PgCallLogStore::EnsureConnected() {
   }
   PrepareStatements(*c);
   conn_ = std::move(c);
+  ++connection_generation_;
   return Status::Ok();
 }
 

@@ -139,6 +139,8 @@ class PgCallLogStore final : public CallLogStore {
   const PgOptions options_;
   std::unique_ptr<pqxx::connection> conn_;
   std::set<std::string, std::less<>> partitions_;  // nodes whose partition exists
+  std::uint64_t connection_generation_ = 0;        // +1 for every new connection
+  bool replacing_ = false;                         // a Replacement holds the rebuild lock
 };
 
 template <typename F>

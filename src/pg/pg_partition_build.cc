@@ -101,7 +101,7 @@ void DropTableQuietly(pqxx::connection& conn, const std::string& table) noexcept
 PartitionStream::PartitionStream(pqxx::connection& main, const PartitionBuildOptions& options,
                                  const std::string& partition, const std::string& fresh,
                                  const std::string& node)
-    : qfresh_(main.quote_name(fresh)) {
+    : qfresh_(main.quote_name(fresh)), node_(node) {
   data_.reserve(kMessageBytes + 4096);
   // The thread connects while the table is made here.
   thread_ = std::thread([this, options] { Run(options); });
@@ -158,6 +158,8 @@ void PartitionStream::Run(const PartitionBuildOptions& options) {
       if (stop_) return;
     }
     conn_ = std::move(conn);
+    // The COPY below lasts the whole fold: no server-side limit may cut it.
+    conn_->Exec("SET statement_timeout = 0; SET idle_in_transaction_session_timeout = 0");
     conn_->Exec("BEGIN");
     conn_->CopyBegin(CopySql(qfresh_));
     AppendCopyBinaryHeader(&data_);
@@ -168,19 +170,30 @@ void PartitionStream::Run(const PartitionBuildOptions& options) {
         cv_.wait(lock, [&] { return !queue_.empty() || closing_ || stop_; });
         if (stop_ || queue_.empty()) return;  // stopped, or closing with nothing left
         taken.swap(queue_);
+        queued_rows_ = 0;
       }
+      cv_.notify_all();  // room for Add
       for (const std::vector<CallRow>& rows : taken) {
         for (const CallRow& r : rows) {
           AppendCopyBinaryRow(r, &data_);
-          if (data_.size() >= kMessageBytes) Flush();
+          if (data_.size() >= kMessageBytes) {
+            if (stop_) return;
+            Flush();
+          }
         }
       }
       taken.clear();
+      // All of it to the server now, so that it works while the caller
+      // produces more.
       Flush();
+      conn_->CopyFlush();
     }
   } catch (...) {
-    std::lock_guard lock(mu_);
-    error_ = std::current_exception();
+    {
+      std::lock_guard lock(mu_);
+      error_ = std::current_exception();
+    }
+    cv_.notify_all();  // an Add waiting for room
   }
 }
 
@@ -192,8 +205,10 @@ void PartitionStream::Flush() {
 
 void PartitionStream::Add(std::vector<CallRow> rows) {
   {
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return queued_rows_ < kMaxQueuedRows || error_; });
     if (error_) std::rethrow_exception(error_);
+    queued_rows_ += rows.size();
     queue_.push_back(std::move(rows));
   }
   cv_.notify_all();
@@ -216,7 +231,9 @@ void PartitionStream::Finish(std::span<const CallRow* const> rows,
     Flush();
     conn_->CopyEnd();
     for (std::size_t i = 0; i < withdrawn.size(); i += kDeleteBatch) {
-      std::string sql = "DELETE FROM " + qfresh_ + " WHERE call_id IN (";
+      // With the node, so that the primary key (node, call_id) finds them.
+      std::string sql =
+          "DELETE FROM " + qfresh_ + " WHERE node = " + conn_->Literal(node_) + " AND call_id IN (";
       for (std::size_t k = i; k < std::min(withdrawn.size(), i + kDeleteBatch); ++k) {
         sql += (k == i ? "" : ", ") + conn_->Literal(withdrawn[k]);
       }

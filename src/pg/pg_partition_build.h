@@ -27,6 +27,12 @@
 // Callers serialize rebuilds (PgCallLogStore holds a session advisory lock
 // for the whole of one).
 //
+// The COPY's transaction lasts as long as the caller produces rows (a whole
+// fold: minutes for a large ledger). The stream's connection therefore
+// turns statement_timeout and idle_in_transaction_session_timeout off for
+// itself; while it runs, its snapshot keeps VACUUM from removing rows that
+// died after it began, in every table of the database.
+//
 // Errors are libpqxx exceptions. A failure on the stream's connection is
 // kept and rethrown by the next Add, or by Finish. A stream destroyed
 // before Finish succeeded stops its thread and closes its connection (the
@@ -36,6 +42,7 @@
 // Add and Finish are called from one thread, not the stream's own.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -101,8 +108,11 @@ class PartitionStream {
   PartitionStream(const PartitionStream&) = delete;
   PartitionStream& operator=(const PartitionStream&) = delete;
 
-  // Queues `rows` for the COPY and returns.
+  // Queues `rows` for the COPY and returns; waits first while
+  // kMaxQueuedRows rows are queued (the server is behind: the caller then
+  // waits for it rather than holding ever more rows in memory).
   void Add(std::vector<CallRow> rows);
+  static constexpr std::size_t kMaxQueuedRows = 16384;
 
   // Waits until the queued rows are sent, then deletes the rows whose
   // call_id is in `withdrawn`, writes `rows`, and commits.
@@ -113,12 +123,14 @@ class PartitionStream {
   void Flush();
 
   const std::string qfresh_;
+  const std::string node_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::vector<CallRow>> queue_;  // guarded by mu_
   bool table_ready_ = false;                // guarded by mu_
   bool closing_ = false;                    // guarded by mu_: send what is queued, then return
-  bool stop_ = false;                       // guarded by mu_: return at once
+  std::atomic<bool> stop_{false};           // set under mu_: return at once
+  std::size_t queued_rows_ = 0;             // guarded by mu_: rows in queue_
   std::exception_ptr error_;                // guarded by mu_
   // The thread's while it runs; the caller's after it is joined.
   std::unique_ptr<LibpqConnection> conn_;

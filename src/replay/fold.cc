@@ -203,9 +203,13 @@ struct FoldRow {
 // caller's to write at the end.
 class Settler {
  public:
-  explicit Settler(const FoldOptions& options) : options_(options) {}
+  // `last`: the last record of the fold. A row can settle only if the
+  // horizon fits in the fold; otherwise no change is queued at all.
+  Settler(const FoldOptions& options, std::uint64_t last)
+      : options_(options),
+        enabled_(static_cast<bool>(options.settled) && options.settle_after_records < last) {}
 
-  bool enabled() const { return static_cast<bool>(options_.settled); }
+  bool enabled() const { return enabled_; }
 
   void Changed(std::uint64_t seq, FoldRow& row, const std::string& key) {
     if (row.handed_out) {
@@ -221,7 +225,8 @@ class Settler {
 
   // After the records up to `seq` were applied.
   Status Settle(std::uint64_t seq, std::map<std::string, FoldRow>& rows) {
-    while (!changes_.empty() && changes_.front().first + options_.settle_after_records <= seq) {
+    // seq >= every queued change's seq: the difference cannot wrap.
+    while (!changes_.empty() && seq - changes_.front().first >= options_.settle_after_records) {
       const auto& [at, key] = changes_.front();
       auto it = rows.find(key);
       if (it != rows.end() && it->second.changed_at == at && !it->second.handed_out &&
@@ -251,6 +256,7 @@ class Settler {
 
  private:
   const FoldOptions& options_;
+  const bool enabled_;
   std::deque<std::pair<std::uint64_t, std::string>> changes_;
   std::vector<CallRow> pending_;
   std::set<std::string> withdrawn_;
@@ -266,7 +272,7 @@ Result<FoldResult> FoldLedger(const EventLog& log, Seq to, const FoldOptions& op
   projection::DecodedRecord scratch;
   projection::RecordProjector projector(log.Info().node);
   std::map<std::string, FoldRow> rows;
-  Settler settler(options);
+  Settler settler(options, to.value);
   std::vector<RowChange> changes;
   std::uint64_t n = 0;
   Status stopped;

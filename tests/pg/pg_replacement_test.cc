@@ -249,13 +249,15 @@ TEST_CASE("replacement: readers see the old rows until Finish; abandoning leaves
         piece.push_back(FullRow(node, "n" + std::to_string(k * 100 + i), i));
       REQUIRE(rep->Add(std::move(piece)).ok());
     }
-    // The server has the rows (its COPY is under way), readers do not.
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (db.Exec("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY%' AND "
-                   "application_name = 'call-ledger rebuild' AND datname = current_database()") != "1" &&
-           std::chrono::steady_clock::now() < deadline) {
+    // The server has the rows (its COPY took them in), readers do not.
+    const std::string copied =
+        "SELECT coalesce(max(tuples_processed), 0) FROM pg_stat_progress_copy "
+        "WHERE datname = current_database()";
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (db.Exec(copied) != "2000" && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
+    REQUIRE(db.Exec(copied) == "2000");
     CHECK(db.Exec(count) == "300");
     if (finish) {
       REQUIRE(rep->Finish({}, {}, Seq{4}).ok());
@@ -336,6 +338,84 @@ TEST_CASE("replacement: a row the server would refuse stops it before it is sent
   RequireRows(*store, node, old);
   RequireCheckpoint(*store, node, 3);
   CHECK(db.Exec(kLeftovers) == "0");
+}
+
+TEST_CASE("replacement: a COPY that lasts longer than statement_timeout is not cut off", "[pg]") {
+  TestDatabase db;
+  // New sessions of this database get both limits, the store's included.
+  const std::string name = db.Exec("SELECT current_database()");
+  db.Exec("ALTER DATABASE \"" + name +
+          "\" SET statement_timeout = '300ms'");
+  db.Exec("ALTER DATABASE \"" + name + "\" SET idle_in_transaction_session_timeout = '300ms'");
+  const std::string node = "pbx";
+  auto store = OpenStore(db);
+  auto rep = Begin(*store, node);
+  REQUIRE(rep->Add({FullRow(node, "a", 1)}).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(900));  // a slow fold
+  REQUIRE(rep->Add({FullRow(node, "b", 2)}).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(900));
+  RequireOk(rep->Finish(std::vector<CallRow>{FullRow(node, "c", 3)}, {}, Seq{9}));
+  RequireRows(*store, node, {FullRow(node, "a", 1), FullRow(node, "b", 2), FullRow(node, "c", 3)});
+}
+
+TEST_CASE("replacement: one at a time per store; a failed one lets go at once", "[pg]") {
+  TestDatabase db;
+  const std::string node = "pbx";
+  auto store = OpenStore(db);
+  const std::vector<CallRow> old = {FullRow(node, "old", 1)};
+  RequireOk(store->ReplaceAll(node, old, Seq{3}));
+
+  auto first = Begin(*store, node);
+  REQUIRE(first->Add({FullRow(node, "a", 1)}).ok());
+  // A second replacement on the store would wait for the first's table
+  // forever (it drops leftovers first): refused.
+  CHECK(store->BeginReplace(node).status().code() == Code::kFailedPrecondition);
+  CHECK(store->ReplaceAll(node, old, Seq{4}).code() == Code::kFailedPrecondition);
+
+  // It fails (a call_id given twice): its table and lock are gone at once,
+  // while the object still exists, and the store can rebuild again.
+  const std::vector<CallRow> again = {FullRow(node, "a", 2)};
+  REQUIRE(first->Finish(again, {}, Seq{5}).code() == Code::kInvalidInput);
+  CHECK(db.Exec(kLeftovers) == "0");
+  CHECK(RebuildLocksHeld(db) == "0");
+  auto second = Begin(*store, node);
+  CHECK(RebuildLocksHeld(db) == "1");
+  RequireOk(second->Finish(std::vector<CallRow>{FullRow(node, "b", 2)}, {}, Seq{6}));
+  first.reset();
+  second.reset();
+  RequireRows(*store, node, {FullRow(node, "b", 2)});
+  RequireCheckpoint(*store, node, 6);
+  CHECK(RebuildLocksHeld(db) == "0");
+}
+
+TEST_CASE("replacement: the store's connection dying mid-way loses neither lock nor rows", "[pg]") {
+  TestDatabase db;
+  const std::string node = "pbx";
+  auto store = OpenStore(db);
+  const std::vector<CallRow> old = {FullRow(node, "old", 1)};
+  RequireOk(store->ReplaceAll(node, old, Seq{3}));
+
+  auto first = Begin(*store, node);
+  REQUIRE(first->Add({FullRow(node, "a", 1)}).ok());
+  // The store's own session (it holds the rebuild lock), not the COPY's.
+  REQUIRE(db.Exec("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                  "WHERE application_name = 'call-ledger' AND datname = current_database()") ==
+          "1");
+  const Status failed = first->Finish({}, {}, Seq{4});
+  INFO(failed.ToString());
+  REQUIRE(failed.code() == Code::kUnavailable);
+  CHECK(RebuildLocksHeld(db) == "0");  // it died with the session
+
+  // The store reconnects; the next replacement's lock is its own, and the
+  // first's destructor must not release it.
+  auto second = Begin(*store, node);
+  CHECK(RebuildLocksHeld(db) == "1");
+  first.reset();
+  CHECK(RebuildLocksHeld(db) == "1");
+  RequireOk(second->Finish(std::vector<CallRow>{FullRow(node, "b", 2)}, {}, Seq{5}));
+  RequireRows(*store, node, {FullRow(node, "b", 2)});
+  CHECK(RebuildLocksHeld(db) == "0");
+  CHECK(db.Exec(kLeftovers) == "0");  // the first's table, dropped by the second
 }
 
 }  // namespace
