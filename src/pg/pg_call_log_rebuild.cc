@@ -31,7 +31,10 @@ class PgCallLogStore::RebuildLock {
         generation_(store.connection_generation_),
         held_generation_(store.connection_generation_) {
     pqxx::nontransaction tx(*conn_);
-    tx.exec("SELECT pg_advisory_lock(" + std::to_string(kRebuildLockKey) + ")");
+    const std::string key = std::to_string(kRebuildLockKey);
+    if (tx.exec1("SELECT pg_try_advisory_lock(" + key + ")")[0].as<bool>()) return;
+    if (store.options_.on_rebuild_wait) store.options_.on_rebuild_wait();
+    tx.exec("SELECT pg_advisory_lock(" + key + ")");
   }
   ~RebuildLock() {
     if (!Held()) return;

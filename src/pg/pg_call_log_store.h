@@ -54,6 +54,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <pqxx/connection>
 #include <set>
@@ -85,6 +86,10 @@ struct PgOptions {
   int swap_attempts = 10;
   // Reported in pg_stat_activity.
   std::string application_name = "call-ledger";
+  // BeginReplace / ReplaceAll: called (on the caller's thread) when another
+  // rebuild of the database holds the rebuild lock, before waiting for it,
+  // so that a tool can say why it is not moving.
+  std::function<void()> on_rebuild_wait;
 };
 
 class PgCallLogStore final : public CallLogStore {

@@ -2,6 +2,7 @@
 // twin through the port's default), and what PgCallLogStore's streamed
 // replacement must also get right against a real PostgreSQL: the table it
 // builds, readers during it, abandoning it, and its COPY connection dying.
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <map>
@@ -131,8 +132,9 @@ TEST_CASE("replacement: the contract holds for the in-memory twin", "[memory]") 
 // ---------------------------------------------------------------------------
 // PostgreSQL.
 
-std::unique_ptr<pg::PgCallLogStore> OpenStore(const TestDatabase& db) {
-  auto store = pg::PgCallLogStore::Open(db.dsn());
+std::unique_ptr<pg::PgCallLogStore> OpenStore(const TestDatabase& db,
+                                              pg::PgOptions options = {}) {
+  auto store = pg::PgCallLogStore::Open(db.dsn(), std::move(options));
   INFO(store.status().ToString());
   REQUIRE(store.ok());
   return std::move(store).value();
@@ -416,6 +418,34 @@ TEST_CASE("replacement: the store's connection dying mid-way loses neither lock 
   RequireRows(*store, node, {FullRow(node, "b", 2)});
   CHECK(RebuildLocksHeld(db) == "0");
   CHECK(db.Exec(kLeftovers) == "0");  // the first's table, dropped by the second
+}
+
+TEST_CASE("replacement: a second rebuild says it waits, then runs after the first", "[pg]") {
+  TestDatabase db;
+  auto first_store = OpenStore(db);
+  std::atomic<bool> waiting{false};
+  pg::PgOptions options;
+  options.on_rebuild_wait = [&] { waiting = true; };
+  auto second_store = OpenStore(db, options);
+
+  auto first = Begin(*first_store, "pbx-a");
+  REQUIRE(first->Add({FullRow("pbx-a", "a", 1)}).ok());
+  Status second_status = Internal("not run");
+  std::thread second([&] {
+    second_status =
+        second_store->ReplaceAll("pbx-b", std::vector<CallRow>{FullRow("pbx-b", "b", 2)}, Seq{2});
+  });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!waiting && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  CHECK(waiting);
+  CHECK(RebuildLocksHeld(db) == "1");  // the first's; the second waits
+  RequireOk(first->Finish({}, {}, Seq{1}));
+  second.join();
+  RequireOk(second_status);
+  RequireRows(*first_store, "pbx-a", {FullRow("pbx-a", "a", 1)});
+  RequireRows(*first_store, "pbx-b", {FullRow("pbx-b", "b", 2)});
 }
 
 }  // namespace
