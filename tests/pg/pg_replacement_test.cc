@@ -132,8 +132,7 @@ TEST_CASE("replacement: the contract holds for the in-memory twin", "[memory]") 
 // ---------------------------------------------------------------------------
 // PostgreSQL.
 
-std::unique_ptr<pg::PgCallLogStore> OpenStore(const TestDatabase& db,
-                                              pg::PgOptions options = {}) {
+std::unique_ptr<pg::PgCallLogStore> OpenStore(const TestDatabase& db, pg::PgOptions options = {}) {
   auto store = pg::PgCallLogStore::Open(db.dsn(), std::move(options));
   INFO(store.status().ToString());
   REQUIRE(store.ok());

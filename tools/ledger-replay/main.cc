@@ -150,9 +150,10 @@ Result<Opened> OpenBoth(const std::string& ledger_dir, const std::string& dsn,
 int RunRebuild(const std::string& ledger_dir, const std::string& dsn, std::uint64_t settle_after) {
   pg::PgOptions pg_options;
   pg_options.on_rebuild_wait = [] {
-    std::fprintf(stderr,
-                 "ledger-replay rebuild: another rebuild of this database is running; waiting for it "
-                 "to finish\n");
+    std::fprintf(
+        stderr,
+        "ledger-replay rebuild: another rebuild of this database is running; waiting for it "
+        "to finish\n");
   };
   auto opened = OpenBoth(ledger_dir, dsn, pg_options);
   if (!opened.ok()) {
