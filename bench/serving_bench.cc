@@ -32,8 +32,8 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <limits>
 #include <functional>
+#include <limits>
 #include <pqxx/pqxx>
 #include <random>
 #include <string>
@@ -379,8 +379,9 @@ int main(int argc, char** argv) {
       f.keep_db = true;
     else if (a == "--csv-limit" && has_value)
       f.csv_limit_s = std::atoi(argv[++i]);
-    else if (a == "--load" && has_value && (std::string_view(argv[i + 1]) == "all" ||
-                                            std::string_view(argv[i + 1]) == "streamed"))
+    else if (a == "--load" && has_value &&
+             (std::string_view(argv[i + 1]) == "all" ||
+              std::string_view(argv[i + 1]) == "streamed"))
       f.streamed = std::string_view(argv[++i]) == "streamed";
     else {
       std::fprintf(stderr,
@@ -467,8 +468,7 @@ int main(int argc, char** argv) {
       "%s %.1f s = %.0f rows/s; VACUUM ANALYZE %.1f s\n",
       set.rows.size(), kNode, f.days, set.numbers.size(), set.live, generate_secs,
       f.streamed ? "streamed (BeginReplace, indexes first)" : "ReplaceAll (COPY, then indexes)",
-      load_secs,
-      static_cast<double>(set.rows.size()) / load_secs, vacuum_secs);
+      load_secs, static_cast<double>(set.rows.size()) / load_secs, vacuum_secs);
 
   // 2. The server, wired as call-ledgerd wires it.
   const auto dir = std::filesystem::temp_directory_path() /

@@ -175,7 +175,8 @@ Result<std::unique_ptr<RowReplacement>> PgCallLogStore::StartReplacement(std::st
                                                                          IndexTiming indexes) {
   if (Status s = CheckNode(node); !s.ok()) return s;
   if (replacing_) {
-    return FailedPrecondition("a replacement is still open on this store; finish or destroy it first");
+    return FailedPrecondition(
+        "a replacement is still open on this store; finish or destroy it first");
   }
   return Guard("begin replace", [&]() -> Result<std::unique_ptr<RowReplacement>> {
     const std::string n(node);

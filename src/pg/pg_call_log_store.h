@@ -23,12 +23,13 @@
 // all nodes, during which live batches of every node wait; readers do not),
 // detaches and drops the node's old partition, attaches the new one and
 // sets the checkpoint. ReplaceAll is the same with every row given to
-// Finish, and the indexes made after its COPY rather than before. Readers see the old rows or the new ones, never a mix. The
-// swap holds an ACCESS EXCLUSIVE lock on call_logs for a few milliseconds;
-// while it waits for running readers, others queue behind it, so each wait
-// is bounded (PgOptions::swap_lock_timeout) and retried. Rebuilds run one
-// at a time per database (an advisory lock, from BeginReplace to the end),
-// whatever their node.
+// Finish, and the indexes made after its COPY rather than before. Readers
+// see the old rows or the new ones, never a mix. The swap holds an ACCESS
+// EXCLUSIVE lock on call_logs for a few milliseconds; while it waits for
+// running readers, others queue behind it, so each wait is bounded
+// (PgOptions::swap_lock_timeout) and retried. Rebuilds run one at a time
+// per database (an advisory lock, from BeginReplace to the end), whatever
+// their node.
 //
 // Times: CallRow times are UTC microseconds, 0 = NULL; they are written as
 // timestamptz text with an explicit +00 offset and read back through
@@ -135,7 +136,7 @@ class PgCallLogStore final : public CallLogStore {
                       std::span<const RowChange* const> upserts,
                       std::span<const std::string* const> deletes);
   Result<std::unique_ptr<RowReplacement>> StartReplacement(std::string_view node,
-                                                            IndexTiming indexes);
+                                                           IndexTiming indexes);
   // The swap of a replacement: `fresh` (built) becomes the node's partition.
   void Swap(const std::string& node, const std::string& partition, const std::string& fresh,
             Seq checkpoint);

@@ -19,8 +19,8 @@
 // rows it costs the server about as much CPU as one sort per index after
 // the COPY; at a million rows about twice as much (docs/benchmarks.md), so
 // when all rows come at once (ReplaceAll) the indexes are made after the
-// COPY instead (kAfterRows), in Finish. Only this one connection writes: two COPYs into one new table
-// at once were slower than one (docs/benchmarks.md).
+// COPY instead (kAfterRows), in Finish. Only this one connection writes: two COPYs into one new
+// table at once were slower than one (docs/benchmarks.md).
 //
 // Because the new table is committed before the swap, a rebuild that dies
 // in between leaves it behind; CreateFreshTable removes such tables first.
@@ -134,7 +134,7 @@ class PartitionStream {
   std::exception_ptr error_;                // guarded by mu_
   // The thread's while it runs; the caller's after it is joined.
   std::unique_ptr<LibpqConnection> conn_;
-  std::string data_;              // COPY bytes not sent yet
+  std::string data_;               // COPY bytes not sent yet
   std::vector<IndexJob> indexes_;  // to make in Finish (IndexTiming::kAfterRows)
   std::thread thread_;
 };

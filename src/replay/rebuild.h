@@ -19,7 +19,7 @@ struct RebuildReport {
   std::uint64_t rows = 0;
   std::uint64_t skipped = 0;     // records the projector could not decode
   Seq checkpoint;
-  std::uint64_t rows_early = 0;  // handed to the store during the fold (withdrawn ones too)
+  std::uint64_t rows_early = 0;   // handed to the store during the fold (withdrawn ones too)
   std::uint64_t withdrawn = 0;    // rows written early that changed after
   double fold_seconds = 0;        // BeginReplace and the fold (the early writes run beside it)
   double write_seconds = 0;       // after the fold, until the new rows are live

@@ -345,8 +345,7 @@ TEST_CASE("replacement: a COPY that lasts longer than statement_timeout is not c
   TestDatabase db;
   // New sessions of this database get both limits, the store's included.
   const std::string name = db.Exec("SELECT current_database()");
-  db.Exec("ALTER DATABASE \"" + name +
-          "\" SET statement_timeout = '300ms'");
+  db.Exec("ALTER DATABASE \"" + name + "\" SET statement_timeout = '300ms'");
   db.Exec("ALTER DATABASE \"" + name + "\" SET idle_in_transaction_session_timeout = '300ms'");
   const std::string node = "pbx";
   auto store = OpenStore(db);

@@ -107,9 +107,9 @@ TEST_CASE("FoldLedger's hand-outs, withdrawals and the rest add up to the fold's
   const auto want = ByCallId(expected.value());
 
   std::uint64_t withdrawn_total = 0;
-  for (const std::uint64_t settle : {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{300},
-                                     std::uint64_t{5000}, std::uint64_t{1} << 40,
-                                     std::numeric_limits<std::uint64_t>::max()}) {
+  for (const std::uint64_t settle :
+       {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{300}, std::uint64_t{5000},
+        std::uint64_t{1} << 40, std::numeric_limits<std::uint64_t>::max()}) {
     for (const std::size_t per : {std::size_t{1}, std::size_t{7}, std::size_t{256}}) {
       CAPTURE(settle, per);
       std::map<std::string, CallRow> given;
