@@ -65,6 +65,14 @@ class BufferedReplacement final : public RowReplacement {
 
 }  // namespace
 
+Result<CheckpointRows> CallLogStore::RowsAtCheckpoint(std::string_view node) {
+  auto checkpoint = Checkpoint(node);
+  if (!checkpoint.ok()) return checkpoint.status();
+  auto rows = AllRows(node);
+  if (!rows.ok()) return rows.status();
+  return CheckpointRows{*checkpoint, std::move(rows).value()};
+}
+
 Result<std::unique_ptr<RowReplacement>> CallLogStore::BeginReplace(std::string_view node) {
   return std::unique_ptr<RowReplacement>(new BufferedReplacement(*this, std::string(node)));
 }

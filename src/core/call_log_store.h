@@ -31,6 +31,12 @@ namespace callledger {
 
 class RowReplacement;
 
+// A node's checkpoint and its rows (ordered by call_id) as of one moment.
+struct CheckpointRows {
+  Seq checkpoint;
+  std::vector<CallRow> rows;
+};
+
 class CallLogStore {
  public:
   virtual ~CallLogStore() = default;
@@ -65,6 +71,13 @@ class CallLogStore {
 
   // Every row of `node`, ordered by call_id.
   virtual Result<std::vector<CallRow>> AllRows(std::string_view node) = 0;
+
+  // The node's checkpoint and every row, read at one moment: since a batch
+  // moves both together, the rows are exactly what the records up to the
+  // checkpoint made them, however the table moves on meanwhile (check).
+  // The default reads Checkpoint then AllRows, which agree only when
+  // nothing writes in between; stores with concurrent writers override it.
+  virtual Result<CheckpointRows> RowsAtCheckpoint(std::string_view node);
 };
 
 // One replacement of a node's rows under way (CallLogStore::BeginReplace).

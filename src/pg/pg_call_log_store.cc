@@ -152,18 +152,38 @@ void PgCallLogStore::EnsurePartition(std::string_view node) {
   partitions_.insert(n);
 }
 
+namespace {
+
+// The node's rows, ordered by call_id (kAllRows), in `tx`.
+Result<std::vector<CallRow>> ReadAllRows(pqxx::transaction_base& tx, const std::string& node) {
+  const pqxx::result res = tx.exec_prepared(kAllRows, node);
+  std::vector<CallRow> rows;
+  rows.reserve(res.size());
+  for (const auto& f : res) {
+    auto r = ReadRow(f);
+    if (!r.ok()) return r.status();
+    rows.push_back(std::move(*r));
+  }
+  return rows;
+}
+
+Result<Seq> ReadCheckpoint(pqxx::transaction_base& tx, const std::string& node) {
+  const pqxx::result r = tx.exec_prepared(kReadCheckpoint, node);
+  if (r.empty()) return Seq{};
+  const auto v = r[0][0].as<std::int64_t>();
+  if (v < 0) {
+    return DataLoss("negative checkpoint " + std::to_string(v) + " for node '" + node + "'");
+  }
+  return Seq{static_cast<std::uint64_t>(v)};
+}
+
+}  // namespace
+
 Result<Seq> PgCallLogStore::Checkpoint(std::string_view node) {
   if (Status s = CheckNode(node); !s.ok()) return s;
   return Guard("checkpoint", [&]() -> Result<Seq> {
     pqxx::nontransaction tx(*conn_);
-    const pqxx::result r = tx.exec_prepared(kReadCheckpoint, std::string(node));
-    if (r.empty()) return Seq{};
-    const auto v = r[0][0].as<std::int64_t>();
-    if (v < 0) {
-      return DataLoss("negative checkpoint " + std::to_string(v) + " for node '" +
-                      std::string(node) + "'");
-    }
-    return Seq{static_cast<std::uint64_t>(v)};
+    return ReadCheckpoint(tx, std::string(node));
   });
 }
 
@@ -265,15 +285,23 @@ Result<std::vector<CallRow>> PgCallLogStore::AllRows(std::string_view node) {
   if (Status s = CheckNode(node); !s.ok()) return s;
   return Guard("all rows", [&]() -> Result<std::vector<CallRow>> {
     pqxx::nontransaction tx(*conn_);
-    const pqxx::result res = tx.exec_prepared(kAllRows, std::string(node));
-    std::vector<CallRow> rows;
-    rows.reserve(res.size());
-    for (const auto& f : res) {
-      auto r = ReadRow(f);
-      if (!r.ok()) return r.status();
-      rows.push_back(std::move(*r));
-    }
-    return rows;
+    return ReadAllRows(tx, std::string(node));
+  });
+}
+
+Result<CheckpointRows> PgCallLogStore::RowsAtCheckpoint(std::string_view node) {
+  if (Status s = CheckNode(node); !s.ok()) return s;
+  return Guard("rows at checkpoint", [&]() -> Result<CheckpointRows> {
+    // One snapshot for both reads: a batch commits its rows and its
+    // checkpoint together.
+    pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(*conn_, "rows_at_checkpoint");
+    const std::string n(node);
+    auto checkpoint = ReadCheckpoint(tx, n);
+    if (!checkpoint.ok()) return checkpoint.status();
+    auto rows = ReadAllRows(tx, n);
+    if (!rows.ok()) return rows.status();
+    tx.commit();
+    return CheckpointRows{*checkpoint, std::move(rows).value()};
   });
 }
 

@@ -112,6 +112,8 @@ class PgCallLogStore final : public CallLogStore {
   Status ReplaceAll(std::string_view node, std::span<const CallRow> rows, Seq checkpoint) override;
   Result<std::unique_ptr<RowReplacement>> BeginReplace(std::string_view node) override;
   Result<std::vector<CallRow>> AllRows(std::string_view node) override;
+  // Both in one REPEATABLE READ, read-only transaction.
+  Result<CheckpointRows> RowsAtCheckpoint(std::string_view node) override;
   // ANALYZE of the node's partition (the columns readers filter and sort on).
   Status RefreshStatistics(std::string_view node) override;
 

@@ -43,8 +43,18 @@ Status MemoryCallLogStore::ReplaceAll(std::string_view node, std::span<const Cal
 
 Result<std::vector<CallRow>> MemoryCallLogStore::AllRows(std::string_view node) {
   std::lock_guard lock(mu_);
-  std::vector<CallRow> out;
+  return RowsOf(std::string(node));
+}
+
+Result<CheckpointRows> MemoryCallLogStore::RowsAtCheckpoint(std::string_view node) {
+  std::lock_guard lock(mu_);
   const std::string n(node);
+  auto it = checkpoints_.find(n);
+  return CheckpointRows{it == checkpoints_.end() ? Seq{} : it->second, RowsOf(n)};
+}
+
+std::vector<CallRow> MemoryCallLogStore::RowsOf(const std::string& n) const {
+  std::vector<CallRow> out;
   for (auto it = rows_.lower_bound({n, std::string()}); it != rows_.end() && it->first.first == n; ++it) {
     out.push_back(it->second);
   }

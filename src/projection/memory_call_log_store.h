@@ -19,11 +19,14 @@ class MemoryCallLogStore final : public CallLogStore {
                     std::span<const RowChange> changes) override;
   Status ReplaceAll(std::string_view node, std::span<const CallRow> rows, Seq checkpoint) override;
   Result<std::vector<CallRow>> AllRows(std::string_view node) override;
+  Result<CheckpointRows> RowsAtCheckpoint(std::string_view node) override;
 
   // Counts of calls, for tests.
   std::uint64_t batches_applied() const { return batches_; }
 
  private:
+  std::vector<CallRow> RowsOf(const std::string& node) const;  // mu_ held
+
   std::mutex mu_;
   std::map<std::string, Seq> checkpoints_;
   std::map<std::pair<std::string, std::string>, CallRow> rows_;  // (node, call_id)

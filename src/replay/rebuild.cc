@@ -55,20 +55,23 @@ Result<RebuildReport> Rebuild(const EventLog& log, CallLogStore& store,
 Result<CheckReport> Check(const EventLog& log, CallLogStore& store, const FoldProgress& progress) {
   CheckReport report;
   const std::string node = log.Info().node;
-  Result<Seq> cp = store.Checkpoint(node);
-  if (!cp.ok()) return cp.status();
-  report.checkpoint = *cp;
-  if (cp.value() > log.Head().seq) {
-    return FailedPrecondition("the table's checkpoint (seq " + std::to_string(cp->value) +
-                              ") is beyond the ledger's head (seq " + std::to_string(log.Head().seq.value) + ")");
+  // The table first, at one moment (its rows as of its checkpoint), then
+  // the ledger folded to that checkpoint: a table the daemon is writing
+  // meanwhile moves on, but not under this comparison.
+  auto snapshot = store.RowsAtCheckpoint(node);
+  if (!snapshot.ok()) return snapshot.status();
+  report.checkpoint = snapshot->checkpoint;
+  if (snapshot->checkpoint > log.Head().seq) {
+    return Aborted("the table's checkpoint (seq " + std::to_string(snapshot->checkpoint.value) +
+                   ") is beyond the ledger's head as opened (seq " +
+                   std::to_string(log.Head().seq.value) + "); open the ledger again");
   }
   FoldOptions options;
   options.progress = progress;
-  auto fold = FoldLedger(log, *cp, options);
+  auto fold = FoldLedger(log, snapshot->checkpoint, options);
   if (!fold.ok()) return fold.status();
   const std::vector<CallRow>* want = &fold->rows;
-  auto have = store.AllRows(node);
-  if (!have.ok()) return have.status();
+  const std::vector<CallRow>* have = &snapshot->rows;
   report.ledger_rows = want->size();
   report.table_rows = have->size();
   std::map<std::string, const CallRow*> table;

@@ -53,8 +53,12 @@ struct CheckReport {
   std::vector<std::string> differences;  // one readable line per differing column / row
 };
 
-// Folds the ledger up to the table's checkpoint (so a live table that is
-// merely behind is not reported) and compares every row, column by column.
+// Reads the table's rows as of its checkpoint at one moment
+// (CallLogStore::RowsAtCheckpoint), folds the ledger up to that checkpoint
+// (so a live table that is merely behind, or moving on, is not reported)
+// and compares every row, column by column. kAborted when the checkpoint
+// is beyond `log`'s head (the daemon appended and projected after `log`
+// was opened read-only): open the ledger again and retry.
 Result<CheckReport> Check(const EventLog& log, CallLogStore& store, const FoldProgress& progress = {});
 
 struct FoldOptions {

@@ -150,6 +150,28 @@ void ContractNodesAreSeparate(CallLogStore& store) {
   RequireCheckpoint(store, n2, 70);
 }
 
+void ContractRowsAtCheckpoint(CallLogStore& store, const std::string& node) {
+  auto empty = store.RowsAtCheckpoint(node);
+  REQUIRE(empty.ok());
+  CHECK(empty->checkpoint == Seq{0});
+  CHECK(empty->rows.empty());
+  const std::vector<RowChange> batch = {Upsert(FullRow(node, "b", 2)),
+                                        Upsert(FullRow(node, "a", 1)),
+                                        Upsert(FullRow("other", "o", 3))};
+  REQUIRE(store
+              .ApplyBatch(node, Seq{0}, Seq{7},
+                          std::vector<RowChange>(batch.begin(), batch.begin() + 2))
+              .ok());
+  REQUIRE(store
+              .ApplyBatch("other", Seq{0}, Seq{9},
+                          std::vector<RowChange>(batch.begin() + 2, batch.end()))
+              .ok());
+  auto now = store.RowsAtCheckpoint(node);
+  REQUIRE(now.ok());
+  CHECK(now->checkpoint == Seq{7});
+  CHECK(now->rows == std::vector<CallRow>{FullRow(node, "a", 1), FullRow(node, "b", 2)});
+}
+
 void ContractReplaceAll(CallLogStore& store, const std::string& node) {
   // Rebuild of a node that never had rows.
   std::vector<CallRow> first;
@@ -342,6 +364,7 @@ TEST_CASE("pg: the contract suite passes against PostgreSQL", "[pg]") {
   SECTION("stale expected writes nothing") { ContractStaleExpectedWritesNothing(*store, "pbx"); }
   SECTION("nodes are separate") { ContractNodesAreSeparate(*store); }
   SECTION("replace all") { ContractReplaceAll(*store, "pbx"); }
+  SECTION("rows at checkpoint") { ContractRowsAtCheckpoint(*store, "pbx"); }
   SECTION("values round-trip exactly") { ContractValuesRoundTrip(*store, "pbx"); }
   SECTION("large batches") { ContractLargeBatches(*store, "pbx"); }
   SECTION("awkward node names") { ContractAwkwardNodeNames(*store); }
@@ -354,6 +377,7 @@ TEST_CASE("pg: the contract suite passes against the in-memory twin", "[pg][memo
   SECTION("stale expected writes nothing") { ContractStaleExpectedWritesNothing(store, "pbx"); }
   SECTION("nodes are separate") { ContractNodesAreSeparate(store); }
   SECTION("replace all") { ContractReplaceAll(store, "pbx"); }
+  SECTION("rows at checkpoint") { ContractRowsAtCheckpoint(store, "pbx"); }
   SECTION("values round-trip exactly") { ContractValuesRoundTrip(store, "pbx"); }
   SECTION("large batches") { ContractLargeBatches(store, "pbx"); }
   SECTION("awkward node names") { ContractAwkwardNodeNames(store); }

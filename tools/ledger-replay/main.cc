@@ -199,14 +199,30 @@ int RunCheck(const std::string& ledger_dir, const std::string& dsn) {
     std::fprintf(stderr, "ledger-replay check: %s\n", opened.status().message().c_str());
     return kExitError;
   }
-  const EventLog& log = *opened->log;
-  cli::ProgressBar bar("folding", log.Head().seq.value, "records");
-  auto report = replay::Check(log, *opened->pg, [&](Seq reached, Seq) { bar.Update(reached.value); });
-  bar.Finish();
+  // A daemon that appends and projects meanwhile can move the table past
+  // the ledger as opened (kAborted): open the ledger again, a few times.
+  Result<replay::CheckReport> report = Internal("not run");
+  for (int attempt = 1;; ++attempt) {
+    const EventLog& log = *opened->log;
+    cli::ProgressBar bar("folding", log.Head().seq.value, "records");
+    report = replay::Check(log, *opened->pg, [&](Seq reached, Seq) { bar.Update(reached.value); });
+    bar.Finish();
+    if (report.ok() || report.status().code() != Code::kAborted || attempt == 5) break;
+    store::RocksOptions ro;
+    ro.mode = store::OpenMode::kReadOnly;
+    opened->log.reset();
+    auto reopened = store::RocksEventLog::Open(ledger_dir, ro);
+    if (!reopened.ok()) {
+      std::fprintf(stderr, "ledger-replay check: %s\n", reopened.status().message().c_str());
+      return kExitError;
+    }
+    opened->log = std::move(reopened.value());
+  }
   if (!report.ok()) {
     std::fprintf(stderr, "ledger-replay check: %s\n", report.status().ToString().c_str());
     return kExitError;
   }
+  const EventLog& log = *opened->log;
   for (const auto& d : report->differences) std::printf("%s\n", d.c_str());
   std::printf("check node %s at checkpoint seq %llu: %llu rows from the ledger, %llu in the table, %zu differences\n",
               log.Info().node.c_str(), static_cast<unsigned long long>(report->checkpoint.value),
