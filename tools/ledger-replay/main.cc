@@ -176,12 +176,11 @@ int RunRebuild(const std::string& ledger_dir, const std::string& dsn, std::uint6
               static_cast<unsigned long long>(report->records), static_cast<unsigned long long>(report->rows),
               static_cast<unsigned long long>(report->checkpoint.value));
   std::printf(
-      "  fold %.2f s (%llu rows written beside it), then write %.2f s (rows live), statistics %.2f "
-      "s, "
-      "%.0f records/s end to end\n",
+      "  fold %.2f s (%llu rows written beside it, %llu of them withdrawn: they changed "
+      "later), then write %.2f s (rows live), statistics %.2f s, %.0f records/s end to end\n",
       report->fold_seconds, static_cast<unsigned long long>(report->rows_early),
-      report->write_seconds, report->statistics_seconds,
-      total > 0 ? static_cast<double>(report->records) / total : 0.0);
+      static_cast<unsigned long long>(report->withdrawn), report->write_seconds,
+      report->statistics_seconds, total > 0 ? static_cast<double>(report->records) / total : 0.0);
   if (!report->statistics_error.empty()) {
     std::printf("  planner statistics not refreshed (%s); autovacuum will analyze the table\n",
                 report->statistics_error.c_str());
