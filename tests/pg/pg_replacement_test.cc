@@ -5,6 +5,7 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <pqxx/pqxx>
@@ -143,6 +144,24 @@ std::string PartitionOf(const TestDatabase& db, const std::string& node) {
   return "call_logs_n_" + db.Exec("SELECT left(md5('" + node + "'), 16)");
 }
 
+// Node "pbx" of a fresh database holding one row, at checkpoint 3.
+struct OldTable {
+  TestDatabase db;
+  std::unique_ptr<pg::PgCallLogStore> store = OpenStore(db);
+  const std::string node = "pbx";
+  const std::vector<CallRow> old = {FullRow(node, "old", 1)};
+  OldTable() { RequireOk(store->ReplaceAll(node, old, Seq{3})); }
+};
+
+// Polls `done` every few milliseconds until it holds or `limit` passed.
+void WaitUntil(const std::function<bool()>& done,
+               std::chrono::seconds limit = std::chrono::seconds(10)) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!done() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
 constexpr const char* kLeftovers =
     "SELECT count(*) FROM pg_class WHERE relkind = 'r' AND relname LIKE '%\\_new\\_%'";
 
@@ -254,10 +273,7 @@ TEST_CASE("replacement: readers see the old rows until Finish; abandoning leaves
     const std::string copied =
         "SELECT coalesce(max(tuples_processed), 0) FROM pg_stat_progress_copy "
         "WHERE datname = current_database()";
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (db.Exec(copied) != "2000" && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
+    WaitUntil([&] { return db.Exec(copied) == "2000"; }, std::chrono::seconds(20));
     REQUIRE(db.Exec(copied) == "2000");
     CHECK(db.Exec(count) == "300");
     if (finish) {
@@ -274,11 +290,11 @@ TEST_CASE("replacement: readers see the old rows until Finish; abandoning leaves
 }
 
 TEST_CASE("replacement: a COPY connection that dies fails it, and the old rows stay", "[pg]") {
-  TestDatabase db;
-  const std::string node = "pbx";
-  auto store = OpenStore(db);
-  const std::vector<CallRow> old = {FullRow(node, "old", 1)};
-  RequireOk(store->ReplaceAll(node, old, Seq{3}));
+  OldTable t;
+  const TestDatabase& db = t.db;
+  auto& store = t.store;
+  const std::string& node = t.node;
+  const std::vector<CallRow>& old = t.old;
 
   auto rep = Begin(*store, node);
   REQUIRE(rep->Add({FullRow(node, "a", 1)}).ok());
@@ -286,10 +302,7 @@ TEST_CASE("replacement: a COPY connection that dies fails it, and the old rows s
   const std::string killed =
       "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
       "WHERE application_name = 'call-ledger rebuild' AND datname = current_database()";
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (db.Exec(killed) != "1" && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  WaitUntil([&] { return db.Exec(killed) == "1"; });
   // Add may still queue (the stream learns of it when it next writes);
   // Finish cannot succeed.
   Status s = Status::Ok();
@@ -315,11 +328,11 @@ TEST_CASE("replacement: a COPY connection that dies fails it, and the old rows s
 }
 
 TEST_CASE("replacement: a row the server would refuse stops it before it is sent", "[pg]") {
-  TestDatabase db;
-  const std::string node = "pbx";
-  auto store = OpenStore(db);
-  const std::vector<CallRow> old = {FullRow(node, "old", 1)};
-  RequireOk(store->ReplaceAll(node, old, Seq{3}));
+  OldTable t;
+  const TestDatabase& db = t.db;
+  auto& store = t.store;
+  const std::string& node = t.node;
+  const std::vector<CallRow>& old = t.old;
   {
     auto rep = Begin(*store, node);
     CallRow bad = FullRow(node, "bad", 2);
@@ -359,11 +372,11 @@ TEST_CASE("replacement: a COPY that lasts longer than statement_timeout is not c
 }
 
 TEST_CASE("replacement: one at a time per store; a failed one lets go at once", "[pg]") {
-  TestDatabase db;
-  const std::string node = "pbx";
-  auto store = OpenStore(db);
-  const std::vector<CallRow> old = {FullRow(node, "old", 1)};
-  RequireOk(store->ReplaceAll(node, old, Seq{3}));
+  OldTable t;
+  const TestDatabase& db = t.db;
+  auto& store = t.store;
+  const std::string& node = t.node;
+  const std::vector<CallRow>& old = t.old;
 
   auto first = Begin(*store, node);
   REQUIRE(first->Add({FullRow(node, "a", 1)}).ok());
@@ -389,11 +402,10 @@ TEST_CASE("replacement: one at a time per store; a failed one lets go at once", 
 }
 
 TEST_CASE("replacement: the store's connection dying mid-way loses neither lock nor rows", "[pg]") {
-  TestDatabase db;
-  const std::string node = "pbx";
-  auto store = OpenStore(db);
-  const std::vector<CallRow> old = {FullRow(node, "old", 1)};
-  RequireOk(store->ReplaceAll(node, old, Seq{3}));
+  OldTable t;
+  const TestDatabase& db = t.db;
+  auto& store = t.store;
+  const std::string& node = t.node;
 
   auto first = Begin(*store, node);
   REQUIRE(first->Add({FullRow(node, "a", 1)}).ok());
@@ -433,10 +445,7 @@ TEST_CASE("replacement: a second rebuild says it waits, then runs after the firs
     second_status =
         second_store->ReplaceAll("pbx-b", std::vector<CallRow>{FullRow("pbx-b", "b", 2)}, Seq{2});
   });
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!waiting && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
+  WaitUntil([&] { return waiting.load(); });
   CHECK(waiting);
   CHECK(RebuildLocksHeld(db) == "1");  // the first's; the second waits
   RequireOk(first->Finish({}, {}, Seq{1}));
