@@ -39,8 +39,8 @@ namespace {
 using namespace callledger;
 using Clock = std::chrono::steady_clock;
 
-pid_t Spawn(std::vector<std::string> argv, const std::vector<std::string>& env, const std::string& out,
-            const std::string& err) {
+pid_t Spawn(std::vector<std::string> argv, const std::vector<std::string>& env,
+            const std::string& out, const std::string& err) {
   const pid_t pid = fork();
   if (pid == 0) {
     const int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -74,11 +74,15 @@ int main(int argc, char** argv) {
   double rate = 0;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--frames" && i + 1 < argc) target = std::strtoull(argv[++i], nullptr, 10);
-    else if (a == "--live-calls" && i + 1 < argc) live_calls = std::strtoull(argv[++i], nullptr, 10);
-    else if (a == "--rate" && i + 1 < argc) rate = std::strtod(argv[++i], nullptr);
+    if (a == "--frames" && i + 1 < argc)
+      target = std::strtoull(argv[++i], nullptr, 10);
+    else if (a == "--live-calls" && i + 1 < argc)
+      live_calls = std::strtoull(argv[++i], nullptr, 10);
+    else if (a == "--rate" && i + 1 < argc)
+      rate = std::strtod(argv[++i], nullptr);
     else {
-      std::fprintf(stderr, "usage: daemon_bench [--frames N] (under tools/scripts/with-postgres.sh)\n");
+      std::fprintf(stderr,
+                   "usage: daemon_bench [--frames N] (under tools/scripts/with-postgres.sh)\n");
       return a == "--help" ? 0 : 2;
     }
   }
@@ -96,7 +100,8 @@ int main(int argc, char** argv) {
   std::vector<std::vector<std::string>> prefixes;  // each session up to its first hangup
   std::vector<std::size_t> prefix_calls;
   std::vector<std::filesystem::path> files;
-  for (const auto& e : std::filesystem::directory_iterator(std::filesystem::path(CALL_LEDGER_SOURCE_DIR) / "fixtures" / "asterisk")) {
+  for (const auto& e : std::filesystem::directory_iterator(
+           std::filesystem::path(CALL_LEDGER_SOURCE_DIR) / "fixtures" / "asterisk")) {
     if (e.path().filename().string().ends_with(".observer.jsonl")) files.push_back(e.path());
   }
   std::sort(files.begin(), files.end());
@@ -147,15 +152,18 @@ int main(int argc, char** argv) {
   for (int i = 0; i < 500 && address.empty(); ++i) {
     std::ifstream in(dir / "sim.out");
     std::string line;
-    if (std::getline(in, line) && line.starts_with("listening on ")) address = line.substr(13);
-    else std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (std::getline(in, line) && line.starts_with("listening on "))
+      address = line.substr(13);
+    else
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   const auto start = Clock::now();
-  const pid_t daemon = Spawn({CALL_LEDGERD_PATH},
-                             {"ARI_URL=http://" + address, "ARI_USER=backend", "ARI_PASSWORD=CallCenter2025",
-                              "DATABASE_URL=" + dsn, "LEDGER_DIR=" + (dir / "ledger").string(),
-                              "NODE_NAME=bench", "LOG_LEVEL=warn", "HTTP_LISTEN=127.0.0.1:0"},
-                             (dir / "d.out").string(), (dir / "d.err").string());
+  const pid_t daemon =
+      Spawn({CALL_LEDGERD_PATH},
+            {"ARI_URL=http://" + address, "ARI_USER=backend", "ARI_PASSWORD=CallCenter2025",
+             "DATABASE_URL=" + dsn, "LEDGER_DIR=" + (dir / "ledger").string(), "NODE_NAME=bench",
+             "LOG_LEVEL=warn", "HTTP_LISTEN=127.0.0.1:0"},
+            (dir / "d.out").string(), (dir / "d.err").string());
   auto store = pg::PgCallLogStore::Open(dsn);
   if (!store.ok()) return 2;
   const std::uint64_t expected = target + 3;
@@ -168,7 +176,9 @@ int main(int argc, char** argv) {
     if (r.ok() && r->value > cp) {
       cp = r->value;
       seen.emplace_back(std::chrono::duration_cast<std::chrono::microseconds>(
-                            std::chrono::system_clock::now().time_since_epoch()).count(), cp);
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count(),
+                        cp);
     }
   }
   const double caught_up = std::chrono::duration<double>(Clock::now() - start).count();
@@ -192,8 +202,8 @@ int main(int argc, char** argv) {
   kill(sim, SIGTERM);
   waitpid(sim, nullptr, 0);
   if (cp < expected) {
-    std::fprintf(stderr, "daemon_bench: the call log reached seq %llu of %llu\n", static_cast<unsigned long long>(cp),
-                 static_cast<unsigned long long>(expected));
+    std::fprintf(stderr, "daemon_bench: the call log reached seq %llu of %llu\n",
+                 static_cast<unsigned long long>(cp), static_cast<unsigned long long>(expected));
     return 1;
   }
 
@@ -212,27 +222,40 @@ int main(int argc, char** argv) {
       last = r->received_at_us;
       ++n;
       while (k < seen.size() && seen[k].second < key.value) ++k;
-      if (k < seen.size()) latency_ms.push_back(static_cast<double>(seen[k].first - r->received_at_us) / 1000.0);
+      if (k < seen.size())
+        latency_ms.push_back(static_cast<double>(seen[k].first - r->received_at_us) / 1000.0);
     }
     return true;
   });
   const double ingest_s = static_cast<double>(last - first) / 1e6;
-  std::printf("daemon_bench: %zu frames (captured observer sessions, fresh ids), ari-sim --fast -> call-ledgerd -> PostgreSQL\n",
-              target);
-  std::printf("ingest           %10.0f events/s  into the fsynced ledger (%llu frames in %.2f s, first to last received)\n",
-              static_cast<double>(n) / ingest_s, static_cast<unsigned long long>(n), ingest_s);
-  std::printf("call log         %10.0f events/s  caught up %.2f s after the daemon started (projector lag at the end: %.2f s)\n",
-              static_cast<double>(expected) / caught_up, caught_up, caught_up - ingest_s);
+  std::printf(
+      "daemon_bench: %zu frames (captured observer sessions, fresh ids), ari-sim --fast -> "
+      "call-ledgerd -> PostgreSQL\n",
+      target);
+  std::printf(
+      "ingest           %10.0f events/s  into the fsynced ledger (%llu frames in %.2f s, first to "
+      "last received)\n",
+      static_cast<double>(n) / ingest_s, static_cast<unsigned long long>(n), ingest_s);
+  std::printf(
+      "call log         %10.0f events/s  caught up %.2f s after the daemon started (projector lag "
+      "at the end: %.2f s)\n",
+      static_cast<double>(expected) / caught_up, caught_up, caught_up - ingest_s);
   std::printf("peak RSS         %10ld kB       (call-ledgerd, VmHWM)\n", rss);
   if (rate > 0 && !latency_ms.empty()) {
     std::sort(latency_ms.begin(), latency_ms.end());
-    auto pct = [&](double p) { return latency_ms[static_cast<std::size_t>(p * static_cast<double>(latency_ms.size() - 1))]; };
-    std::printf("latency          p50 %.1f ms, p99 %.1f ms, max %.1f ms  (frame received -> its record committed in PostgreSQL, at %.0f frames/s; 1 ms polling)\n",
-                pct(0.5), pct(0.99), latency_ms.back(), rate);
+    auto pct = [&](double p) {
+      return latency_ms[static_cast<std::size_t>(p * static_cast<double>(latency_ms.size() - 1))];
+    };
+    std::printf(
+        "latency          p50 %.1f ms, p99 %.1f ms, max %.1f ms  (frame received -> its record "
+        "committed in PostgreSQL, at %.0f frames/s; 1 ms polling)\n",
+        pct(0.5), pct(0.99), latency_ms.back(), rate);
   }
   if (live_calls > 0) {
-    std::printf("resident         %10ld kB       with %llu calls live in the call log (VmRSS, 1 s after catching up)\n",
-                rss_now, static_cast<unsigned long long>(live_rows));
+    std::printf(
+        "resident         %10ld kB       with %llu calls live in the call log (VmRSS, 1 s after "
+        "catching up)\n",
+        rss_now, static_cast<unsigned long long>(live_rows));
   }
   std::filesystem::remove_all(dir);
   return 0;

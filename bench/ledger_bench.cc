@@ -40,11 +40,13 @@ double Seconds(Clock::time_point since) {
 
 std::vector<std::string> LoadFrames() {
   std::vector<std::string> frames;
-  const std::filesystem::path dir = std::filesystem::path(CALL_LEDGER_SOURCE_DIR) / "fixtures" / "asterisk";
+  const std::filesystem::path dir =
+      std::filesystem::path(CALL_LEDGER_SOURCE_DIR) / "fixtures" / "asterisk";
   std::vector<std::filesystem::path> files;
   for (const auto& e : std::filesystem::directory_iterator(dir)) {
     const std::string name = e.path().filename().string();
-    if (name.ends_with(".observer.jsonl") || name.ends_with(".call-center.jsonl")) files.push_back(e.path());
+    if (name.ends_with(".observer.jsonl") || name.ends_with(".call-center.jsonl"))
+      files.push_back(e.path());
   }
   std::sort(files.begin(), files.end());
   for (const auto& f : files) {
@@ -60,7 +62,8 @@ std::vector<std::string> LoadFrames() {
 std::vector<RecordDraft> Replicate(const std::vector<std::string>& frames, std::size_t n) {
   ari::FrameParser parser;
   std::vector<RecordDraft> base;
-  for (const auto& f : frames) base.push_back(ari::DraftFromFrame(parser, f, 1'795'684'558'000'000));
+  for (const auto& f : frames)
+    base.push_back(ari::DraftFromFrame(parser, f, 1'795'684'558'000'000));
   std::vector<RecordDraft> out;
   out.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
@@ -141,9 +144,16 @@ double RawRocksRate(const std::filesystem::path& dir, const std::vector<std::str
 class CountingBuf : public std::streambuf {
  public:
   std::uint64_t bytes = 0;
+
  protected:
-  std::streamsize xsputn(const char*, std::streamsize n) override { bytes += static_cast<std::uint64_t>(n); return n; }
-  int_type overflow(int_type c) override { ++bytes; return c; }
+  std::streamsize xsputn(const char*, std::streamsize n) override {
+    bytes += static_cast<std::uint64_t>(n);
+    return n;
+  }
+  int_type overflow(int_type c) override {
+    ++bytes;
+    return c;
+  }
 };
 
 }  // namespace
@@ -153,16 +163,18 @@ int main(int argc, char** argv) {
   std::filesystem::path dir = std::filesystem::temp_directory_path() / "call-ledger-bench";
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--records" && i + 1 < argc) records = std::strtoull(argv[++i], nullptr, 10);
-    else if (a == "--dir" && i + 1 < argc) dir = argv[++i];
+    if (a == "--records" && i + 1 < argc)
+      records = std::strtoull(argv[++i], nullptr, 10);
+    else if (a == "--dir" && i + 1 < argc)
+      dir = argv[++i];
     else {
       std::fprintf(stderr, "usage: ledger_bench [--records N] [--dir PATH]\n");
       return a == "--help" || a == "-h" ? 0 : 2;
     }
   }
   const auto frames = LoadFrames();
-  std::printf("ledger_bench: %zu captured frames replicated to %zu records; dir %s\n", frames.size(),
-              records, dir.c_str());
+  std::printf("ledger_bench: %zu captured frames replicated to %zu records; dir %s\n",
+              frames.size(), records, dir.c_str());
 
   // 1. Parsing, single thread.
   {
@@ -177,9 +189,10 @@ int main(int argc, char** argv) {
       bytes += f.size();
     }
     const double secs = Seconds(start);
-    std::printf("parse            %10.0f frames/s  %7.1f MB/s  (%zu frames, %llu errors, single thread)\n",
-                static_cast<double>(n) / secs, static_cast<double>(bytes) / secs / 1e6, n,
-                static_cast<unsigned long long>(errors));
+    std::printf(
+        "parse            %10.0f frames/s  %7.1f MB/s  (%zu frames, %llu errors, single thread)\n",
+        static_cast<double>(n) / secs, static_cast<double>(bytes) / secs / 1e6, n,
+        static_cast<unsigned long long>(errors));
   }
 
   const auto drafts = Replicate(frames, records);
@@ -190,7 +203,8 @@ int main(int argc, char** argv) {
     Sha256Digest h{};
     std::uint64_t bytes = 0;
     const auto start = Clock::now();
-    for (std::size_t i = 0; i < records; ++i) bytes += enc.Encode(drafts[i], Seq{i + 1}, "bench", h, &h).size();
+    for (std::size_t i = 0; i < records; ++i)
+      bytes += enc.Encode(drafts[i], Seq{i + 1}, "bench", h, &h).size();
     const double secs = Seconds(start);
     std::printf("encode+hash      %10.0f records/s  %7.1f MB/s  (FlatBuffers + SHA-256, no I/O)\n",
                 static_cast<double>(records) / secs, static_cast<double>(bytes) / secs / 1e6);
@@ -200,8 +214,10 @@ int main(int argc, char** argv) {
   const std::filesystem::path ledger = dir / "ledger";
   {
     auto fig = RunAppend(ledger, drafts, records, 1000, 5);
-    std::printf("append default   %10.0f records/s  %7.1f MB/s  (batch 1000, sync_interval_ms 5, %llu fsyncs)\n",
-                fig.records_per_s, fig.mb_per_s, static_cast<unsigned long long>(fig.syncs));
+    std::printf(
+        "append default   %10.0f records/s  %7.1f MB/s  (batch 1000, sync_interval_ms 5, %llu "
+        "fsyncs)\n",
+        fig.records_per_s, fig.mb_per_s, static_cast<unsigned long long>(fig.syncs));
   }
 
   // 3. Verify and export of that ledger.
@@ -212,7 +228,8 @@ int main(int argc, char** argv) {
     if (!log.ok()) return 2;
     auto report = audit::VerifyLedger(**log);
     if (!report.ok() || !report->ok()) {
-      std::fprintf(stderr, "verify failed: %s\n", report.ok() ? report->Summary().c_str() : report.status().ToString().c_str());
+      std::fprintf(stderr, "verify failed: %s\n",
+                   report.ok() ? report->Summary().c_str() : report.status().ToString().c_str());
       return 2;
     }
     std::printf("verify           %10.0f records/s  (%llu records)\n",
@@ -225,15 +242,18 @@ int main(int argc, char** argv) {
     const double secs = Seconds(start);
     if (!counts.ok()) return 2;
     std::printf("export           %10.0f records/s  %7.1f MB/s\n",
-                static_cast<double>(counts->written) / secs, static_cast<double>(buf.bytes) / secs / 1e6);
+                static_cast<double>(counts->written) / secs,
+                static_cast<double>(buf.bytes) / secs / 1e6);
   }
 
   // 4. fsync per batch (sync_interval_ms 0) at batch sizes 1, 100, 1000.
   for (std::size_t batch : {std::size_t{1}, std::size_t{100}, std::size_t{1000}}) {
-    const std::size_t n = batch == 1 ? std::min<std::size_t>(records, 20'000) : std::min<std::size_t>(records, batch * 2000);
+    const std::size_t n = batch == 1 ? std::min<std::size_t>(records, 20'000)
+                                     : std::min<std::size_t>(records, batch * 2000);
     auto fig = RunAppend(dir / "ledger-sync", drafts, n, batch, 0);
-    std::printf("append fsync/%-4zu%10.0f records/s  %7.1f MB/s  (%zu records, %llu fsyncs)\n", batch,
-                fig.records_per_s, fig.mb_per_s, n, static_cast<unsigned long long>(fig.syncs));
+    std::printf("append fsync/%-4zu%10.0f records/s  %7.1f MB/s  (%zu records, %llu fsyncs)\n",
+                batch, fig.records_per_s, fig.mb_per_s, n,
+                static_cast<unsigned long long>(fig.syncs));
   }
 
   // 5. Reference: raw RocksDB, same encoded values, WriteBatch + fsync per 1000.
@@ -242,9 +262,11 @@ int main(int argc, char** argv) {
     values.reserve(records);
     RecordEncoder enc;
     Sha256Digest h{};
-    for (std::size_t i = 0; i < records; ++i) values.push_back(enc.Encode(drafts[i], Seq{i + 1}, "bench", h, &h));
+    for (std::size_t i = 0; i < records; ++i)
+      values.push_back(enc.Encode(drafts[i], Seq{i + 1}, "bench", h, &h));
     const double rate = RawRocksRate(dir / "raw", values, 1000);
-    std::printf("raw rocksdb      %10.0f puts/s     (WriteBatch of 1000 + fsync, same values)\n", rate);
+    std::printf("raw rocksdb      %10.0f puts/s     (WriteBatch of 1000 + fsync, same values)\n",
+                rate);
   }
   std::filesystem::remove_all(dir);
   return 0;

@@ -48,14 +48,18 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     const std::size_t v = std::strtoull(argv[i + 1], nullptr, 10);
-    if (a == "--rows") rows = v;
-    else if (a == "--batch") batch = v;
-    else if (a == "--rounds") rounds = v;
+    if (a == "--rows")
+      rows = v;
+    else if (a == "--batch")
+      batch = v;
+    else if (a == "--rounds")
+      rounds = v;
   }
   const char* admin = std::getenv("CALL_LEDGER_TEST_PG");
   if (admin == nullptr || rows < 100 || batch < 1 || rounds < 1) {
-    std::fprintf(stderr, "usage: missed_open_bench [--rows N>=100] [--batch N] [--rounds N] "
-                         "(under tools/scripts/with-postgres.sh)\n");
+    std::fprintf(stderr,
+                 "usage: missed_open_bench [--rows N>=100] [--batch N] [--rounds N] "
+                 "(under tools/scripts/with-postgres.sh)\n");
     return 2;
   }
   const std::string dbname = "missed_open_bench";
@@ -94,8 +98,9 @@ int main(int argc, char** argv) {
     open = tx.exec1("SELECT count(*) FROM missed_open")[0].as<std::string>();
     tx.commit();
   }
-  std::printf("%zu rows (%zu missed_open): ReplaceAll %.0f ms; RecomputeMissedOpen median %.1f ms\n",
-              rows, static_cast<std::size_t>(std::stoull(open)), replace_ms, Median(recompute));
+  std::printf(
+      "%zu rows (%zu missed_open): ReplaceAll %.0f ms; RecomputeMissedOpen median %.1f ms\n", rows,
+      static_cast<std::size_t>(std::stoull(open)), replace_ms, Median(recompute));
 
   // Batches of new calls on a second node with the same customers, started
   // in the last day: missed calls, callbacks, answered calls.
@@ -145,8 +150,9 @@ int main(int argc, char** argv) {
     }
     whole.push_back(Ms(start));
   }
-  std::printf("ApplyBatch of %zu new rows on another node: median %.1f ms, of which the "
-              "missed_open upkeep (timed alone) median %.1f ms (%zu rounds)\n",
-              batch, Median(whole), Median(upkeep), rounds);
+  std::printf(
+      "ApplyBatch of %zu new rows on another node: median %.1f ms, of which the "
+      "missed_open upkeep (timed alone) median %.1f ms (%zu rounds)\n",
+      batch, Median(whole), Median(upkeep), rounds);
   return 0;
 }

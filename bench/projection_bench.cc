@@ -49,11 +49,14 @@ namespace {
 using namespace callledger;
 using Clock = std::chrono::steady_clock;
 
-double Seconds(Clock::time_point since) { return std::chrono::duration<double>(Clock::now() - since).count(); }
+double Seconds(Clock::time_point since) {
+  return std::chrono::duration<double>(Clock::now() - since).count();
+}
 
 std::vector<std::string> ObserverFrames() {
   std::vector<std::filesystem::path> files;
-  for (const auto& e : std::filesystem::directory_iterator(std::filesystem::path(CALL_LEDGER_SOURCE_DIR) / "fixtures" / "asterisk")) {
+  for (const auto& e : std::filesystem::directory_iterator(
+           std::filesystem::path(CALL_LEDGER_SOURCE_DIR) / "fixtures" / "asterisk")) {
     if (e.path().filename().string().ends_with(".observer.jsonl")) files.push_back(e.path());
   }
   std::sort(files.begin(), files.end());
@@ -107,15 +110,19 @@ bool HasLedger(const std::filesystem::path& dir, std::size_t records) {
 int main(int argc, char** argv) {
   std::size_t records = 1'000'000;
   std::string dsn;
-  std::filesystem::path dir = std::filesystem::temp_directory_path() / "call-ledger-projection-bench";
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / "call-ledger-projection-bench";
   bool keep_ledger = false;
   std::string phases = "scan,fold,rebuild,copy,runner";
   replay::RebuildOptions rebuild_options;  // --early-after: as ledger-replay rebuild's
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--records" && i + 1 < argc) records = std::strtoull(argv[++i], nullptr, 10);
-    else if (a == "--pg" && i + 1 < argc) dsn = argv[++i];
-    else if (a == "--dir" && i + 1 < argc) dir = argv[++i];
+    if (a == "--records" && i + 1 < argc)
+      records = std::strtoull(argv[++i], nullptr, 10);
+    else if (a == "--pg" && i + 1 < argc)
+      dsn = argv[++i];
+    else if (a == "--dir" && i + 1 < argc)
+      dir = argv[++i];
     else if (a == "--keep-ledger")
       keep_ledger = true;
     else if (a == "--phases" && i + 1 < argc)
@@ -133,7 +140,8 @@ int main(int argc, char** argv) {
     if (const char* env = std::getenv("CALL_LEDGER_TEST_PG")) dsn = env;
   }
   if (dsn.empty()) {
-    std::fprintf(stderr, "projection_bench: give --pg DSN (or run under tools/scripts/with-postgres.sh)\n");
+    std::fprintf(stderr,
+                 "projection_bench: give --pg DSN (or run under tools/scripts/with-postgres.sh)\n");
     return 2;
   }
 
@@ -151,8 +159,9 @@ int main(int argc, char** argv) {
   auto opened = store::RocksEventLog::Open(dir, ro);
   if (!opened.ok()) Die("open ledger", opened.status());
   const EventLog& log = **opened;
-  std::printf("projection_bench: %zu records (%zu captured observer frames, replicated with fresh ids)\n",
-              records, frames.size());
+  std::printf(
+      "projection_bench: %zu records (%zu captured observer frames, replicated with fresh ids)\n",
+      records, frames.size());
 
   // 2. Raw scan.
   double scan_rate = 0;
@@ -166,7 +175,8 @@ int main(int argc, char** argv) {
     });
     const double secs = Seconds(start);
     scan_rate = static_cast<double>(n) / secs;
-    std::printf("raw scan         %10.0f records/s  %7.1f MB/s\n", scan_rate, static_cast<double>(bytes) / secs / 1e6);
+    std::printf("raw scan         %10.0f records/s  %7.1f MB/s\n", scan_rate,
+                static_cast<double>(bytes) / secs / 1e6);
   }
 
   // Where a fold's time goes: record decoding, then JSON decoding of the
@@ -186,12 +196,13 @@ int main(int argc, char** argv) {
     start = Clock::now();
     (void)log.ScanEncoded(Seq{1}, Seq{UINT64_MAX}, [&](Seq, std::string_view v) {
       auto r = DecodeRecordView(v);
-      if (r.ok() && projection::RecordDecoder::Reads(*r)) parsed += decoder.DecodeEventInto(r->payload, &event).ok();
+      if (r.ok() && projection::RecordDecoder::Reads(*r))
+        parsed += decoder.DecodeEventInto(r->payload, &event).ok();
       return true;
     });
     secs = Seconds(start);
-    std::printf("  +JSON events   %10.0f records/s  (%llu events decoded)\n", static_cast<double>(n) / secs,
-                static_cast<unsigned long long>(parsed));
+    std::printf("  +JSON events   %10.0f records/s  (%llu events decoded)\n",
+                static_cast<double>(n) / secs, static_cast<unsigned long long>(parsed));
   }
 
   // 3. Fold.
@@ -259,7 +270,8 @@ int main(int argc, char** argv) {
       const char* definition;
       bool binary;
     };
-    constexpr const char* kKeyed = "(LIKE call_logs INCLUDING DEFAULTS, PRIMARY KEY (node, call_id))";
+    constexpr const char* kKeyed =
+        "(LIKE call_logs INCLUDING DEFAULTS, PRIMARY KEY (node, call_id))";
     for (const Reference& ref : {
              Reference{"raw COPY", "text, plain table with a primary key", "bench_raw_copy", kKeyed,
                        false},
@@ -268,18 +280,18 @@ int main(int argc, char** argv) {
              Reference{"raw COPY/indexed", "binary, call_logs' indexes and constraints",
                        "bench_raw_copy_indexed", "(LIKE call_logs INCLUDING ALL)", true},
          }) {
-      const auto copied =
-          bench::RawCopy(dsn, ref.table, ref.definition, ref.binary ? binary : text,
-                         ref.binary ? bench::CopyFormat::kBinary : bench::CopyFormat::kText, "bench");
+      const auto copied = bench::RawCopy(
+          dsn, ref.table, ref.definition, ref.binary ? binary : text,
+          ref.binary ? bench::CopyFormat::kBinary : bench::CopyFormat::kText, "bench");
       const double rate = static_cast<double>(rows.size()) / copied.seconds;
-      std::printf("%-17s%10.0f rows/s     (same rows, %s; %s the rebuilt partition)%s\n", ref.label,
-                  rate, ref.what, copied.same_rows ? "equal to" : "NOT equal to",
-                  write_rate > 0
-                      ? (" rebuild write phase = " +
-                         std::to_string(static_cast<int>(100.0 * write_rate / rate + 0.5)) +
-                         "% of it")
-                            .c_str()
-                      : "");
+      std::printf(
+          "%-17s%10.0f rows/s     (same rows, %s; %s the rebuilt partition)%s\n", ref.label, rate,
+          ref.what, copied.same_rows ? "equal to" : "NOT equal to",
+          write_rate > 0
+              ? (" rebuild write phase = " +
+                 std::to_string(static_cast<int>(100.0 * write_rate / rate + 0.5)) + "% of it")
+                    .c_str()
+              : "");
     }
   }
 
@@ -295,9 +307,12 @@ int main(int argc, char** argv) {
     auto applied = runner.CatchUp(std::min<std::uint64_t>(limit, records));
     const double secs = Seconds(start);
     if (!applied.ok()) Die("runner", applied.status());
-    std::printf("live runner/%-5zu%10.0f records/s  %8.0f rows/s  (%llu records, %llu transactions)\n", batch,
-                static_cast<double>(*applied) / secs, static_cast<double>(runner.stats().rows_written) / secs,
-                static_cast<unsigned long long>(*applied), static_cast<unsigned long long>(runner.stats().batches));
+    std::printf(
+        "live runner/%-5zu%10.0f records/s  %8.0f rows/s  (%llu records, %llu transactions)\n",
+        batch, static_cast<double>(*applied) / secs,
+        static_cast<double>(runner.stats().rows_written) / secs,
+        static_cast<unsigned long long>(*applied),
+        static_cast<unsigned long long>(runner.stats().batches));
   }
   opened->reset();
   if (!keep_ledger) std::filesystem::remove_all(dir);

@@ -41,8 +41,8 @@ std::string CopyData(const std::vector<CallRow>& rows, CopyFormat format) {
 }
 
 RawCopyResult RawCopy(const std::string& dsn, const std::string& table,
-                      const std::string& definition, const std::string& text,
-                      CopyFormat format, const std::string& node) {
+                      const std::string& definition, const std::string& text, CopyFormat format,
+                      const std::string& node) {
   PGconn* conn = PQconnectdb(dsn.c_str());
   if (PQstatus(conn) != CONNECTION_OK) Fail("connect", conn);
   Exec(conn, "SET client_encoding = 'UTF8'");
@@ -53,8 +53,8 @@ RawCopyResult RawCopy(const std::string& dsn, const std::string& table,
   RawCopyResult result;
   const auto start = std::chrono::steady_clock::now();
   Exec(conn, "BEGIN");
-  const std::string copy = "COPY " + table + " FROM STDIN" +
-                           (format == CopyFormat::kBinary ? " (FORMAT binary)" : "");
+  const std::string copy =
+      "COPY " + table + " FROM STDIN" + (format == CopyFormat::kBinary ? " (FORMAT binary)" : "");
   PGresult* r = PQexec(conn, copy.c_str());
   if (PQresultStatus(r) != PGRES_COPY_IN) Fail("COPY", conn);
   PQclear(r);

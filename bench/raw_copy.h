@@ -34,7 +34,7 @@ struct RawCopyResult {
 // it with call_logs' rows of the same node (`node`), and drops it. Exits
 // the process on any error (a benchmark has nothing to recover).
 RawCopyResult RawCopy(const std::string& dsn, const std::string& table,
-                      const std::string& definition, const std::string& data,
-                      CopyFormat format, const std::string& node);
+                      const std::string& definition, const std::string& data, CopyFormat format,
+                      const std::string& node);
 
 }  // namespace callledger::bench

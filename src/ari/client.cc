@@ -1,19 +1,19 @@
 #include "ari/client.h"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/core/detail/base64.hpp>
-#include <boost/asio/ssl.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
-#include <spdlog/spdlog.h>
 
 #include <functional>
 #include <optional>
@@ -46,7 +46,8 @@ constexpr bool kIsTls = std::is_same_v<Stream, TlsStream>;
 // certificate check's verdict when that is what failed.
 std::string TlsFailure(TlsStream& stream, const beast::error_code& ec) {
   const long verify = SSL_get_verify_result(stream.native_handle());
-  if (verify != X509_V_OK) return std::string("certificate verify failed: ") + X509_verify_cert_error_string(verify);
+  if (verify != X509_V_OK)
+    return std::string("certificate verify failed: ") + X509_verify_cert_error_string(verify);
   return ec.message();
 }
 
@@ -56,8 +57,8 @@ struct AriClient::Impl {
   ClientSink& sink;
   ClientStats& stats;
   std::atomic<bool> stopping{false};
-  std::function<void()> close_live;                          // closes the live socket, for Stop()
-  std::shared_ptr<net::steady_timer> backoff;                // the pending wait, for Stop()
+  std::function<void()> close_live;            // closes the live socket, for Stop()
+  std::shared_ptr<net::steady_timer> backoff;  // the pending wait, for Stop()
   std::mt19937_64 rng{std::random_device{}()};
   std::optional<net::ssl::context> tls;  // with options.tls
   std::string tls_setup_error;           // why `tls` is unusable (a bad ca_file), or ""
@@ -126,7 +127,8 @@ struct AriClient::Impl {
           if (check(preverified, ctx)) return true;
           X509_STORE_CTX* store = ctx.native_handle();
           if (preverified && X509_STORE_CTX_get_error_depth(store) == 0) {
-            X509_STORE_CTX_set_error(store, is_ip ? X509_V_ERR_IP_ADDRESS_MISMATCH : X509_V_ERR_HOSTNAME_MISMATCH);
+            X509_STORE_CTX_set_error(
+                store, is_ip ? X509_V_ERR_IP_ADDRESS_MISMATCH : X509_V_ERR_HOSTNAME_MISMATCH);
           }
           return false;
         });
@@ -142,8 +144,10 @@ struct AriClient::Impl {
   template <class Stream>
   net::awaitable<std::pair<int, std::string>> GetOver(const std::string& path) {
     auto stream = MakeStream<Stream>();
-    if (std::string err = co_await Open(*stream); !err.empty()) co_return std::pair<int, std::string>{0, err};
-    http::request<http::empty_body> req{http::verb::get, options.rest_prefix + path + options.rest_query, 11};
+    if (std::string err = co_await Open(*stream); !err.empty())
+      co_return std::pair<int, std::string>{0, err};
+    http::request<http::empty_body> req{http::verb::get,
+                                        options.rest_prefix + path + options.rest_query, 11};
     req.set(http::field::host, options.host);
     req.set(http::field::user_agent, "call-ledgerd");
     if (!options.authorization.empty()) req.set(http::field::authorization, options.authorization);
@@ -160,7 +164,8 @@ struct AriClient::Impl {
     beast::get_lowest_layer(*stream).socket().shutdown(tcp::socket::shutdown_both, ignored);
     beast::get_lowest_layer(*stream).close();
     auto res = parser.release();
-    co_return std::pair<int, std::string>{static_cast<int>(res.result_int()), std::move(res.body())};
+    co_return std::pair<int, std::string>{static_cast<int>(res.result_int()),
+                                          std::move(res.body())};
   }
 
   net::awaitable<std::pair<int, std::string>> Get(const std::string& path) {
@@ -174,7 +179,8 @@ struct AriClient::Impl {
     if (cs == 200 && bs == 200) {
       sink.OnSnapshot(std::move(channels), std::move(bridges));
     } else {
-      spdlog::error("ARI reconciliation failed: GET /ari/channels -> {}, GET /ari/bridges -> {}", cs, bs);
+      spdlog::error("ARI reconciliation failed: GET /ari/channels -> {}, GET /ari/bridges -> {}",
+                    cs, bs);
     }
   }
 
@@ -192,9 +198,13 @@ struct AriClient::Impl {
   template <class Stream>
   net::awaitable<std::pair<std::string, bool>> ConnectOver() {
     auto [status, info] = co_await GetOver<Stream>("/asterisk/info");
-    if (status == 401) co_return std::pair<std::string, bool>{"ARI authentication failed (HTTP 401): check ARI_USER/ARI_PASSWORD", false};
+    if (status == 401)
+      co_return std::pair<std::string, bool>{
+          "ARI authentication failed (HTTP 401): check ARI_USER/ARI_PASSWORD", false};
     if (status != 200) {
-      co_return std::pair<std::string, bool>{status == 0 ? info : "GET /ari/asterisk/info answered HTTP " + std::to_string(status), false};
+      co_return std::pair<std::string, bool>{
+          status == 0 ? info : "GET /ari/asterisk/info answered HTTP " + std::to_string(status),
+          false};
     }
     auto socket = MakeStream<Stream, websocket::stream<Stream>>();
     if (std::string err = co_await Open(socket->next_layer()); !err.empty()) {
@@ -208,16 +218,18 @@ struct AriClient::Impl {
     socket->set_option(timeouts);
     socket->read_message_max(options.max_frame_bytes);
     const std::string authorization = options.authorization;
-    socket->set_option(websocket::stream_base::decorator([authorization](websocket::request_type& req) {
-      req.set(http::field::user_agent, "call-ledgerd");
-      if (!authorization.empty()) req.set(http::field::authorization, authorization);
-    }));
+    socket->set_option(
+        websocket::stream_base::decorator([authorization](websocket::request_type& req) {
+          req.set(http::field::user_agent, "call-ledgerd");
+          if (!authorization.empty()) req.set(http::field::authorization, authorization);
+        }));
     websocket::response_type response;
     auto [herr] = co_await socket->async_handshake(response, options.host + ":" + options.port,
                                                    options.events_target, kTuple);
     if (herr) {
       if (response.result_int() == 401) {
-        co_return std::pair<std::string, bool>{"ARI authentication failed (HTTP 401) on the events WebSocket", false};
+        co_return std::pair<std::string, bool>{
+            "ARI authentication failed (HTTP 401) on the events WebSocket", false};
       }
       co_return std::pair<std::string, bool>{"WebSocket handshake: " + herr.message(), false};
     }
@@ -241,7 +253,8 @@ struct AriClient::Impl {
       buffer.consume(buffer.size());
       ++stats.frames;
       std::string_view type;
-      if (LeadingStringField(frame, "type", &type) && type == "ApplicationReplaced") replaced = true;
+      if (LeadingStringField(frame, "type", &type) && type == "ApplicationReplaced")
+        replaced = true;
       sink.OnFrame(std::move(frame));
       if (replaced) {
         reason = "ApplicationReplaced: another client took the application name; backing off";
@@ -259,7 +272,8 @@ struct AriClient::Impl {
   std::string UrlForLogs() const {
     if (!options.url_for_logs.empty()) return options.url_for_logs;
     const std::string target = options.events_target.substr(0, options.events_target.find('?'));
-    return std::string(options.tls ? "wss://" : "ws://") + options.host + ":" + options.port + target;
+    return std::string(options.tls ? "wss://" : "ws://") + options.host + ":" + options.port +
+           target;
   }
 };
 
@@ -293,9 +307,10 @@ net::awaitable<void> AriClient::Run() {
     if (was_up && !replaced) delay = d.options.reconnect_initial;
     if (replaced) delay = d.options.reconnect_max;
     std::uniform_real_distribution<double> jitter(0.5, 1.0);
-    const auto wait = std::chrono::milliseconds(static_cast<std::int64_t>(static_cast<double>(delay.count()) * jitter(d.rng)));
-    spdlog::warn("ARI connection to {}:{} lost or refused: {}; retrying in {} ms", d.options.host, d.options.port,
-                 reason, wait.count());
+    const auto wait = std::chrono::milliseconds(
+        static_cast<std::int64_t>(static_cast<double>(delay.count()) * jitter(d.rng)));
+    spdlog::warn("ARI connection to {}:{} lost or refused: {}; retrying in {} ms", d.options.host,
+                 d.options.port, reason, wait.count());
     d.backoff = std::make_shared<net::steady_timer>(d.io, wait);
     co_await d.backoff->async_wait(kTuple);
     d.backoff.reset();

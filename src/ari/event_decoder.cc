@@ -135,13 +135,15 @@ Status EventDecoder::DecodeEventInto(std::string_view frame, AriEvent* e, Paddin
     return InvalidInput(std::string("frame is not valid JSON: ") + simdjson::error_message(err));
   }
   dom::object o;
-  if (root.get_object().get(o) != simdjson::SUCCESS) return InvalidInput("frame is not a JSON object");
+  if (root.get_object().get(o) != simdjson::SUCCESS)
+    return InvalidInput("frame is not a JSON object");
   AriTimestampParser& timestamps = impl_->timestamps;
   // Reset, keeping the buffers.
   e->type.clear();
   e->time_us = 0;
   e->application.clear();
-  const bool had_channel = e->channel.has_value(), had_peer = e->peer.has_value(), had_caller = e->caller.has_value();
+  const bool had_channel = e->channel.has_value(), had_peer = e->peer.has_value(),
+             had_caller = e->caller.has_value();
   e->bridge.reset();
   e->has_args = false;
   e->args.clear();
@@ -248,10 +250,12 @@ Status EventDecoder::DecodeEventInto(std::string_view frame, AriEvent* e, Paddin
 Result<ReconcileSnapshot> EventDecoder::DecodeReconcile(std::string_view body) {
   dom::element root;
   if (auto err = impl_->parser.parse(body.data(), body.size()).get(root)) {
-    return InvalidInput(std::string("reconcile body is not valid JSON: ") + simdjson::error_message(err));
+    return InvalidInput(std::string("reconcile body is not valid JSON: ") +
+                        simdjson::error_message(err));
   }
   dom::object o;
-  if (root.get_object().get(o) != simdjson::SUCCESS) return InvalidInput("reconcile body is not an object");
+  if (root.get_object().get(o) != simdjson::SUCCESS)
+    return InvalidInput("reconcile body is not an object");
   ReconcileSnapshot snap;
   dom::array arr;
   if (o["channels"].get_array().get(arr) == simdjson::SUCCESS) {
@@ -275,17 +279,20 @@ Result<ReconcileSnapshot> EventDecoder::DecodeReconcile(std::string_view body) {
   return snap;
 }
 
-Result<std::vector<std::pair<std::string, std::string>>> EventDecoder::DecodeOptions(std::string_view body) {
+Result<std::vector<std::pair<std::string, std::string>>> EventDecoder::DecodeOptions(
+    std::string_view body) {
   std::vector<std::pair<std::string, std::string>> out;
   dom::element root;
   if (auto err = impl_->parser.parse(body.data(), body.size()).get(root)) {
-    return InvalidInput(std::string("note body is not valid JSON: ") + simdjson::error_message(err));
+    return InvalidInput(std::string("note body is not valid JSON: ") +
+                        simdjson::error_message(err));
   }
   dom::object opts;
   if (root["projector_options"].get_object().get(opts) != simdjson::SUCCESS) return out;
   for (dom::key_value_pair kv : opts) {
     std::string_view v;
-    if (kv.value.get_string().get(v) == simdjson::SUCCESS) out.emplace_back(std::string(kv.key), std::string(v));
+    if (kv.value.get_string().get(v) == simdjson::SUCCESS)
+      out.emplace_back(std::string(kv.key), std::string(v));
   }
   return out;
 }

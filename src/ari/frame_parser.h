@@ -33,8 +33,8 @@ struct FrameLimits {
 };
 
 struct FrameSummary {
-  std::string type;                          // ARI `type`
-  std::optional<std::int64_t> event_time_us; // `timestamp` as UTC µs
+  std::string type;                           // ARI `type`
+  std::optional<std::int64_t> event_time_us;  // `timestamp` as UTC µs
   std::string asterisk_id;
   std::string application;
 

@@ -4,8 +4,8 @@
 
 namespace callledger::ari {
 
-RecordDraft DraftFromFrame(FrameParser& parser, std::string_view frame,
-                           std::int64_t received_at_us, std::size_t max_stored_bytes) {
+RecordDraft DraftFromFrame(FrameParser& parser, std::string_view frame, std::int64_t received_at_us,
+                           std::size_t max_stored_bytes) {
   RecordDraft draft;
   draft.received_at_us = received_at_us;
   Result<FrameSummary> parsed = parser.Parse(frame);

@@ -17,8 +17,7 @@ namespace callledger::ari {
 // bounds what a misbehaving peer can make the ledger store.
 inline constexpr std::size_t kDefaultMaxStoredBytes = 16 << 20;
 
-RecordDraft DraftFromFrame(FrameParser& parser, std::string_view frame,
-                           std::int64_t received_at_us,
+RecordDraft DraftFromFrame(FrameParser& parser, std::string_view frame, std::int64_t received_at_us,
                            std::size_t max_stored_bytes = kDefaultMaxStoredBytes);
 
 }  // namespace callledger::ari

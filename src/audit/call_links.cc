@@ -129,9 +129,9 @@ Result<CallHistory> CollectCall(const EventLog& log, std::string_view id) {
       if (!r.ok()) return r.status();
       Result<ari::FrameSummary> f = c.parser.Parse(r->payload);
       if (!f.ok() || f->channel_ids.empty()) continue;
-      const bool names_call = (f->has_stasis_args && !f->stasis_args.empty() &&
-                               f->stasis_args.front() == id) ||
-                              (f->variable == "CALL_ID" && f->value == id);
+      const bool names_call =
+          (f->has_stasis_args && !f->stasis_args.empty() && f->stasis_args.front() == id) ||
+          (f->variable == "CALL_ID" && f->value == id);
       if (names_call &&
           std::find(roots.begin(), roots.end(), f->channel_ids.front()) == roots.end()) {
         roots.push_back(f->channel_ids.front());

@@ -26,15 +26,16 @@ namespace callledger::audit {
 struct LinkedChannel {
   std::string id;
   std::string name;  // from the channel snapshot in its first record, if any
-  std::string role;  // "call", "local other half", "same event", "shared bridge", "originated for call"
+  std::string
+      role;  // "call", "local other half", "same event", "shared bridge", "originated for call"
 };
 
 struct CallHistory {
   std::string query;
-  std::string resolved_as;                 // "channel id" or "call id"
-  std::vector<LinkedChannel> channels;     // call channel(s) first
+  std::string resolved_as;              // "channel id" or "call id"
+  std::vector<LinkedChannel> channels;  // call channel(s) first
   std::vector<std::string> bridges;
-  std::vector<Seq> seqs;                   // ascending, unique
+  std::vector<Seq> seqs;  // ascending, unique
 };
 
 // kNotFound when neither index knows `id`.

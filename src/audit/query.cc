@@ -51,14 +51,15 @@ Status QueryLog(const EventLog& log, const LogFilter& filter, const RecordVisito
     }
     return VisitSeqs(log, in_range, on_record);
   }
-  Status scan = log.ScanEncoded(filter.from_seq, filter.to_seq, [&](Seq key, std::string_view bytes) {
-    Result<Record> record = DecodeRecord(bytes);
-    if (!record.ok()) {
-      inner = DataLoss("seq " + std::to_string(key.value) + ": " + record.status().message());
-      return false;
-    }
-    return on_record(*record);
-  });
+  Status scan =
+      log.ScanEncoded(filter.from_seq, filter.to_seq, [&](Seq key, std::string_view bytes) {
+        Result<Record> record = DecodeRecord(bytes);
+        if (!record.ok()) {
+          inner = DataLoss("seq " + std::to_string(key.value) + ": " + record.status().message());
+          return false;
+        }
+        return on_record(*record);
+      });
   if (!scan.ok()) return scan;
   return inner;
 }

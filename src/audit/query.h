@@ -17,7 +17,7 @@ struct LogFilter {
   std::optional<std::int64_t> until_us;   // event time < until
   std::optional<std::string> event_type;  // exact ARI type
   std::optional<RecordKind> kind;
-  std::optional<std::string> channel;     // uses the channel index
+  std::optional<std::string> channel;  // uses the channel index
   std::uint64_t limit = UINT64_MAX;
 };
 

@@ -109,13 +109,15 @@ std::string DescribeEvent(const Record& r) {
   } else if (t == "ChannelDtmfReceived") {
     add("digit " + Str(o, "digit"));
   } else if (t == "DeviceStateChanged") {
-    if (const json::object* d = Obj(o, "device_state")) add(Str(*d, "name") + " " + Str(*d, "state"));
+    if (const json::object* d = Obj(o, "device_state"))
+      add(Str(*d, "name") + " " + Str(*d, "state"));
   } else if (t == "ChannelCallerId" || t == "ChannelConnectedLine") {
     if (ch != nullptr) {
       const json::object* who = Obj(*ch, t == "ChannelCallerId" ? "caller" : "connected");
       if (who != nullptr) {
         const std::string name = Str(*who, "name");
-        add(name.empty() ? "<" + Str(*who, "number") + ">" : name + " <" + Str(*who, "number") + ">");
+        add(name.empty() ? "<" + Str(*who, "number") + ">"
+                         : name + " <" + Str(*who, "number") + ">");
       }
     }
   }
@@ -130,7 +132,8 @@ std::string RecordJsonLine(const Record& r) {
   o["kind"] = RecordKindName(r.kind);
   o["node"] = r.node;
   o["event_type"] = r.event_type;
-  o["event_time"] = r.event_time_us == 0 ? json::value(nullptr) : json::value(ari::FormatUtcMicros(r.event_time_us));
+  o["event_time"] = r.event_time_us == 0 ? json::value(nullptr)
+                                         : json::value(ari::FormatUtcMicros(r.event_time_us));
   o["received_at"] = ari::FormatUtcMicros(r.received_at_us);
   o["asterisk_id"] = r.asterisk_id;
   o["application"] = r.application;
@@ -144,7 +147,8 @@ std::string RecordJsonLine(const Record& r) {
     o["payload"] = r.payload;
   } else {
     o["payload"] = nullptr;
-    o["payload_hex"] = ToHex(std::span(reinterpret_cast<const std::uint8_t*>(r.payload.data()), r.payload.size()));
+    o["payload_hex"] =
+        ToHex(std::span(reinterpret_cast<const std::uint8_t*>(r.payload.data()), r.payload.size()));
   }
   if (!r.reason.empty()) o["reason"] = r.reason;
   if (r.payload_size != 0) o["payload_size"] = r.payload_size;
@@ -155,12 +159,16 @@ std::string RecordJsonLine(const Record& r) {
 
 std::string DescribeRecord(const Record& r) {
   switch (r.kind) {
-    case RecordKind::kAriEvent: return DescribeEvent(r);
+    case RecordKind::kAriEvent:
+      return DescribeEvent(r);
     case RecordKind::kMalformed: {
-      std::string out = r.reason + " (" + std::to_string(r.payload_size ? r.payload_size : r.payload.size()) + " bytes)";
+      std::string out = r.reason + " (" +
+                        std::to_string(r.payload_size ? r.payload_size : r.payload.size()) +
+                        " bytes)";
       return out;
     }
-    default: return r.reason;
+    default:
+      return r.reason;
   }
 }
 
@@ -187,18 +195,22 @@ void RecordTable::Row(const Record& r) {
 
 std::string RenderStatsText(const LedgerStats& s) {
   std::ostringstream out;
-  out << "ledger          node " << s.info.node << ", schema version " << s.info.schema_version << "\n";
+  out << "ledger          node " << s.info.node << ", schema version " << s.info.schema_version
+      << "\n";
   out << "records         " << s.records;
   if (s.records > 0) out << " (seq " << s.first_seq.value << ".." << s.last_seq.value << ")";
   out << "\n";
   out << "head hash       " << ToHex(s.head.hash) << "\n";
-  out << "event times     " << TimeOrDash(s.first_event_us) << " .. " << TimeOrDash(s.last_event_us) << " (UTC)\n";
+  out << "event times     " << TimeOrDash(s.first_event_us) << " .. " << TimeOrDash(s.last_event_us)
+      << " (UTC)\n";
   out << "payload bytes   " << s.payload_bytes << "\n";
   out << "size on disk    " << s.size_on_disk << " bytes\n";
   out << "by kind\n";
-  for (const auto& [k, n] : s.by_kind) out << "  " << std::left << std::setw(28) << k << std::right << std::setw(10) << n << "\n";
+  for (const auto& [k, n] : s.by_kind)
+    out << "  " << std::left << std::setw(28) << k << std::right << std::setw(10) << n << "\n";
   out << "by event type (ari_event)\n";
-  for (const auto& [t, n] : s.by_type) out << "  " << std::left << std::setw(28) << t << std::right << std::setw(10) << n << "\n";
+  for (const auto& [t, n] : s.by_type)
+    out << "  " << std::left << std::setw(28) << t << std::right << std::setw(10) << n << "\n";
   return out.str();
 }
 
@@ -210,8 +222,11 @@ std::string RenderStatsJson(const LedgerStats& s) {
   o["first_seq"] = s.first_seq.value;
   o["last_seq"] = s.last_seq.value;
   o["head_hash"] = ToHex(s.head.hash);
-  o["first_event_time"] = s.first_event_us == 0 ? json::value(nullptr) : json::value(ari::FormatUtcMicros(s.first_event_us));
-  o["last_event_time"] = s.last_event_us == 0 ? json::value(nullptr) : json::value(ari::FormatUtcMicros(s.last_event_us));
+  o["first_event_time"] = s.first_event_us == 0
+                              ? json::value(nullptr)
+                              : json::value(ari::FormatUtcMicros(s.first_event_us));
+  o["last_event_time"] = s.last_event_us == 0 ? json::value(nullptr)
+                                              : json::value(ari::FormatUtcMicros(s.last_event_us));
   o["payload_bytes"] = s.payload_bytes;
   o["size_on_disk"] = s.size_on_disk;
   json::object kinds, types;
@@ -229,8 +244,8 @@ std::string RenderCallHeader(const CallHistory& h) {
   if (!h.bridges.empty()) out << ", " << h.bridges.size() << " bridge(s)";
   out << "\n";
   for (const auto& c : h.channels) {
-    out << "  " << std::left << std::setw(20) << c.id << " " << std::setw(40) << (c.name.empty() ? "-" : c.name)
-        << " " << c.role << "\n";
+    out << "  " << std::left << std::setw(20) << c.id << " " << std::setw(40)
+        << (c.name.empty() ? "-" : c.name) << " " << c.role << "\n";
   }
   for (const auto& b : h.bridges) out << "  bridge " << b << "\n";
   return out.str();

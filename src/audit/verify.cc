@@ -71,24 +71,22 @@ Result<VerifyReport> VerifyLedger(const EventLog& log, const VerifyProgress& pro
   if (!scan.ok()) return scan;
   if (report.ok()) {
     if (expected <= report.head.seq.value) {
-      fail(expected, "record missing (the ledger head is seq " +
-                         std::to_string(report.head.seq.value) + ")");
+      fail(expected,
+           "record missing (the ledger head is seq " + std::to_string(report.head.seq.value) + ")");
     } else if (prev != report.head.hash) {
       fail(report.head.seq.value, "hash differs from the head hash in the ledger metadata");
     }
   }
   if (report.ok()) {
     // A record past the head was not written by Append: someone added it.
-    Status extra = log.ScanEncoded(report.head.seq.Next(), Seq{UINT64_MAX},
-                                   [&](Seq key, std::string_view) {
-                                     return fail(key.value, "record stored beyond the head (seq " +
-                                                                std::to_string(report.head.seq.value) +
-                                                                ")");
-                                   });
+    Status extra =
+        log.ScanEncoded(report.head.seq.Next(), Seq{UINT64_MAX}, [&](Seq key, std::string_view) {
+          return fail(key.value, "record stored beyond the head (seq " +
+                                     std::to_string(report.head.seq.value) + ")");
+        });
     if (!extra.ok()) return extra;
   }
-  report.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
 }
 

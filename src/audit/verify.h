@@ -13,10 +13,10 @@
 namespace callledger::audit {
 
 struct VerifyReport {
-  std::uint64_t records = 0;         // records checked
-  LedgerHead head;                   // the head verified against
-  std::optional<Seq> first_bad;      // set when the ledger is not intact
-  std::string problem;               // what is wrong with first_bad
+  std::uint64_t records = 0;     // records checked
+  LedgerHead head;               // the head verified against
+  std::optional<Seq> first_bad;  // set when the ledger is not intact
+  std::string problem;           // what is wrong with first_bad
   double seconds = 0;
 
   bool ok() const { return !first_bad.has_value(); }

@@ -16,13 +16,13 @@ namespace callledger {
 struct ChannelSnapshot {
   std::string id;
   std::string name;
-  std::string state;            // "Ring", "Ringing", "Up", "Down", "Busy", ...
+  std::string state;  // "Ring", "Ringing", "Up", "Down", "Busy", ...
   std::string caller_name;
   std::string caller_number;
   std::string dialplan_exten;
-  std::string dialplan_app;     // channel.dialplan.app_name
+  std::string dialplan_app;  // channel.dialplan.app_name
   std::string dialplan_app_data;
-  std::int64_t creation_us = 0; // creationtime as UTC µs (0 if absent)
+  std::int64_t creation_us = 0;  // creationtime as UTC µs (0 if absent)
 };
 
 struct BridgeSnapshot {
@@ -32,7 +32,7 @@ struct BridgeSnapshot {
 
 struct AriEvent {
   std::string type;
-  std::int64_t time_us = 0;     // `timestamp`; 0 if absent
+  std::int64_t time_us = 0;  // `timestamp`; 0 if absent
   std::string application;
 
   std::optional<ChannelSnapshot> channel;  // the subject

@@ -4,9 +4,12 @@ namespace callledger {
 
 std::string_view CallStatusName(CallStatus s) {
   switch (s) {
-    case CallStatus::kRinging: return "kelyapti";
-    case CallStatus::kTalking: return "suhbatda";
-    case CallStatus::kFinished: return "yakunlandi";
+    case CallStatus::kRinging:
+      return "kelyapti";
+    case CallStatus::kTalking:
+      return "suhbatda";
+    case CallStatus::kFinished:
+      return "yakunlandi";
   }
   return "kelyapti";
 }

@@ -23,21 +23,22 @@ std::string_view CallStatusName(CallStatus s);
 
 struct CallRow {
   std::string node;
-  std::string call_id;           // Stasis args[0] if non-empty, else the channel id
-  std::string channel_id;        // the call channel
-  std::string direction;         // "kiruvchi" / "chiquvchi"; empty = NULL
+  std::string call_id;     // Stasis args[0] if non-empty, else the channel id
+  std::string channel_id;  // the call channel
+  std::string direction;   // "kiruvchi" / "chiquvchi"; empty = NULL
   std::string from_number;
   std::string to_number;
   std::string caller_name;
-  std::int64_t start_us = 0;     // channel creationtime
-  std::int64_t answer_us = 0;    // first connected to another party
+  std::int64_t start_us = 0;   // channel creationtime
+  std::int64_t answer_us = 0;  // first connected to another party
   std::int64_t end_us = 0;
   std::optional<std::int64_t> duration_s;  // start..end, whole seconds, half up
   std::optional<std::int64_t> ring_s;      // start..answer (or ..end if never answered)
   std::optional<std::int64_t> talk_s;      // answer..end
   CallStatus status = CallStatus::kRinging;
   bool answered = false;
-  std::string disposition;       // answered, abandoned, busy, no_answer, congestion, failed, unanswered; empty while live
+  std::string disposition;  // answered, abandoned, busy, no_answer, congestion, failed, unanswered;
+                            // empty while live
   std::optional<int> hangup_cause;
   std::string hangup_cause_txt;
   std::string recording_path;

@@ -29,8 +29,8 @@
 namespace callledger {
 
 struct LedgerHead {
-  Seq seq;                 // last appended seq; 0 when empty
-  Sha256Digest hash{};     // its hash; zeros when empty
+  Seq seq;              // last appended seq; 0 when empty
+  Sha256Digest hash{};  // its hash; zeros when empty
 };
 
 // Which secondary index to look an id up in.

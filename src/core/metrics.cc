@@ -72,11 +72,11 @@ std::vector<std::uint64_t> Histogram::BucketCounts() const {
 
 std::vector<double> LatencyBuckets() {
   return {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
-          0.025,   0.05,   0.1,     0.25,   0.5,   1,      2.5,    10};
+          0.025,   0.05,   0.1,     0.25,   0.5,   1,      2.5,   10};
 }
 
 MetricsRegistry::Family& MetricsRegistry::FamilyFor(std::string_view name, std::string_view help,
-                                                     Type type) {
+                                                    Type type) {
   auto it = families_.find(name);
   if (it == families_.end()) {
     it = families_.emplace(std::string(name), Family{type, std::string(help), {}, {}, {}}).first;
@@ -107,7 +107,8 @@ void MetricsRegistry::SetGauge(std::string_view name, std::string_view help,
 }
 
 void MetricsRegistry::SetCounterFunction(std::string_view name, std::string_view help,
-                                         std::function<double()> value, const MetricLabels& labels) {
+                                         std::function<double()> value,
+                                         const MetricLabels& labels) {
   std::lock_guard lock(mu_);
   FamilyFor(name, help, Type::kCounter).gauges[RenderLabels(labels)] = std::move(value);
 }
@@ -131,7 +132,8 @@ std::string MetricsRegistry::RenderPrometheus() const {
       for (std::size_t i = 0; i < counts.size(); ++i) {
         cumulative += counts[i];
         const std::string le = i < h->bounds().size() ? Number(h->bounds()[i]) : "+Inf";
-        out += name + "_bucket" + WithLabel(labels, "le", le) + " " + std::to_string(cumulative) + "\n";
+        out += name + "_bucket" + WithLabel(labels, "le", le) + " " + std::to_string(cumulative) +
+               "\n";
       }
       out += name + "_sum" + labels + " " + Number(h->Sum()) + "\n";
       out += name + "_count" + labels + " " + std::to_string(h->Count()) + "\n";

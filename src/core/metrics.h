@@ -60,8 +60,10 @@ std::vector<double> LatencyBuckets();
 
 class MetricsRegistry {
  public:
-  Counter& GetCounter(std::string_view name, std::string_view help, const MetricLabels& labels = {});
-  Histogram& GetHistogram(std::string_view name, std::string_view help, const MetricLabels& labels = {},
+  Counter& GetCounter(std::string_view name, std::string_view help,
+                      const MetricLabels& labels = {});
+  Histogram& GetHistogram(std::string_view name, std::string_view help,
+                          const MetricLabels& labels = {},
                           std::vector<double> bounds = LatencyBuckets());
   // A value read when rendered (lag, connected clients, ...). Replaces an
   // earlier gauge of the same name and labels.
@@ -70,8 +72,8 @@ class MetricsRegistry {
 
   // A counter whose value another component keeps (an atomic it already
   // has), read when rendered. Must only ever grow.
-  void SetCounterFunction(std::string_view name, std::string_view help, std::function<double()> value,
-                          const MetricLabels& labels = {});
+  void SetCounterFunction(std::string_view name, std::string_view help,
+                          std::function<double()> value, const MetricLabels& labels = {});
 
   // Families by name, series by labels, both sorted: stable output.
   std::string RenderPrometheus() const;

@@ -15,7 +15,8 @@ std::pair<std::string, std::vector<std::string>> SplitAppData(const std::string&
   std::size_t start = 0;
   while (true) {
     const std::size_t comma = data.find(',', start);
-    parts.push_back(data.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    parts.push_back(
+        data.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
     if (comma == std::string::npos) break;
     start = comma + 1;
   }
@@ -156,7 +157,8 @@ void Projector::Apply(const ProjectorInput& in, std::vector<RowChange>* changes)
   deleted_.clear();
   switch (in.kind) {
     case RecordKind::kAriEvent:
-      if (in.event != nullptr) ApplyEvent(*in.event, in.event->time_us ? in.event->time_us : in.time_us);
+      if (in.event != nullptr)
+        ApplyEvent(*in.event, in.event->time_us ? in.event->time_us : in.time_us);
       break;
     case RecordKind::kReconcile:
       if (in.reconcile != nullptr) ApplyReconcile(*in.reconcile, in.time_us);
@@ -323,7 +325,8 @@ void Projector::EndCall(Call& call, std::int64_t time_us, EndSource source,
   std::optional<int> effective = cause && *cause != 0 ? cause : call.hard_cause;
   if (effective && *effective != 0) {
     row.hangup_cause = effective;
-    row.hangup_cause_txt = cause && *cause == *effective && !cause_txt.empty() ? cause_txt : CauseText(*effective);
+    row.hangup_cause_txt =
+        cause && *cause == *effective && !cause_txt.empty() ? cause_txt : CauseText(*effective);
   } else {
     row.hangup_cause.reset();
     row.hangup_cause_txt.clear();
@@ -335,11 +338,16 @@ void Projector::EndCall(Call& call, std::int64_t time_us, EndSource source,
   } else {
     const int c = row.hangup_cause.value_or(0);
     const std::string& ds = call.leg_dialstatus;
-    if (c == 17 || ds == "BUSY") row.disposition = "busy";
-    else if (c == 34 || c == 38 || c == 42 || c == 44 || ds == "CONGESTION") row.disposition = "congestion";
-    else if (c == 18 || c == 19 || ds == "NOANSWER") row.disposition = "no_answer";
-    else if (ds == "CHANUNAVAIL") row.disposition = "failed";
-    else row.disposition = "unanswered";
+    if (c == 17 || ds == "BUSY")
+      row.disposition = "busy";
+    else if (c == 34 || c == 38 || c == 42 || c == 44 || ds == "CONGESTION")
+      row.disposition = "congestion";
+    else if (c == 18 || c == 19 || ds == "NOANSWER")
+      row.disposition = "no_answer";
+    else if (ds == "CHANUNAVAIL")
+      row.disposition = "failed";
+    else
+      row.disposition = "unanswered";
   }
 }
 
@@ -449,7 +457,8 @@ void Projector::ApplyEvent(const AriEvent& e, std::int64_t t) {
         if (Call* c = CallOrLegOf(*caller)) peer->leg_of = c->row.call_id;
       }
       const std::string& ds = e.dialstatus;
-      if (ds == "ANSWER" || ds == "BUSY" || ds == "NOANSWER" || ds == "CONGESTION" || ds == "CHANUNAVAIL") {
+      if (ds == "ANSWER" || ds == "BUSY" || ds == "NOANSWER" || ds == "CONGESTION" ||
+          ds == "CHANUNAVAIL") {
         if (Call* c = CallOrLegOf(*peer)) {
           if (c->row.status != CallStatus::kFinished) c->leg_dialstatus = ds;
         }
@@ -496,7 +505,8 @@ void Projector::ApplyEvent(const AriEvent& e, std::int64_t t) {
     auto b = bridges_.find(e.bridge->id);
     if (b != bridges_.end()) {
       for (const auto& id : b->second) {
-        if (auto it = channels_.find(id); it != channels_.end()) it->second.bridges.erase(e.bridge->id);
+        if (auto it = channels_.find(id); it != channels_.end())
+          it->second.bridges.erase(e.bridge->id);
       }
       bridges_.erase(b);
     }
@@ -556,7 +566,8 @@ void Projector::ApplyReconcile(const ReconcileSnapshot& snap, std::int64_t t) {
   for (const auto& b : snap.bridges) in_snapshot.insert(b.id);
   for (auto it = bridges_.begin(); it != bridges_.end();) {
     for (const auto& id : forgotten) it->second.erase(id);
-    const bool gone = it->second.empty() || (in_snapshot.count(it->first) == 0 && !fresh(it->second));
+    const bool gone =
+        it->second.empty() || (in_snapshot.count(it->first) == 0 && !fresh(it->second));
     if (gone) {
       for (const auto& id : it->second) {
         if (auto c = channels_.find(id); c != channels_.end()) c->second.bridges.erase(it->first);
@@ -590,9 +601,9 @@ void Projector::ApplyReconcile(const ReconcileSnapshot& snap, std::int64_t t) {
       if (live.count(ch.id) == 0 || ch.dialplan_app != "Stasis") continue;
       auto [app, args] = SplitAppData(ch.dialplan_app_data);
       if (app != options_.call_app) continue;
-      const bool names_live_channel = std::any_of(args.begin(), args.end(), [&](const std::string& a) {
-        return a != ch.id && live.count(a) != 0;
-      });
+      const bool names_live_channel =
+          std::any_of(args.begin(), args.end(),
+                      [&](const std::string& a) { return a != ch.id && live.count(a) != 0; });
       if (names_live_channel != (pass == 1)) continue;
       const Channel& known = channels_[ch.id];
       if (!known.call_key.empty() || !known.leg_of.empty()) continue;
@@ -605,7 +616,8 @@ void Projector::ApplyReconcile(const ReconcileSnapshot& snap, std::int64_t t) {
 }
 
 void Projector::Sweep() {
-  const std::uint64_t horizon = current_seq_ > kEvictAfterRecords ? current_seq_ - kEvictAfterRecords : 0;
+  const std::uint64_t horizon =
+      current_seq_ > kEvictAfterRecords ? current_seq_ - kEvictAfterRecords : 0;
   // Finished calls whose last change is older than the horizon go. A call's
   // last_seq and status change together (a status change is a row change),
   // so a call that was not finished when its entry passed the horizon has

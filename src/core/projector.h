@@ -33,7 +33,7 @@ namespace callledger {
 // Options that change rows. They take effect only through `note` records
 // in the ledger (invariant 1): ProjectorInput::options.
 struct ProjectorOptions {
-  std::string call_app = "call-center";                      // Stasis app that marks a call
+  std::string call_app = "call-center";                          // Stasis app that marks a call
   std::string recordings_dir = "/var/spool/asterisk/recording";  // where ARI recordings land
 };
 
@@ -42,9 +42,9 @@ struct ProjectorOptions {
 struct ProjectorInput {
   Seq seq;
   RecordKind kind = RecordKind::kUnknown;
-  std::int64_t time_us = 0;  // the record's event_time_us
-  const AriEvent* event = nullptr;                 // kAriEvent
-  const ReconcileSnapshot* reconcile = nullptr;    // kReconcile
+  std::int64_t time_us = 0;                                  // the record's event_time_us
+  const AriEvent* event = nullptr;                           // kAriEvent
+  const ReconcileSnapshot* reconcile = nullptr;              // kReconcile
   std::vector<std::pair<std::string, std::string>> options;  // kNote: option settings
 };
 
@@ -80,14 +80,14 @@ class Projector {
   // daemon's memory (docs/benchmarks.md).
   struct Channel {
     std::string id;
-    std::string state;       // "Up", "Ringing", ...
-    bool internal = false;   // Announcer/, Recorder/, Snoop/: not a party
+    std::string state;      // "Up", "Ringing", ...
+    bool internal = false;  // Announcer/, Recorder/, Snoop/: not a party
     std::int64_t creation_us = 0;
     std::set<std::string> bridges;
-    std::string call_key;   // set when this channel is a call's channel
-    std::string leg_of;     // call key this channel is a leg of
-    bool dial_peer = false; // was dialled (so it is a leg, never a call)
-    std::string mixmonitor; // MIXMONITOR_FILENAME, often set before Stasis
+    std::string call_key;    // set when this channel is a call's channel
+    std::string leg_of;      // call key this channel is a leg of
+    bool dial_peer = false;  // was dialled (so it is a leg, never a call)
+    std::string mixmonitor;  // MIXMONITOR_FILENAME, often set before Stasis
     std::uint64_t last_seen = 0;
   };
   enum class EndSource : std::uint8_t { kNone, kStasisEnd, kDestroyed, kReconcile };
@@ -128,8 +128,8 @@ class Projector {
   // must not revive them. Kept only while a reconcile is awaited.
   bool awaiting_reconcile_ = false;
   std::set<std::string> destroyed_since_gap_;
-  std::map<std::string, Channel> channels_;          // by channel id
-  std::map<std::string, Call> calls_;                // by call_id
+  std::map<std::string, Channel> channels_;               // by channel id
+  std::map<std::string, Call> calls_;                     // by call_id
   std::map<std::string, std::set<std::string>> bridges_;  // bridge id -> members
   // Pre-images of the rows touched by the record being applied (one or two:
   // a vector beats a map here).

@@ -57,8 +57,8 @@ struct RecordDraft {
   std::vector<std::string> channel_ids;
   std::vector<std::string> bridge_ids;
   std::vector<std::string> call_ids;
-  std::string payload;               // exact bytes (possibly truncated)
-  std::uint64_t payload_size = 0;    // original size if truncated, else 0
+  std::string payload;             // exact bytes (possibly truncated)
+  std::uint64_t payload_size = 0;  // original size if truncated, else 0
   std::string reason;
 };
 

@@ -4,14 +4,22 @@ namespace callledger {
 
 std::string_view CodeName(Code code) {
   switch (code) {
-    case Code::kOk: return "ok";
-    case Code::kInvalidInput: return "invalid input";
-    case Code::kNotFound: return "not found";
-    case Code::kUnavailable: return "unavailable";
-    case Code::kAborted: return "aborted";
-    case Code::kDataLoss: return "data loss";
-    case Code::kFailedPrecondition: return "failed precondition";
-    case Code::kInternal: return "internal error";
+    case Code::kOk:
+      return "ok";
+    case Code::kInvalidInput:
+      return "invalid input";
+    case Code::kNotFound:
+      return "not found";
+    case Code::kUnavailable:
+      return "unavailable";
+    case Code::kAborted:
+      return "aborted";
+    case Code::kDataLoss:
+      return "data loss";
+    case Code::kFailedPrecondition:
+      return "failed precondition";
+    case Code::kInternal:
+      return "internal error";
   }
   return "unknown";
 }

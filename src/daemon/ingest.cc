@@ -2,8 +2,8 @@
 
 #include <map>
 
-#include <boost/json.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/json.hpp>
 
 #include <vector>
 
@@ -63,7 +63,8 @@ void Ingest::Stop() {
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
-  if (Status s = log_.Sync(); !s.ok()) spdlog::error("ledger fsync at shutdown failed: {}", s.ToString());
+  if (Status s = log_.Sync(); !s.ok())
+    spdlog::error("ledger fsync at shutdown failed: {}", s.ToString());
 }
 
 bool Ingest::Push(Item item, bool droppable) {
@@ -81,8 +82,9 @@ bool Ingest::Push(Item item, bool droppable) {
       const std::uint64_t lost = overflowed_;
       overflowed_ = 0;
       Item gap;
-      gap.draft = GapDraft("overflow: " + std::to_string(lost) + " frames received but not kept (ingest queue full)",
-                           overflow_since_us_, item.received_at_us, lost);
+      gap.draft = GapDraft(
+          "overflow: " + std::to_string(lost) + " frames received but not kept (ingest queue full)",
+          overflow_since_us_, item.received_at_us, lost);
       queue_.push_back(std::move(gap));
       ++stats_.gaps;
     }
@@ -111,10 +113,16 @@ void Ingest::OnConnected(const std::string& asterisk_info) {
   if (!ec && info.is_object()) {
     // The operators' first question after "is it connected?".
     const auto* system = info.as_object().if_contains("system");
-    const auto* version = system != nullptr && system->is_object() ? system->as_object().if_contains("version") : nullptr;
-    const auto* entity = system != nullptr && system->is_object() ? system->as_object().if_contains("entity_id") : nullptr;
-    spdlog::info("Asterisk {} (entity {})", version != nullptr && version->is_string() ? std::string(version->as_string()) : "?",
-                 entity != nullptr && entity->is_string() ? std::string(entity->as_string()) : "?");
+    const auto* version = system != nullptr && system->is_object()
+                              ? system->as_object().if_contains("version")
+                              : nullptr;
+    const auto* entity = system != nullptr && system->is_object()
+                             ? system->as_object().if_contains("entity_id")
+                             : nullptr;
+    spdlog::info(
+        "Asterisk {} (entity {})",
+        version != nullptr && version->is_string() ? std::string(version->as_string()) : "?",
+        entity != nullptr && entity->is_string() ? std::string(entity->as_string()) : "?");
   }
   if (!ec) {
     json::value payload = json::parse(item.draft.payload);
@@ -161,8 +169,9 @@ void Ingest::Loop() {
                        : nullptr;
   const auto count_frame = [&](const RecordDraft& draft) {
     if (!options_.metrics) return;
-    const std::string_view type =
-        draft.kind == RecordKind::kMalformed ? std::string_view("(malformed)") : std::string_view(draft.event_type);
+    const std::string_view type = draft.kind == RecordKind::kMalformed
+                                      ? std::string_view("(malformed)")
+                                      : std::string_view(draft.event_type);
     auto it = frames_by_type.find(type);
     if (it == frames_by_type.end()) {
       Counter* c = &options_.metrics->GetCounter("call_ledger_frames_received_total",
@@ -191,7 +200,8 @@ void Ingest::Loop() {
         count_frame(drafts.back());
         if (drafts.back().kind == RecordKind::kMalformed) {
           ++stats_.malformed;
-          spdlog::warn("kept a malformed frame ({} bytes): {}", item.frame.size(), drafts.back().reason);
+          spdlog::warn("kept a malformed frame ({} bytes): {}", item.frame.size(),
+                       drafts.back().reason);
         }
       } else {
         drafts.push_back(std::move(item.draft));
@@ -215,13 +225,14 @@ void Ingest::Loop() {
         break;
       }
       ++stats_.append_errors;
-      spdlog::error("appending {} records to the ledger failed: {}; retrying in {} ms", drafts.size(),
-                    r.status().ToString(), delay.count());
+      spdlog::error("appending {} records to the ledger failed: {}; retrying in {} ms",
+                    drafts.size(), r.status().ToString(), delay.count());
       std::unique_lock lock(mu_);
       // Keep retrying, also while stopping (these records were accepted),
       // but let a shutdown finish within its deadline.
       if (stopping_ && waited >= kShutdownRetry) {
-        spdlog::critical("shutting down with {} records not appended: {}", drafts.size(), r.status().ToString());
+        spdlog::critical("shutting down with {} records not appended: {}", drafts.size(),
+                         r.status().ToString());
         break;
       }
       cv_.wait_for(lock, delay);

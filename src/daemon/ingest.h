@@ -33,8 +33,8 @@
 namespace callledger::daemon {
 
 struct IngestOptions {
-  std::size_t queue_frames = 65536;   // bounded queue, in items
-  std::size_t batch_records = 1000;   // records per Append at most
+  std::size_t queue_frames = 65536;  // bounded queue, in items
+  std::size_t batch_records = 1000;  // records per Append at most
   ari::FrameLimits limits;
   std::chrono::milliseconds retry_initial{50};
   std::chrono::milliseconds retry_max{2000};
@@ -45,17 +45,17 @@ struct IngestOptions {
 };
 
 struct IngestStats {
-  std::atomic<std::uint64_t> frames{0};        // accepted into the queue
-  std::atomic<std::uint64_t> dropped{0};       // queue full
-  std::atomic<std::uint64_t> appended{0};      // records appended
+  std::atomic<std::uint64_t> frames{0};    // accepted into the queue
+  std::atomic<std::uint64_t> dropped{0};   // queue full
+  std::atomic<std::uint64_t> appended{0};  // records appended
   std::atomic<std::uint64_t> gaps{0};
   std::atomic<std::uint64_t> reconciles{0};
   std::atomic<std::uint64_t> malformed{0};
   std::atomic<std::uint64_t> append_errors{0};
-  std::atomic<std::uint64_t> head{0};          // last appended seq
-  std::atomic<std::uint64_t> connects{0};      // ARI (re)connections
-  std::atomic<bool> connected{false};          // ARI connected now
-  std::atomic<bool> last_append_ok{true};      // the ledger took the last batch
+  std::atomic<std::uint64_t> head{0};      // last appended seq
+  std::atomic<std::uint64_t> connects{0};  // ARI (re)connections
+  std::atomic<bool> connected{false};      // ARI connected now
+  std::atomic<bool> last_append_ok{true};  // the ledger took the last batch
 };
 
 class Ingest final : public ari::ClientSink {
@@ -79,8 +79,8 @@ class Ingest final : public ari::ClientSink {
 
  private:
   struct Item {
-    RecordDraft draft;        // gap / reconcile / note, ready
-    std::string frame;        // or a frame to parse on the appender thread
+    RecordDraft draft;  // gap / reconcile / note, ready
+    std::string frame;  // or a frame to parse on the appender thread
     bool is_frame = false;
     std::int64_t received_at_us = 0;
   };
@@ -97,8 +97,8 @@ class Ingest final : public ari::ClientSink {
   std::condition_variable cv_;
   std::deque<Item> queue_;
   bool stopping_ = false;
-  std::uint64_t overflowed_ = 0;          // dropped since the last overflow gap
-  std::int64_t overflow_since_us_ = 0;    // when the first of those was dropped
+  std::uint64_t overflowed_ = 0;        // dropped since the last overflow gap
+  std::int64_t overflow_since_us_ = 0;  // when the first of those was dropped
   std::string disconnect_reason_ = "daemon started";
   std::int64_t disconnected_at_us_ = 0;
   std::thread thread_;

@@ -9,13 +9,13 @@
 // Logs go to stderr, one line each (journald adds the time). SIGINT/SIGTERM:
 // stop reading, append and fsync what was received, one last projection
 // attempt, exit 0.
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/spdlog.h>
 
 #include <malloc.h>
 #include <pthread.h>
@@ -52,7 +52,8 @@ void SetUpLogging(daemon::LogLevel level) {
   spdlog::flush_on(spdlog::level::info);
 }
 
-ari::ClientOptions ClientOptionsFrom(const daemon::DaemonConfig& config, const daemon::AriEndpoint& ep) {
+ari::ClientOptions ClientOptionsFrom(const daemon::DaemonConfig& config,
+                                     const daemon::AriEndpoint& ep) {
   ari::ClientOptions o;
   o.host = ep.host;
   o.port = std::to_string(ep.port);
@@ -84,8 +85,9 @@ Status AppendOptionsNote(EventLog& log, const daemon::DaemonConfig& config) {
                             std::chrono::system_clock::now().time_since_epoch())
                             .count();
   note.event_time_us = note.received_at_us;
-  note.payload = ari::EncodeOptionsNote({{"call_app", config.projector.call_app},
-                                         {"recordings_dir", config.projector.recordings_dir.string()}});
+  note.payload =
+      ari::EncodeOptionsNote({{"call_app", config.projector.call_app},
+                              {"recordings_dir", config.projector.recordings_dir.string()}});
   auto r = log.Append(std::span(&note, 1));
   return r.ok() ? Status::Ok() : r.status();
 }
@@ -107,7 +109,8 @@ std::string HostTimeZone() {
   }
   std::error_code ec;
   const auto target = std::filesystem::read_symlink("/etc/localtime", ec).string();
-  if (const auto at = target.find("zoneinfo/"); !ec && at != std::string::npos) return target.substr(at + 9);
+  if (const auto at = target.find("zoneinfo/"); !ec && at != std::string::npos)
+    return target.substr(at + 9);
   return "UTC";
 }
 
@@ -128,23 +131,28 @@ void RegisterDaemonMetrics(MetricsRegistry& m, const EventLog& log, const daemon
   const auto& pr = projection.stats();
   m.SetCounterFunction("call_ledger_records_appended_total", "Records appended to the ledger.",
                        [&in] { return static_cast<double>(in.appended.load()); });
-  m.SetCounterFunction("call_ledger_frames_dropped_total",
-                       "Frames dropped because the ingest queue was full (each run of them has a gap record).",
-                       [&in] { return static_cast<double>(in.dropped.load()); });
-  m.SetCounterFunction("call_ledger_append_errors_total", "Ledger appends that failed (and were retried).",
+  m.SetCounterFunction(
+      "call_ledger_frames_dropped_total",
+      "Frames dropped because the ingest queue was full (each run of them has a gap record).",
+      [&in] { return static_cast<double>(in.dropped.load()); });
+  m.SetCounterFunction("call_ledger_append_errors_total",
+                       "Ledger appends that failed (and were retried).",
                        [&in] { return static_cast<double>(in.append_errors.load()); });
-  m.SetCounterFunction("call_ledger_gaps_total", "Gap records: (re)connections and queue overflows.",
+  m.SetCounterFunction("call_ledger_gaps_total",
+                       "Gap records: (re)connections and queue overflows.",
                        [&in] { return static_cast<double>(in.gaps.load()); });
-  m.SetCounterFunction("call_ledger_ari_connects_total", "ARI WebSocket connections made (the first and reconnects).",
+  m.SetCounterFunction("call_ledger_ari_connects_total",
+                       "ARI WebSocket connections made (the first and reconnects).",
                        [&in] { return static_cast<double>(in.connects.load()); });
   m.SetGauge("call_ledger_ari_connected", "1 while the ARI WebSocket is connected.",
              [&in] { return in.connected.load() ? 1.0 : 0.0; });
   m.SetGauge("call_ledger_ledger_head_seq", "The last seq appended to the ledger.",
              [&log] { return static_cast<double>(log.Head().seq.value); });
-  m.SetGauge("call_ledger_projected_seq", "The call log's checkpoint (last ledger seq in PostgreSQL).",
+  m.SetGauge("call_ledger_projected_seq",
+             "The call log's checkpoint (last ledger seq in PostgreSQL).",
              [&pr] { return static_cast<double>(pr.checkpoint.load()); });
-  m.SetGauge("call_ledger_projector_lag_records", "Ledger records not yet projected into PostgreSQL.",
-             [&log, &pr] {
+  m.SetGauge("call_ledger_projector_lag_records",
+             "Ledger records not yet projected into PostgreSQL.", [&log, &pr] {
                const auto head = log.Head().seq.value, cp = pr.checkpoint.load();
                return static_cast<double>(head > cp ? head - cp : 0);
              });
@@ -165,16 +173,18 @@ int main(int argc, char** argv) {
   // RocksDB's) each get their own malloc arena by default; two keep the
   // daemon's resident memory lower with no measurable cost here.
   mallopt(M_ARENA_MAX, 2);
-  CLI::App app{"call-ledgerd: records every ARI event of an Asterisk into a hash-chained ledger and keeps "
-               "the PostgreSQL call log projected from it. Configuration: --config FILE (TOML), a .env "
-               "file and environment variables (ARI_URL, ARI_USER, ARI_PASSWORD, ARI_APP, "
-               "ARI_SUBSCRIBE_ALL, DATABASE_URL, LEDGER_DIR, NODE_NAME, HTTP_LISTEN, ...); see "
-               "docs/config.sample.toml. Secrets are never taken from the command line."};
+  CLI::App app{
+      "call-ledgerd: records every ARI event of an Asterisk into a hash-chained ledger and keeps "
+      "the PostgreSQL call log projected from it. Configuration: --config FILE (TOML), a .env "
+      "file and environment variables (ARI_URL, ARI_USER, ARI_PASSWORD, ARI_APP, "
+      "ARI_SUBSCRIBE_ALL, DATABASE_URL, LEDGER_DIR, NODE_NAME, HTTP_LISTEN, ...); see "
+      "docs/config.sample.toml. Secrets are never taken from the command line."};
   std::string config_file, env_file;
   bool check_only = false;
   app.add_option("--config", config_file, "TOML configuration file");
   app.add_option("--env-file", env_file, "A .env file (default: ./.env if present)");
-  app.add_flag("--check-config", check_only, "Validate the configuration, print it (secrets redacted) and exit");
+  app.add_flag("--check-config", check_only,
+               "Validate the configuration, print it (secrets redacted) and exit");
   CLI11_PARSE(app, argc, argv);
 
   daemon::LoadOptions load;
@@ -183,7 +193,8 @@ int main(int argc, char** argv) {
   load.environment = daemon::EnvironmentFromProcess();
   auto loaded = daemon::LoadConfig(load);
   if (!loaded.ok()) {
-    std::fprintf(stderr, "call-ledgerd: configuration error: %s\n", loaded.status().message().c_str());
+    std::fprintf(stderr, "call-ledgerd: configuration error: %s\n",
+                 loaded.status().message().c_str());
     return kExitConfig;
   }
   const daemon::DaemonConfig& config = *loaded;
@@ -211,8 +222,8 @@ int main(int argc, char** argv) {
 
   MetricsRegistry metrics;
   store::RocksOptions ledger_options;
-  ledger_options.sync_latency =
-      &metrics.GetHistogram("call_ledger_fsync_seconds", "Time of one ledger WAL fsync (group commit).");
+  ledger_options.sync_latency = &metrics.GetHistogram(
+      "call_ledger_fsync_seconds", "Time of one ledger WAL fsync (group commit).");
   ledger_options.node = config.ledger.node;
   ledger_options.sync_interval_ms = static_cast<int>(config.ledger.sync_interval_ms.count());
   auto ledger = store::RocksEventLog::Open(config.ledger.dir, ledger_options);
@@ -241,7 +252,8 @@ int main(int argc, char** argv) {
   http_options.allow_loopback_without_token = config.http.allow_loopback_without_token;
   http_options.node = log.Info().node;
   http_options.db_workers = config.http.db_workers;
-  http_options.api.zone = config.http.pbx_timezone.empty() ? HostTimeZone() : config.http.pbx_timezone;
+  http_options.api.zone =
+      config.http.pbx_timezone.empty() ? HostTimeZone() : config.http.pbx_timezone;
   http_options.api.service_level_seconds = static_cast<int>(config.http.service_level_seconds);
   http_options.limits.max_connections = config.http.max_connections;
   http_options.limits.max_header_bytes = static_cast<std::uint32_t>(config.http.max_header_bytes);
@@ -309,14 +321,15 @@ int main(int argc, char** argv) {
     projection.Stop();
     return kExitConfig;
   }
-  spdlog::info("http listening on {} (wallboard http://{}/ , API /api/calls, live feed /api/live, /metrics, "
-               "/healthz; PBX zone {})",
-               *serving, *serving, http_options.api.zone);
+  spdlog::info(
+      "http listening on {} (wallboard http://{}/ , API /api/calls, live feed /api/live, /metrics, "
+      "/healthz; PBX zone {})",
+      *serving, *serving, http_options.api.zone);
 
   boost::asio::io_context io;
   ari::AriClient client(io, ClientOptionsFrom(config, *endpoint), ingest);
-  spdlog::info("connecting to {} as application '{}' ({})", client.EventsUrlForLogs(), config.ari.app,
-               config.ari.subscribe_all ? "observer, subscribeAll" : "app mode");
+  spdlog::info("connecting to {} as application '{}' ({})", client.EventsUrlForLogs(),
+               config.ari.app, config.ari.subscribe_all ? "observer, subscribeAll" : "app mode");
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signo) {
     if (ec) return;
@@ -331,7 +344,7 @@ int main(int argc, char** argv) {
   projection.Stop();
   http.Stop();
   spdlog::info("stopped: ledger head seq {}, call log at seq {}, {} frames received, {} dropped",
-               log.Head().seq.value, projection.stats().checkpoint.load(), ingest.stats().frames.load(),
-               ingest.stats().dropped.load());
+               log.Head().seq.value, projection.stats().checkpoint.load(),
+               ingest.stats().frames.load(), ingest.stats().dropped.load());
   return 0;
 }

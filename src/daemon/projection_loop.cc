@@ -4,7 +4,8 @@
 
 namespace callledger::daemon {
 
-ProjectionLoop::ProjectionLoop(const EventLog& log, StoreOpener open_store, ProjectionLoopOptions options)
+ProjectionLoop::ProjectionLoop(const EventLog& log, StoreOpener open_store,
+                               ProjectionLoopOptions options)
     : log_(log), open_store_(std::move(open_store)), options_(options) {}
 
 ProjectionLoop::~ProjectionLoop() { Stop(); }
@@ -48,8 +49,9 @@ void ProjectionLoop::Loop() {
       auto opened = open_store_();
       if (opened.ok()) {
         store_ = std::move(opened.value());
-        runner_ = std::make_unique<projection::ProjectionRunner>(log_, *store_,
-                                                                 projection::RunnerOptions{options_.batch_records, options_.on_committed});
+        runner_ = std::make_unique<projection::ProjectionRunner>(
+            log_, *store_,
+            projection::RunnerOptions{options_.batch_records, options_.on_committed});
       } else {
         status = opened.status();
       }
@@ -60,7 +62,8 @@ void ProjectionLoop::Loop() {
       stats_.checkpoint = runner_->checkpoint().value;
     }
     if (status.ok()) {
-      if (reported_down) spdlog::info("PostgreSQL is back; call log caught up to seq {}", stats_.checkpoint.load());
+      if (reported_down)
+        spdlog::info("PostgreSQL is back; call log caught up to seq {}", stats_.checkpoint.load());
       reported_down = false;
       stats_.store_up = true;
       backoff = options_.backoff_initial;
@@ -77,8 +80,10 @@ void ProjectionLoop::Loop() {
     }
     stats_.store_up = false;
     if (!reported_down) {
-      spdlog::error("projecting into PostgreSQL failed: {}; the ledger keeps recording, retrying with backoff",
-                    status.ToString());
+      spdlog::error(
+          "projecting into PostgreSQL failed: {}; the ledger keeps recording, retrying with "
+          "backoff",
+          status.ToString());
       reported_down = true;
     }
     if (stopping) break;

@@ -82,8 +82,8 @@ Filter AfterCursor(const CallQuery& q, Part part) {
   f.And("start_time IS NOT NULL");
   if (q.after) {
     const std::string t = TimeParam(f.Bind(std::to_string(q.after->start_us)));
-    f.And("(start_time, call_id COLLATE \"C\", node COLLATE \"C\") < (" + t + ", " + f.P(q.after->call_id) +
-          ", " + f.P(q.after->node) + ")");
+    f.And("(start_time, call_id COLLATE \"C\", node COLLATE \"C\") < (" + t + ", " +
+          f.P(q.after->call_id) + ", " + f.P(q.after->node) + ")");
   }
   return f;
 }
@@ -128,8 +128,8 @@ Result<CallPage> PgCallLogReader::Search(const CallQuery& q) {
     for (Part part : {Part::kTimed, Part::kUntimed}) {
       if ((part == Part::kTimed && after_untimed) || rows.size() == wanted) continue;
       const Filter f = AfterCursor(q, part);
-      const std::string sql = "SELECT " + SelectList() + " FROM call_logs" + f.where() + kNewestFirst +
-                              " LIMIT " + std::to_string(wanted - rows.size());
+      const std::string sql = "SELECT " + SelectList() + " FROM call_logs" + f.where() +
+                              kNewestFirst + " LIMIT " + std::to_string(wanted - rows.size());
       const pqxx::result res = tx.exec_params(sql, pqxx::prepare::make_dynamic_params(f.params()));
       for (const auto& row : res) {
         auto r = ReadRow(row);
@@ -151,10 +151,9 @@ Result<CallPage> PgCallLogReader::Search(const CallQuery& q) {
 Result<std::optional<CallRow>> PgCallLogReader::Find(std::string_view call_id) {
   return Guard("find call", [&](pqxx::connection& conn) -> Result<std::optional<CallRow>> {
     pqxx::read_transaction tx(conn);
-    const pqxx::result res =
-        tx.exec_params("SELECT " + SelectList() + " FROM call_logs WHERE call_id = $1" +
-                           kNewestFirst + " LIMIT 1",
-                       std::string(call_id));
+    const pqxx::result res = tx.exec_params(
+        "SELECT " + SelectList() + " FROM call_logs WHERE call_id = $1" + kNewestFirst + " LIMIT 1",
+        std::string(call_id));
     if (res.empty()) return std::optional<CallRow>();
     auto r = ReadRow(res[0]);
     if (!r.ok()) return r.status();
@@ -173,14 +172,14 @@ Result<LiveCalls> PgCallLogReader::Live(std::string_view node) {
     // Before the projector's first connection there are no tables: nothing
     // is projected yet, which is an empty snapshot at seq 0, not an error.
     if (tx.exec("SELECT to_regclass('projector_checkpoint') IS NULL")[0][0].as<bool>()) return live;
-    const pqxx::result cp =
-        tx.exec_params("SELECT last_seq FROM projector_checkpoint WHERE node = $1", std::string(node));
+    const pqxx::result cp = tx.exec_params(
+        "SELECT last_seq FROM projector_checkpoint WHERE node = $1", std::string(node));
     if (!cp.empty()) live.checkpoint = Seq{static_cast<std::uint64_t>(cp[0][0].as<std::int64_t>())};
-    const pqxx::result res = tx.exec_params(
-        "SELECT " + SelectList() +
-            " FROM call_logs WHERE node = $1 AND status <> 'yakunlandi'"
-            " ORDER BY start_time NULLS LAST, call_id COLLATE \"C\"",
-        std::string(node));
+    const pqxx::result res =
+        tx.exec_params("SELECT " + SelectList() +
+                           " FROM call_logs WHERE node = $1 AND status <> 'yakunlandi'"
+                           " ORDER BY start_time NULLS LAST, call_id COLLATE \"C\"",
+                       std::string(node));
     live.calls.reserve(res.size());
     for (const auto& row : res) {
       auto r = ReadRow(row);

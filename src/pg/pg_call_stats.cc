@@ -202,8 +202,7 @@ std::string AllMissedSql() {
 // `resolved` false; its callback is the first attempt, if any.
 std::string OpenMissedSql() {
   const std::string newest = std::string(kNewestFirst) + " LIMIT $3";
-  const std::string period =
-      "start_time >= " + TimeParam(1) + " AND start_time < " + TimeParam(2);
+  const std::string period = "start_time >= " + TimeParam(1) + " AND start_time < " + TimeParam(2);
   const std::string none = ", NULL::text, NULL::text, NULL::text, NULL::boolean";
   return "SELECT " + SelectList("m.") + none + FollowUpColumns("cb_no") + none +
          ", false AS resolved"
@@ -298,9 +297,8 @@ Result<MissedList> QueryMissed(pqxx::transaction_base& tx, const MissedQuery& qu
   MissedList list;
   list.since_us = period->first;
   list.until_us = period->second;
-  const pqxx::result res =
-      tx.exec_params(query.only_open ? OpenMissedSql() : AllMissedSql(), period->first,
-                     period->second, query.limit);
+  const pqxx::result res = tx.exec_params(query.only_open ? OpenMissedSql() : AllMissedSql(),
+                                          period->first, period->second, query.limit);
   constexpr int kFirstFollowUp = static_cast<int>(kColumns.size());
   list.items.reserve(res.size());
   for (const auto& row : res) {

@@ -72,11 +72,14 @@ void RecomputeMissedOpen(pqxx::transaction_base& tx, std::string_view rows) {
   // On 1M rows (2 cores) 1.1-1.2 s against 1.3 s for the NOT EXISTS form,
   // which the planner runs as hash/merge anti joins over two full scans
   // anyway. Tests compare the two.
-  tx.exec(std::string(kInsert) +
-          "SELECT m.node, m.call_id, m.from_number, m.start_time FROM " + from + " m"
+  tx.exec(std::string(kInsert) + "SELECT m.node, m.call_id, m.from_number, m.start_time FROM " +
+          from +
+          " m"
           " LEFT JOIN (SELECT CASE WHEN direction = 'chiquvchi' THEN to_number"
           " ELSE from_number END AS number, max(start_time) AS last_contact"
-          " FROM " + from + " c WHERE answered AND direction IN ('chiquvchi', 'kiruvchi')"
+          " FROM " +
+          from +
+          " c WHERE answered AND direction IN ('chiquvchi', 'kiruvchi')"
           " GROUP BY 1) l ON l.number = m.from_number"
           " WHERE m.direction = 'kiruvchi' AND NOT m.answered AND m.status = 'yakunlandi'"
           " AND m.from_number IS NOT NULL AND m.start_time IS NOT NULL"
@@ -85,9 +88,8 @@ void RecomputeMissedOpen(pqxx::transaction_base& tx, std::string_view rows) {
 
 MissedOpenUpkeep::Facts MissedOpenUpkeep::FactsOf(std::string_view direction,
                                                   std::string_view from_number,
-                                                  std::string_view to_number,
-                                                  std::int64_t start_us, bool answered,
-                                                  bool finished) {
+                                                  std::string_view to_number, std::int64_t start_us,
+                                                  bool answered, bool finished) {
   Facts f;
   if (start_us == 0) return f;  // NULL: neither a contact after anything nor in a period
   if (answered) {
@@ -113,18 +115,19 @@ void MissedOpenUpkeep::ReadBefore(pqxx::transaction_base& tx,
   for (const std::string* k : deletes) keys.push_back(*k);
   if (keys.empty()) return;
   // Only rows that can have facts: answered ones and finished inbound ones.
-  const pqxx::result res = tx.exec_params(
-      "SELECT call_id, direction, from_number, to_number, " + TimeSql("start_time") +
-          ", answered, status = 'yakunlandi' FROM call_logs"
-          " WHERE node = $1 AND call_id = ANY ($2::text[])"
-          " AND (answered OR (direction = 'kiruvchi' AND status = 'yakunlandi'))",
-      node_, ArrayLiteral(keys));
+  const pqxx::result res =
+      tx.exec_params("SELECT call_id, direction, from_number, to_number, " + TimeSql("start_time") +
+                         ", answered, status = 'yakunlandi' FROM call_logs"
+                         " WHERE node = $1 AND call_id = ANY ($2::text[])"
+                         " AND (answered OR (direction = 'kiruvchi' AND status = 'yakunlandi'))",
+                     node_, ArrayLiteral(keys));
   const auto text = [](const pqxx::field& f) { return f.is_null() ? "" : f.c_str(); };
   for (const auto& row : res) {
     std::int64_t start_us = 0;
     if (!row[4].is_null()) {
       const auto t = ParseTimestamp(row[4].c_str());
-      if (!t) throw pqxx::data_exception("unreadable start_time of call " + row[0].as<std::string>());
+      if (!t)
+        throw pqxx::data_exception("unreadable start_time of call " + row[0].as<std::string>());
       start_us = *t;
     }
     Facts f = FactsOf(text(row[1]), text(row[2]), text(row[3]), start_us, row[5].as<bool>(),
@@ -146,11 +149,11 @@ void MissedOpenUpkeep::Apply(pqxx::transaction_base& tx,
 
   // What changed. A key whose facts stayed the same needs nothing: its
   // missed_open row (if any) is still right, and so is every other row.
-  std::set<std::string> locks;           // every number whose facts or rows we touch
-  std::vector<std::string> stale_keys;   // keys whose missed_open row may be wrong now
-  std::set<std::string> recompute;       // numbers that lost a contact (or had it moved earlier)
+  std::set<std::string> locks;          // every number whose facts or rows we touch
+  std::vector<std::string> stale_keys;  // keys whose missed_open row may be wrong now
+  std::set<std::string> recompute;      // numbers that lost a contact (or had it moved earlier)
   std::vector<std::string> contact_numbers, contact_times;  // contacts new or moved
-  std::vector<std::string> missed_keys;  // missed calls new or changed
+  std::vector<std::string> missed_keys;                     // missed calls new or changed
   for (const auto& [key, old] : before) {
     const Facts* now = Find(after, key);
     if (old.missed() && !SameMissed(now, old)) {
@@ -200,9 +203,9 @@ void MissedOpenUpkeep::Apply(pqxx::transaction_base& tx,
   if (!recompute.empty()) {
     const std::string numbers = ArrayLiteral({recompute.begin(), recompute.end()});
     tx.exec_params("DELETE FROM missed_open WHERE from_number = ANY ($1::text[])", numbers);
-    tx.exec_params(kInsert + OpenMissedSelect("m.from_number = ANY ($1::text[])") +
-                       " ON CONFLICT DO NOTHING",
-                   numbers);
+    tx.exec_params(
+        kInsert + OpenMissedSelect("m.from_number = ANY ($1::text[])") + " ON CONFLICT DO NOTHING",
+        numbers);
   }
   // 4. New contacts resolve the missed calls of their number before them.
   if (!contact_numbers.empty()) {
@@ -214,8 +217,7 @@ void MissedOpenUpkeep::Apply(pqxx::transaction_base& tx,
   // 5. New missed calls, unless someone already reached the number (step 3
   // may have inserted some of them).
   if (!missed_keys.empty()) {
-    tx.exec_params(kInsert +
-                       OpenMissedSelect("m.node = $1 AND m.call_id = ANY ($2::text[])") +
+    tx.exec_params(kInsert + OpenMissedSelect("m.node = $1 AND m.call_id = ANY ($2::text[])") +
                        " ON CONFLICT DO NOTHING",
                    node_, ArrayLiteral(missed_keys));
   }

@@ -34,7 +34,8 @@ std::vector<IndexJob> IndexJobs(pqxx::transaction_base& tx, const std::string& t
       throw pqxx::internal_error("unexpected index definition: " + def);
     }
     IndexJob job;
-    job.create = def.substr(0, kind_end) + " INDEX " + name + " ON " + qtable + def.substr(using_at);
+    job.create =
+        def.substr(0, kind_end) + " INDEX " + name + " ON " + qtable + def.substr(using_at);
     if (!row[2].is_null()) {
       const std::string type = row[2].as<std::string>();
       if (type != "p" && type != "u") {

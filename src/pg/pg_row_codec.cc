@@ -147,7 +147,10 @@ PgFailure ClassifyCurrentException(std::string_view what) {
     if (cls == "53" || state == "55P03" || state == "57014") return {Unavailable(message), false};
     if (cls == "40" || state == "23505") return {Aborted(message), false};
     // Undefined table: the projector has not created the schema yet.
-    if (state == "42P01") return {Unavailable(message + " (the call log is created on the projector's first connection)"), false};
+    if (state == "42P01")
+      return {
+          Unavailable(message + " (the call log is created on the projector's first connection)"),
+          false};
     if (cls == "22" || cls == "23") return {InvalidInput(message), false};
     return {Internal(message), false};
   } catch (const pqxx::usage_error& e) {

@@ -30,10 +30,12 @@ Status MemoryCallLogStore::ApplyBatch(std::string_view node, Seq expected, Seq n
   return Status::Ok();
 }
 
-Status MemoryCallLogStore::ReplaceAll(std::string_view node, std::span<const CallRow> rows, Seq checkpoint) {
+Status MemoryCallLogStore::ReplaceAll(std::string_view node, std::span<const CallRow> rows,
+                                      Seq checkpoint) {
   std::lock_guard lock(mu_);
   const std::string n(node);
-  for (auto it = rows_.lower_bound({n, std::string()}); it != rows_.end() && it->first.first == n;) {
+  for (auto it = rows_.lower_bound({n, std::string()});
+       it != rows_.end() && it->first.first == n;) {
     it = rows_.erase(it);
   }
   for (const auto& r : rows) rows_[{n, r.call_id}] = r;
@@ -55,7 +57,8 @@ Result<CheckpointRows> MemoryCallLogStore::RowsAtCheckpoint(std::string_view nod
 
 std::vector<CallRow> MemoryCallLogStore::RowsOf(const std::string& n) const {
   std::vector<CallRow> out;
-  for (auto it = rows_.lower_bound({n, std::string()}); it != rows_.end() && it->first.first == n; ++it) {
+  for (auto it = rows_.lower_bound({n, std::string()}); it != rows_.end() && it->first.first == n;
+       ++it) {
     out.push_back(it->second);
   }
   return out;

@@ -11,10 +11,12 @@ bool RecordDecoder::Reads(const RecordView& record) {
   // The two most frequent event types mostly say nothing the projector
   // keeps; a look at their leading field spares the full decode.
   std::string_view v;
-  if (record.event_type == "ChannelVarset" && ari::LeadingStringField(record.payload, "variable", &v)) {
+  if (record.event_type == "ChannelVarset" &&
+      ari::LeadingStringField(record.payload, "variable", &v)) {
     return Projector::ReadsVariable(v);
   }
-  if (record.event_type == "ChannelDialplan" && ari::LeadingStringField(record.payload, "dialplan_app", &v)) {
+  if (record.event_type == "ChannelDialplan" &&
+      ari::LeadingStringField(record.payload, "dialplan_app", &v)) {
     return Projector::ReadsDialplanApp(v);
   }
   return true;
@@ -72,12 +74,18 @@ void RecordDecoder::Decode(const RecordView& record, Check check,
       break;
     case RecordKind::kReconcile: {
       auto snap = decoder_.DecodeReconcile(record.payload);
-      if (snap.ok()) out->reconcile = std::move(snap.value()); else skip(snap.status());
+      if (snap.ok())
+        out->reconcile = std::move(snap.value());
+      else
+        skip(snap.status());
       break;
     }
     case RecordKind::kNote: {
       auto opts = decoder_.DecodeOptions(record.payload);
-      if (opts.ok()) out->options = std::move(opts.value()); else skip(opts.status());
+      if (opts.ok())
+        out->options = std::move(opts.value());
+      else
+        skip(opts.status());
       break;
     }
     case RecordKind::kGap:

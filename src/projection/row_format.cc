@@ -85,7 +85,8 @@ const std::vector<std::string>& RowColumns() {
 
 std::vector<std::pair<std::string, std::string>> RowFields(const CallRow& row) {
   std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& kv : RowObject(row)) out.emplace_back(std::string(kv.key()), FieldText(kv.value()));
+  for (const auto& kv : RowObject(row))
+    out.emplace_back(std::string(kv.key()), FieldText(kv.value()));
   return out;
 }
 
@@ -112,7 +113,9 @@ static void AppendCsvRow(std::string& out, const CallRow& r) {
     first = false;
   };
   const auto text = [&](const std::string& v) { next(), out += CsvField(v); };
-  const auto time = [&](std::int64_t us) { next(), out += us == 0 ? std::string() : ari::FormatUtcMillis(us); };
+  const auto time = [&](std::int64_t us) {
+    next(), out += us == 0 ? std::string() : ari::FormatUtcMillis(us);
+  };
   const auto number = [&](const auto& v) { next(), out += v ? std::to_string(*v) : std::string(); };
   const auto whole = [&](auto v) { next(), out += std::to_string(v); };
   const auto flag = [&](bool b) { next(), out += b ? "true" : "false"; };
@@ -154,9 +157,9 @@ std::string RowsToCsv(const std::vector<CallRow>& rows) {
 }
 
 std::string RowsToTable(const std::vector<CallRow>& rows) {
-  const std::vector<std::string> cols = {"call_id", "direction", "from_number", "to_number", "start_time",
-                                         "end_time", "duration", "status", "answered", "disposition",
-                                         "hangup_cause", "recording_path"};
+  const std::vector<std::string> cols = {
+      "call_id",  "direction", "from_number", "to_number",   "start_time",   "end_time",
+      "duration", "status",    "answered",    "disposition", "hangup_cause", "recording_path"};
   std::vector<std::vector<std::string>> cells;
   for (const auto& r : rows) {
     std::map<std::string, std::string> f;
@@ -184,14 +187,17 @@ std::string RowsToTable(const std::vector<CallRow>& rows) {
   return out;
 }
 
-Result<std::string> DiffRowsJson(const std::vector<CallRow>& actual, const std::string& expected_json) {
+Result<std::string> DiffRowsJson(const std::vector<CallRow>& actual,
+                                 const std::string& expected_json) {
   json::error_code ec;
   json::value expected = json::parse(expected_json, ec);
-  if (ec || !expected.is_array()) return InvalidInput("expected rows are not a JSON array: " + ec.message());
+  if (ec || !expected.is_array())
+    return InvalidInput("expected rows are not a JSON array: " + ec.message());
   std::map<std::string, std::map<std::string, std::string>> want, got;
   std::vector<std::string> order;
   for (const auto& v : expected.as_array()) {
-    if (!v.is_object() || !v.as_object().contains("call_id")) return InvalidInput("an expected row has no call_id");
+    if (!v.is_object() || !v.as_object().contains("call_id"))
+      return InvalidInput("an expected row has no call_id");
     const std::string id = FieldText(v.as_object().at("call_id"));
     for (const auto& kv : v.as_object()) want[id][std::string(kv.key())] = FieldText(kv.value());
     order.push_back(id);

@@ -28,6 +28,7 @@ std::vector<std::pair<std::string, std::string>> RowFields(const CallRow& row);
 // Compares `actual` rows with the JSON text of expected rows (as written by
 // RowsToJson). Returns an empty string when equal, else a readable diff:
 // rows missing, rows extra, and per row the columns that differ.
-Result<std::string> DiffRowsJson(const std::vector<CallRow>& actual, const std::string& expected_json);
+Result<std::string> DiffRowsJson(const std::vector<CallRow>& actual,
+                                 const std::string& expected_json);
 
 }  // namespace callledger::projection

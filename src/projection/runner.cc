@@ -87,7 +87,8 @@ Result<std::uint64_t> ProjectionRunner::CatchUp(std::uint64_t limit) {
   }
   const std::uint64_t before = checkpoint_.value;
   // Stop at the head as it is now, or after `limit` records (saturating).
-  const Seq head{std::min(log_.Head().seq.value, limit > UINT64_MAX - before ? UINT64_MAX : before + limit)};
+  const Seq head{
+      std::min(log_.Head().seq.value, limit > UINT64_MAX - before ? UINT64_MAX : before + limit)};
   while (folded_ < head) {
     const Seq to{std::min(head.value, folded_.value + options_.batch_records)};
     Status inner;

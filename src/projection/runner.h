@@ -42,7 +42,7 @@ struct RunnerStats {
   std::uint64_t records_applied = 0;
   std::uint64_t batches = 0;
   std::uint64_t rows_written = 0;
-  std::uint64_t restarts = 0;     // after kAborted
+  std::uint64_t restarts = 0;  // after kAborted
   std::uint64_t store_errors = 0;
 };
 
@@ -69,8 +69,8 @@ class ProjectionRunner {
   RunnerOptions options_;
   std::string node_;
   std::unique_ptr<RecordProjector> projector_;
-  Seq checkpoint_;      // what the store has
-  Seq folded_;          // what the projector has seen
+  Seq checkpoint_;  // what the store has
+  Seq folded_;      // what the projector has seen
   std::vector<RowChange> pending_;
   bool started_ = false;
   RunnerStats stats_;

@@ -43,7 +43,8 @@ const fb::Record* VerifiedRoot(std::string_view bytes) {
 Sha256Digest HashWithZeroedField(std::string_view bytes, std::size_t hash_offset) {
   thread_local Sha256Hasher hasher;
   hasher.Update(bytes.substr(0, hash_offset));
-  hasher.Update(std::string_view(reinterpret_cast<const char*>(kZeroDigest.data()), kZeroDigest.size()));
+  hasher.Update(
+      std::string_view(reinterpret_cast<const char*>(kZeroDigest.data()), kZeroDigest.size()));
   hasher.Update(bytes.substr(hash_offset + kZeroDigest.size()));
   return hasher.Finish();
 }
@@ -122,7 +123,7 @@ Result<Record> DecodeRecord(std::string_view bytes) {
   r.seq = Seq{root->seq()};
   const auto kind = static_cast<std::uint8_t>(root->kind());
   r.kind = kind <= static_cast<std::uint8_t>(RecordKind::kNote) ? static_cast<RecordKind>(kind)
-                                                                 : RecordKind::kUnknown;
+                                                                : RecordKind::kUnknown;
   r.received_at_us = root->received_at_us();
   r.node = AsView(root->node());
   r.asterisk_id = AsView(root->asterisk_id());
@@ -133,7 +134,8 @@ Result<Record> DecodeRecord(std::string_view bytes) {
   r.bridge_ids = AsStrings(root->bridge_ids());
   r.call_ids = AsStrings(root->call_ids());
   if (root->payload() != nullptr) {
-    r.payload.assign(reinterpret_cast<const char*>(root->payload()->data()), root->payload()->size());
+    r.payload.assign(reinterpret_cast<const char*>(root->payload()->data()),
+                     root->payload()->size());
   }
   r.payload_size = root->payload_size();
   r.reason = AsView(root->reason());
@@ -149,11 +151,12 @@ Result<RecordView> DecodeRecordView(std::string_view bytes) {
   v.seq = Seq{root->seq()};
   const auto kind = static_cast<std::uint8_t>(root->kind());
   v.kind = kind <= static_cast<std::uint8_t>(RecordKind::kNote) ? static_cast<RecordKind>(kind)
-                                                                 : RecordKind::kUnknown;
+                                                                : RecordKind::kUnknown;
   v.event_type = AsView(root->event_type());
   v.event_time_us = root->event_time_us();
   if (root->payload() != nullptr) {
-    v.payload = std::string_view(reinterpret_cast<const char*>(root->payload()->data()), root->payload()->size());
+    v.payload = std::string_view(reinterpret_cast<const char*>(root->payload()->data()),
+                                 root->payload()->size());
   }
   return v;
 }

@@ -17,13 +17,16 @@ Result<FixtureResult> RunFixture(const std::filesystem::path& file, const Fixtur
     if (auto r = log.Append(std::span(&note, 1)); !r.ok()) return r.status();
   }
   ImportOptions import_options;
-  import_options.clock = [] { return std::int64_t{0}; };  // fixture output never depends on the clock
+  import_options.clock = [] {
+    return std::int64_t{0};
+  };  // fixture output never depends on the clock
   auto imported = ImportJsonl(file, log, import_options);
   if (!imported.ok()) return imported.status();
 
   FixtureResult result;
   result.records = log.Head().seq.value;
-  if (auto it = imported->by_kind.find("malformed"); it != imported->by_kind.end()) result.malformed = it->second;
+  if (auto it = imported->by_kind.find("malformed"); it != imported->by_kind.end())
+    result.malformed = it->second;
   auto rows = projection::ProjectLedger(log);
   if (!rows.ok()) return rows.status();
   result.rows = std::move(rows.value());

@@ -21,10 +21,10 @@ struct FixtureOptions {
 };
 
 struct FixtureResult {
-  std::vector<CallRow> rows;     // sorted by start_time, call_id
+  std::vector<CallRow> rows;  // sorted by start_time, call_id
   std::uint64_t records = 0;
   std::uint64_t malformed = 0;
-  std::uint64_t skipped = 0;     // records the projector could not decode
+  std::uint64_t skipped = 0;  // records the projector could not decode
 };
 
 Result<FixtureResult> RunFixture(const std::filesystem::path& file, const FixtureOptions& options);

@@ -98,8 +98,7 @@ Result<ImportReport> ImportJsonl(const std::filesystem::path& file, EventLog& lo
   }
   if (in.bad()) return Unavailable("error reading " + file.string());
   if (Status s = flush(); !s.ok()) return s;
-  report.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
 }
 

@@ -21,17 +21,17 @@
 namespace callledger::replay {
 
 struct ImportOptions {
-  std::size_t batch_records = 1000;      // records per Append
-  std::size_t max_line_bytes = 64 << 20; // longer lines mean "not line-oriented"
+  std::size_t batch_records = 1000;       // records per Append
+  std::size_t max_line_bytes = 64 << 20;  // longer lines mean "not line-oriented"
   ari::FrameLimits limits;
   // received_at_us for the imported records (the import's own clock).
   std::function<std::int64_t()> clock;
 };
 
 struct ImportReport {
-  std::uint64_t lines = 0;          // non-empty lines imported
-  std::uint64_t blank_lines = 0;    // skipped
-  std::uint64_t bytes = 0;          // file size
+  std::uint64_t lines = 0;        // non-empty lines imported
+  std::uint64_t blank_lines = 0;  // skipped
+  std::uint64_t bytes = 0;        // file size
   SeqRange seqs;
   std::map<std::string, std::uint64_t> by_kind;
   double seconds = 0;

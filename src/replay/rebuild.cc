@@ -86,8 +86,9 @@ Result<CheckReport> Check(const EventLog& log, CallLogStore& store, const FoldPr
     const auto hf = projection::RowFields(*it->second);
     for (std::size_t i = 0; i < wf.size(); ++i) {
       if (wf[i].second != hf[i].second) {
-        report.differences.push_back("call_id=" + w.call_id + ": " + wf[i].first + " is " + hf[i].second +
-                                     " in the table, " + wf[i].second + " from the ledger");
+        report.differences.push_back("call_id=" + w.call_id + ": " + wf[i].first + " is " +
+                                     hf[i].second + " in the table, " + wf[i].second +
+                                     " from the ledger");
       }
     }
     table.erase(it);

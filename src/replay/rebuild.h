@@ -17,7 +17,7 @@ namespace callledger::replay {
 struct RebuildReport {
   std::uint64_t records = 0;
   std::uint64_t rows = 0;
-  std::uint64_t skipped = 0;     // records the projector could not decode
+  std::uint64_t skipped = 0;  // records the projector could not decode
   Seq checkpoint;
   std::uint64_t rows_early = 0;   // handed to the store during the fold (withdrawn ones too)
   std::uint64_t withdrawn = 0;    // rows written early that changed after
@@ -47,9 +47,9 @@ Result<RebuildReport> Rebuild(const EventLog& log, CallLogStore& store,
                               const RebuildOptions& options = {});
 
 struct CheckReport {
-  std::uint64_t ledger_rows = 0;     // rows a fold of the ledger gives
-  std::uint64_t table_rows = 0;      // rows in the live table
-  Seq checkpoint;                    // the table's checkpoint; the fold stops there
+  std::uint64_t ledger_rows = 0;         // rows a fold of the ledger gives
+  std::uint64_t table_rows = 0;          // rows in the live table
+  Seq checkpoint;                        // the table's checkpoint; the fold stops there
   std::vector<std::string> differences;  // one readable line per differing column / row
 };
 
@@ -59,7 +59,8 @@ struct CheckReport {
 // and compares every row, column by column. kAborted when the checkpoint
 // is beyond `log`'s head (the daemon appended and projected after `log`
 // was opened read-only): open the ledger again and retry.
-Result<CheckReport> Check(const EventLog& log, CallLogStore& store, const FoldProgress& progress = {});
+Result<CheckReport> Check(const EventLog& log, CallLogStore& store,
+                          const FoldProgress& progress = {});
 
 struct FoldOptions {
   FoldProgress progress;

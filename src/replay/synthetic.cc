@@ -26,7 +26,8 @@ std::string WithFreshIds(const std::string& in, std::uint64_t replica) {
         continue;
       }
       // UUID: 8-4-4-4-12 lower-case hex.
-      if (i + 36 <= in.size() && in[i + 8] == '-' && in[i + 13] == '-' && in[i + 18] == '-' && in[i + 23] == '-') {
+      if (i + 36 <= in.size() && in[i + 8] == '-' && in[i + 13] == '-' && in[i + 18] == '-' &&
+          in[i + 23] == '-') {
         bool uuid = true;
         for (std::size_t k = 0; k < 36 && uuid; ++k) {
           if (k == 8 || k == 13 || k == 18 || k == 23) continue;
@@ -46,6 +47,5 @@ std::string WithFreshIds(const std::string& in, std::uint64_t replica) {
   }
   return out;
 }
-
 
 }  // namespace callledger::replay

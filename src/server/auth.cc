@@ -15,9 +15,10 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-AuthDecision Authorize(const AuthPolicy& policy, bool loopback_client, std::string_view authorization,
-                       std::string_view query_token) {
-  if (policy.bearer_token.empty()) return loopback_client ? AuthDecision::kAllow : AuthDecision::kForbidden;
+AuthDecision Authorize(const AuthPolicy& policy, bool loopback_client,
+                       std::string_view authorization, std::string_view query_token) {
+  if (policy.bearer_token.empty())
+    return loopback_client ? AuthDecision::kAllow : AuthDecision::kForbidden;
   if (loopback_client && policy.allow_loopback_without_token) return AuthDecision::kAllow;
   std::string_view token = query_token;
   constexpr std::string_view kBearer = "Bearer ";
@@ -25,7 +26,8 @@ AuthDecision Authorize(const AuthPolicy& policy, bool loopback_client, std::stri
     token = authorization.substr(kBearer.size());
   }
   if (token.empty()) return AuthDecision::kUnauthorized;
-  return ConstantTimeEquals(token, policy.bearer_token) ? AuthDecision::kAllow : AuthDecision::kUnauthorized;
+  return ConstantTimeEquals(token, policy.bearer_token) ? AuthDecision::kAllow
+                                                        : AuthDecision::kUnauthorized;
 }
 
 std::pair<std::string, std::string> TakeAccessToken(std::string_view target) {

@@ -21,8 +21,8 @@ enum class AuthDecision {
 // `authorization` is the Authorization header ("" if none); `query_token`
 // the access_token query parameter ("" if none). Tokens are compared in
 // constant time.
-AuthDecision Authorize(const AuthPolicy& policy, bool loopback_client, std::string_view authorization,
-                       std::string_view query_token);
+AuthDecision Authorize(const AuthPolicy& policy, bool loopback_client,
+                       std::string_view authorization, std::string_view query_token);
 
 // Removes `access_token=...` from a request target's query, returning the
 // target without it and the token (percent-decoded; "" if absent or bad).

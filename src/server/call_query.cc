@@ -67,13 +67,14 @@ Result<bool> ParseBoolParam(std::string_view name, const std::string& v) {
 }
 
 Result<std::int64_t> ParseIntParam(std::string_view name, const std::string& v, std::int64_t min,
-                              std::int64_t max) {
+                                   std::int64_t max) {
   std::int64_t n = 0;
   const char* end = v.data() + v.size();
   const auto [ptr, ec] = std::from_chars(v.data(), end, n);
   const bool digits_only = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
   if (!digits_only || ec != std::errc() || ptr != end || n < min || n > max) {
-    return Bad(name, "must be an integer from " + std::to_string(min) + " to " + std::to_string(max));
+    return Bad(name,
+               "must be an integer from " + std::to_string(min) + " to " + std::to_string(max));
   }
   return n;
 }

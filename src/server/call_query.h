@@ -43,8 +43,8 @@ bool IsQueryableText(std::string_view text);
 
 // Single parameter values, with errors naming the parameter.
 Result<bool> ParseBoolParam(std::string_view name, const std::string& value);
-Result<std::int64_t> ParseIntParam(std::string_view name, const std::string& value, std::int64_t min,
-                                   std::int64_t max);
+Result<std::int64_t> ParseIntParam(std::string_view name, const std::string& value,
+                                   std::int64_t min, std::int64_t max);
 // ISO 8601 with an offset or Z, to UTC microseconds.
 Result<std::int64_t> ParseTimeParam(std::string_view name, const std::string& value);
 

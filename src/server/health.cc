@@ -22,7 +22,8 @@ HttpResponse HealthResponse(const HealthReport& r, double max_lag_seconds) {
   body["postgres_reachable"] = r.postgres_reachable;
   body["ledger_head"] = r.ledger_head;
   body["projected_seq"] = r.projected_seq;
-  body["projector_lag_records"] = r.ledger_head >= r.projected_seq ? r.ledger_head - r.projected_seq : 0;
+  body["projector_lag_records"] =
+      r.ledger_head >= r.projected_seq ? r.ledger_head - r.projected_seq : 0;
   // Whole milliseconds: Boost.JSON writes doubles as "1.5E0".
   body["projector_lag_ms"] = static_cast<std::int64_t>(r.projector_lag_seconds * 1000);
   return {problems.empty() ? 200 : 503, "application/json", json::serialize(body) + "\n", {}, {}};

@@ -18,9 +18,9 @@ struct HealthReport {
   bool ari_connected = false;
   bool ledger_writable = false;
   bool postgres_reachable = false;
-  std::uint64_t ledger_head = 0;       // last appended seq
-  std::uint64_t projected_seq = 0;     // the call log's checkpoint
-  double projector_lag_seconds = 0;    // since the call log last caught up
+  std::uint64_t ledger_head = 0;     // last appended seq
+  std::uint64_t projected_seq = 0;   // the call log's checkpoint
+  double projector_lag_seconds = 0;  // since the call log last caught up
 };
 
 HttpResponse HealthResponse(const HealthReport& report, double max_lag_seconds);

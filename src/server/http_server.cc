@@ -1,5 +1,6 @@
 #include "server/http_server.h"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -11,7 +12,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
-#include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <deque>
@@ -42,8 +42,8 @@ constexpr std::string_view kBearerChallenge = "Bearer realm=\"call-ledger\"";
 // The route a path belongs to, for metrics: a fixed set of labels, never
 // the raw path (ids would make the series unbounded).
 std::string RouteOf(std::string_view path) {
-  if (path == "/api/calls" || path == "/api/calls.csv" || path == "/api/stats" || path == "/api/missed" ||
-      path == "/api/live" || path == "/metrics" || path == "/healthz") {
+  if (path == "/api/calls" || path == "/api/calls.csv" || path == "/api/stats" ||
+      path == "/api/missed" || path == "/api/live" || path == "/metrics" || path == "/healthz") {
     return std::string(path);
   }
   if (path.starts_with("/api/calls/")) {
@@ -76,7 +76,9 @@ struct LiveClient {
 class HttpServer::Impl {
  public:
   Impl(HttpServerOptions options, HttpServerDeps deps)
-      : options_(std::move(options)), deps_(std::move(deps)), pool_(options_.db_workers ? options_.db_workers : 1) {
+      : options_(std::move(options)),
+        deps_(std::move(deps)),
+        pool_(options_.db_workers ? options_.db_workers : 1) {
     MetricsRegistry& m = *deps_.metrics;
     m.SetGauge("call_ledger_http_connections", "HTTP connections open now.",
                [this] { return static_cast<double>(connections_.load()); });
@@ -86,7 +88,8 @@ class HttpServer::Impl {
                               "Connections refused because max_connections were open.");
     slow_ = &m.GetCounter("call_ledger_live_slow_disconnects_total",
                           "Live clients disconnected because their queue was full (too slow).");
-    pushed_ = &m.GetCounter("call_ledger_live_messages_sent_total", "Live feed messages written to clients.");
+    pushed_ = &m.GetCounter("call_ledger_live_messages_sent_total",
+                            "Live feed messages written to clients.");
   }
 
   ~Impl() { Stop(); }
@@ -100,8 +103,9 @@ class HttpServer::Impl {
     if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
     if (!ec) acceptor_.bind(endpoint, ec);
     if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
-    if (ec) return Unavailable("cannot listen on " + endpoint.address().to_string() + ":" +
-                               std::to_string(endpoint.port()) + ": " + ec.message());
+    if (ec)
+      return Unavailable("cannot listen on " + endpoint.address().to_string() + ":" +
+                         std::to_string(endpoint.port()) + ": " + ec.message());
     const auto bound = acceptor_.local_endpoint();
     net::co_spawn(io_, Accept(), net::detached);
     thread_ = std::thread([this] {
@@ -126,7 +130,8 @@ class HttpServer::Impl {
     });
     // Connections end within moments once their sockets are closed; a
     // database read in flight is bounded by its statement timeout.
-    if (finished_.get_future().wait_for(std::chrono::seconds(3)) != std::future_status::ready) io_.stop();
+    if (finished_.get_future().wait_for(std::chrono::seconds(3)) != std::future_status::ready)
+      io_.stop();
     thread_.join();
     pool_.join();
   }
@@ -217,14 +222,15 @@ class HttpServer::Impl {
         if (ec == http::error::header_limit) status = 431;
         if (ec == http::error::body_limit) status = 413;
         // Beast's own parse errors (bad method, bad target, bad version...).
-        if (ec.category() == http::make_error_code(http::error::bad_target).category() && status == 0 &&
-            ec != http::error::end_of_stream && ec != http::error::partial_message) {
+        if (ec.category() == http::make_error_code(http::error::bad_target).category() &&
+            status == 0 && ec != http::error::end_of_stream && ec != http::error::partial_message) {
           status = 400;
         }
         if (status) {
-          HttpResponse r = ErrorResponse(status, status == 431   ? "request header too large"
-                                                 : status == 413 ? "request body too large"
-                                                                 : "malformed request: " + ec.message());
+          HttpResponse r =
+              ErrorResponse(status, status == 431   ? "request header too large"
+                                    : status == 413 ? "request body too large"
+                                                    : "malformed request: " + ec.message());
           Count("other", status);
           co_await Write(stream, r, 11, false);
         }
@@ -243,13 +249,14 @@ class HttpServer::Impl {
       const Asset* asset = FindAsset(path);
       const AuthDecision auth =
           asset ? AuthDecision::kAllow
-                : Authorize({options_.bearer_token, options_.allow_loopback_without_token}, loopback,
-                            req[http::field::authorization], query_token);
+                : Authorize({options_.bearer_token, options_.allow_loopback_without_token},
+                            loopback, req[http::field::authorization], query_token);
       if (auth != AuthDecision::kAllow) {
         const bool unauthorized = auth == AuthDecision::kUnauthorized;
-        HttpResponse r = ErrorResponse(unauthorized ? 401 : 403,
-                                       unauthorized ? "a bearer token is required"
-                                                    : "only loopback clients are served (no bearer token configured)");
+        HttpResponse r = ErrorResponse(
+            unauthorized ? 401 : 403,
+            unauthorized ? "a bearer token is required"
+                         : "only loopback clients are served (no bearer token configured)");
         Count(route, r.status);
         const std::string_view challenge = unauthorized ? kBearerChallenge : std::string_view();
         const bool written = co_await Write(stream, r, req.version(), keep_alive, challenge);
@@ -259,7 +266,8 @@ class HttpServer::Impl {
 
       if (websocket::is_upgrade(req)) {
         if (path != "/api/live") {
-          HttpResponse r = ErrorResponse(404, "no WebSocket at " + std::string(path) + "; use /api/live");
+          HttpResponse r =
+              ErrorResponse(404, "no WebSocket at " + std::string(path) + "; use /api/live");
           Count(route, 404);
           co_await Write(stream, r, req.version(), false);
           break;
@@ -275,13 +283,19 @@ class HttpServer::Impl {
       bool ok = true;
       HttpResponse response;
       if (req.method() != http::verb::get && req.method() != http::verb::head) {
-        response = ErrorResponse(405, "method " + std::string(req.method_string()) + " not allowed; use GET");
+        response = ErrorResponse(
+            405, "method " + std::string(req.method_string()) + " not allowed; use GET");
       } else if (path == "/metrics") {
-        response = {200, "text/plain; version=0.0.4; charset=utf-8", deps_.metrics->RenderPrometheus(), {}, {}};
+        response = {200,
+                    "text/plain; version=0.0.4; charset=utf-8",
+                    deps_.metrics->RenderPrometheus(),
+                    {},
+                    {}};
       } else if (path == "/healthz") {
         response = HealthResponse(deps_.health(), options_.health_max_lag_seconds);
       } else if (path.starts_with("/api/")) {
-        HttpRequest api{std::string(http::to_string(req.method())), target, std::string(req[http::field::accept])};
+        HttpRequest api{std::string(http::to_string(req.method())), target,
+                        std::string(req[http::field::accept])};
         if (api.method == "HEAD") api.method = "GET";
         response = co_await OnWorker([this, &api](CallLogReader& reader) {
           ApiContext context{reader, deps_.ledger, options_.api};
@@ -305,7 +319,8 @@ class HttpServer::Impl {
       if (response.next_chunk) {
         ok = co_await WriteStreamed(stream, response, req.version(), keep_alive);
       } else {
-        ok = co_await Write(stream, response, req.version(), keep_alive, {}, {}, req.method() == http::verb::head);
+        ok = co_await Write(stream, response, req.version(), keep_alive, {}, {},
+                            req.method() == http::verb::head);
       }
       Count(route, response.status, start);
       if (!ok || !keep_alive) break;
@@ -335,8 +350,9 @@ class HttpServer::Impl {
 
   // Views, not strings: GCC 12 can destroy a temporary std::string argument
   // of a co_await expression twice.
-  awaitable<bool> Write(beast::tcp_stream& stream, const HttpResponse& r, unsigned version, bool keep_alive,
-                        std::string_view www_authenticate = {}, std::string_view etag = {}, bool head = false) {
+  awaitable<bool> Write(beast::tcp_stream& stream, const HttpResponse& r, unsigned version,
+                        bool keep_alive, std::string_view www_authenticate = {},
+                        std::string_view etag = {}, bool head = false) {
     http::response<http::string_body> res{static_cast<http::status>(r.status), version};
     res.set(http::field::server, "call-ledgerd");
     if (!r.content_type.empty()) res.set(http::field::content_type, r.content_type);
@@ -347,7 +363,8 @@ class HttpServer::Impl {
     } else {
       res.set(http::field::cache_control, "no-store");
     }
-    if (!r.content_disposition.empty()) res.set(http::field::content_disposition, r.content_disposition);
+    if (!r.content_disposition.empty())
+      res.set(http::field::content_disposition, r.content_disposition);
     res.keep_alive(keep_alive);
     res.body() = r.body;
     res.prepare_payload();
@@ -370,7 +387,8 @@ class HttpServer::Impl {
     res.set(http::field::server, "call-ledgerd");
     res.set(http::field::content_type, r.content_type);
     res.set(http::field::cache_control, "no-store");
-    if (!r.content_disposition.empty()) res.set(http::field::content_disposition, r.content_disposition);
+    if (!r.content_disposition.empty())
+      res.set(http::field::content_disposition, r.content_disposition);
     res.keep_alive(keep_alive);
     res.chunked(true);
     http::response_serializer<http::empty_body> sr{res};
@@ -387,7 +405,8 @@ class HttpServer::Impl {
       if (!*chunk) break;
       if ((*chunk)->empty()) continue;
       stream.expires_after(options_.limits.write_timeout);
-      auto [ec, n] = co_await net::async_write(stream, http::make_chunk(net::buffer(**chunk)), kTuple);
+      auto [ec, n] =
+          co_await net::async_write(stream, http::make_chunk(net::buffer(**chunk)), kTuple);
       if (ec) co_return false;
     }
     stream.expires_after(options_.limits.write_timeout);
@@ -417,7 +436,8 @@ class HttpServer::Impl {
     ++live_count_;
     net::co_spawn(io_, ReadUntilClosed(client), net::detached);
 
-    auto snapshot = co_await OnWorker([this](CallLogReader& reader) { return reader.Live(options_.node); });
+    auto snapshot =
+        co_await OnWorker([this](CallLogReader& reader) { return reader.Live(options_.node); });
     Seq after{0};
     if (!snapshot.ok()) {
       spdlog::warn("live feed: no snapshot for a client: {}", snapshot.status().ToString());
@@ -443,7 +463,8 @@ class HttpServer::Impl {
       pushed_->Add();
     }
     if (!snapshot.ok() || stopped_) {
-      const auto code = stopped_ ? websocket::close_code::going_away : websocket::close_code::try_again_later;
+      const auto code =
+          stopped_ ? websocket::close_code::going_away : websocket::close_code::try_again_later;
       co_await ws.async_close(websocket::close_reason(code), kTuple);
     }
     CloseLive(*client);
@@ -466,7 +487,8 @@ class HttpServer::Impl {
     if (client.closed) return;
     if (client.queue.size() >= options_.limits.live_queue_messages) {
       slow_->Add();
-      spdlog::warn("live feed: a client fell {} messages behind; disconnected", client.queue.size());
+      spdlog::warn("live feed: a client fell {} messages behind; disconnected",
+                   client.queue.size());
       CloseLive(client);
       return;
     }

@@ -43,7 +43,7 @@ namespace callledger::server {
 struct HttpLimits {
   std::size_t max_connections = 512;
   std::uint32_t max_header_bytes = 16 * 1024;
-  std::uint64_t max_body_bytes = 16 * 1024;  // the API takes no bodies
+  std::uint64_t max_body_bytes = 16 * 1024;           // the API takes no bodies
   std::chrono::milliseconds request_timeout{10'000};  // one request, first byte to last
   std::chrono::milliseconds idle_timeout{60'000};     // kept-alive, between requests
   std::chrono::milliseconds write_timeout{30'000};    // one response (or one CSV chunk)
@@ -66,9 +66,9 @@ struct HttpServerOptions {
 struct HttpServerDeps {
   // Makes one reader per worker (called lazily, on the worker).
   std::function<std::unique_ptr<CallLogReader>()> make_reader;
-  const EventLog* ledger = nullptr;          // for /api/calls/{id}/events
-  MetricsRegistry* metrics = nullptr;        // required
-  std::function<HealthReport()> health;      // required
+  const EventLog* ledger = nullptr;      // for /api/calls/{id}/events
+  MetricsRegistry* metrics = nullptr;    // required
+  std::function<HealthReport()> health;  // required
 };
 
 class HttpServer {

@@ -67,8 +67,10 @@ std::string Decimal(const std::optional<double>& v) {
 }
 
 std::string FiguresFields(const CallFigures& f) {
-  return "\"offered\":" + std::to_string(f.offered) + ",\"answered\":" + std::to_string(f.answered) +
-         ",\"abandoned\":" + std::to_string(f.abandoned) + ",\"abandon_rate\":" + Decimal(f.abandon_rate) +
+  return "\"offered\":" + std::to_string(f.offered) +
+         ",\"answered\":" + std::to_string(f.answered) +
+         ",\"abandoned\":" + std::to_string(f.abandoned) +
+         ",\"abandon_rate\":" + Decimal(f.abandon_rate) +
          ",\"avg_ring_seconds\":" + Decimal(f.avg_ring_seconds) +
          ",\"avg_talk_seconds\":" + Decimal(f.avg_talk_seconds) +
          ",\"service_level\":" + Decimal(f.service_level);
@@ -129,18 +131,20 @@ HttpResponse Stats(const std::map<std::string, std::string>& params, ApiContext&
   std::string body = "{\"since\":" + json::serialize(TimeValue(stats->since_us)) +
                      ",\"until\":" + json::serialize(TimeValue(stats->until_us)) +
                      ",\"zone\":" + json::serialize(json::value(query.period.zone)) +
-                     ",\"service_level_seconds\":" + std::to_string(stats->service_level_seconds) + "," +
-                     FiguresFields(stats->total) + ",\"by_direction\":{";
+                     ",\"service_level_seconds\":" + std::to_string(stats->service_level_seconds) +
+                     "," + FiguresFields(stats->total) + ",\"by_direction\":{";
   bool first = true;
   for (const auto& [direction, figures] : stats->by_direction) {
-    body += (first ? "" : ",") + json::serialize(json::value(direction)) + ":{" + FiguresFields(figures) + "}";
+    body += (first ? "" : ",") + json::serialize(json::value(direction)) + ":{" +
+            FiguresFields(figures) + "}";
     first = false;
   }
   return {200, kJson, body + "}}\n", {}, {}};
 }
 
 HttpResponse Missed(const std::map<std::string, std::string>& params, ApiContext& ctx) {
-  if (Status s = OnlyKnown(params, {"since", "until", "open", "limit"}); !s.ok()) return FromStatus(s);
+  if (Status s = OnlyKnown(params, {"since", "until", "open", "limit"}); !s.ok())
+    return FromStatus(s);
   auto period = PeriodFrom(params, ctx.settings);
   if (!period.ok()) return FromStatus(period.status());
   MissedQuery query;
@@ -239,7 +243,8 @@ HttpResponse Calls(const HttpRequest& request, std::string_view path, std::strin
                    ApiContext& ctx) {
   auto params = ParseQueryString(query);
   if (!params.ok()) return FromStatus(params.status());
-  if (auto it = params->find("format"); it != params->end() && it->second != "csv" && it->second != "json") {
+  if (auto it = params->find("format");
+      it != params->end() && it->second != "csv" && it->second != "json") {
     return ErrorResponse(400, "format: must be json or csv", "format");
   }
   const bool csv = WantsCsv(request, *params, path);
@@ -251,10 +256,14 @@ HttpResponse Calls(const HttpRequest& request, std::string_view path, std::strin
   }
   auto page = ctx.reader.Search(*parsed);
   if (!page.ok()) return FromStatus(page.status());
-  const json::value next = page->next ? json::value(EncodeCursor(*page->next)) : json::value(nullptr);
-  return {200, kJson,
-          "{\"items\":" + projection::RowsToJson(page->items) + ",\"next_cursor\":" + json::serialize(next) + "}\n",
-          {}, {}};
+  const json::value next =
+      page->next ? json::value(EncodeCursor(*page->next)) : json::value(nullptr);
+  return {200,
+          kJson,
+          "{\"items\":" + projection::RowsToJson(page->items) +
+              ",\"next_cursor\":" + json::serialize(next) + "}\n",
+          {},
+          {}};
 }
 
 }  // namespace
@@ -293,8 +302,10 @@ Result<std::map<std::string, std::string>> ParseQueryString(std::string_view que
     const auto eq = piece.find('=');
     const std::string_view raw_name = piece.substr(0, eq);
     auto name = PercentDecode(raw_name);
-    if (!name.ok()) return InvalidInput(std::string(raw_name) + ": bad name: " + name.status().message());
-    auto value = PercentDecode(eq == std::string_view::npos ? std::string_view() : piece.substr(eq + 1));
+    if (!name.ok())
+      return InvalidInput(std::string(raw_name) + ": bad name: " + name.status().message());
+    auto value =
+        PercentDecode(eq == std::string_view::npos ? std::string_view() : piece.substr(eq + 1));
     if (!value.ok()) return InvalidInput(*name + ": bad value: " + value.status().message());
     if (!IsQueryableText(*name) || !IsQueryableText(*value)) {
       return InvalidInput(*name + ": not UTF-8 text");

@@ -67,7 +67,8 @@ struct ApiContext {
 HttpResponse HandleApiRequest(const HttpRequest& request, ApiContext& context);
 
 // A JSON error body as the routes write it (also used by the server shell).
-HttpResponse ErrorResponse(int status, const std::string& message, const std::string& parameter = {});
+HttpResponse ErrorResponse(int status, const std::string& message,
+                           const std::string& parameter = {});
 
 // RFC 3986 percent-decoding. '+' stays '+' (it is not a space here: phone
 // numbers start with it). kInvalidInput on '%' not followed by two hex digits.

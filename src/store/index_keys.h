@@ -66,7 +66,7 @@ class IndexBatch {
     std::string prefix;
     std::vector<Seq> seqs;
   };
-  std::vector<Entry> entries_;                            // in first-seen order
+  std::vector<Entry> entries_;                              // in first-seen order
   std::unordered_map<std::string, std::size_t> positions_;  // prefix -> entries_ index
   std::string scratch_;
 };

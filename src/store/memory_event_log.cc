@@ -59,9 +59,8 @@ Status MemoryEventLog::ScanEncoded(Seq from, Seq to, const EncodedVisitor& visit
     batch.clear();
     {
       std::shared_lock lock(mu_);
-      for (auto it = records_.lower_bound(next); it != records_.end() && it->first <= to.value &&
-                                                 batch.size() < 1024;
-           ++it) {
+      for (auto it = records_.lower_bound(next);
+           it != records_.end() && it->first <= to.value && batch.size() < 1024; ++it) {
         batch.emplace_back(it->first, it->second);
       }
     }

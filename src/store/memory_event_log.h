@@ -37,7 +37,7 @@ class MemoryEventLog final : public EventLog {
  private:
   const std::string node_;
   mutable std::shared_mutex mu_;
-  std::map<std::uint64_t, std::string> records_;  // seq -> encoded bytes
+  std::map<std::uint64_t, std::string> records_;   // seq -> encoded bytes
   std::map<std::string, std::vector<Seq>> index_;  // IndexPrefix -> seqs
   LedgerHead head_;
   RecordEncoder encoder_;  // used by the single writer only

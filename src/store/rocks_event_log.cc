@@ -1,7 +1,7 @@
 #include "store/rocks_event_log.h"
 
-#include <rocksdb/db.h>
 #include <rocksdb/cache.h>
+#include <rocksdb/db.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
@@ -63,7 +63,8 @@ Status RocksEventLog::Init(const std::filesystem::path& dir, RocksOptions option
   // 8 MiB): the writer reads little, and folds scan without filling it.
   rocksdb::BlockBasedTableOptions table_options;
   table_options.block_cache = rocksdb::NewLRUCache(8 << 20);
-  auto table_factory = std::shared_ptr<rocksdb::TableFactory>(rocksdb::NewBlockBasedTableFactory(table_options));
+  auto table_factory =
+      std::shared_ptr<rocksdb::TableFactory>(rocksdb::NewBlockBasedTableFactory(table_options));
 
   rocksdb::ColumnFamilyOptions records_cf;
   records_cf.table_factory = table_factory;
@@ -74,7 +75,7 @@ Status RocksEventLog::Init(const std::filesystem::path& dir, RocksOptions option
   rocksdb::ColumnFamilyOptions index_cf;
   index_cf.table_factory = table_factory;
   index_cf.compression = rocksdb::kLZ4Compression;
-  index_cf.write_buffer_size = 4 << 20;   // index values are small
+  index_cf.write_buffer_size = 4 << 20;  // index values are small
   rocksdb::ColumnFamilyOptions default_cf;
   default_cf.table_factory = table_factory;
   default_cf.write_buffer_size = 1 << 20;  // metadata: a few keys

@@ -564,8 +564,9 @@ TEST_CASE("TLS options: both or neither, and files that load", "[ari-sim][proces
     CHECK(process.RestOfStdout().empty());
   }
   // A capture is not a PEM certificate.
-  SimProcess process({"--listen", "127.0.0.1:0", "--tls-cert", kObserverA, "--tls-key", kObserverA, kObserverA},
-                     true);
+  SimProcess process(
+      {"--listen", "127.0.0.1:0", "--tls-cert", kObserverA, "--tls-key", kObserverA, kObserverA},
+      true);
   CHECK(process.WaitExit() == 2);
   CHECK(process.RestOfStdout().empty());
   CHECK(process.Stderr().find("cannot load certificate") != std::string::npos);
@@ -587,9 +588,9 @@ TEST_CASE("Bad arguments exit with 2, and help explains and exits with 0", "[ari
   SimProcess help({"--help"});
   CHECK(help.WaitExit() == 0);
   const std::string text = help.RestOfStdout();
-  for (const char* word : {"--drop-at", "--gap", "--speed", "--fast", "--rate", "--listen",
-                           "api_key", "listening on", "/ari/channels", "--tls-cert", "--tls-key",
-                           "wss://"}) {
+  for (const char* word :
+       {"--drop-at", "--gap", "--speed", "--fast", "--rate", "--listen", "api_key", "listening on",
+        "/ari/channels", "--tls-cert", "--tls-key", "wss://"}) {
     CHECK(text.find(word) != std::string::npos);
   }
 }

@@ -24,8 +24,8 @@
 #include "replay/import.h"
 #include "store/memory_event_log.h"
 #include "store/rocks_event_log.h"
-#include "support/stored_records.h"
 #include "support/fixtures.h"
+#include "support/stored_records.h"
 #include "support/temp_dir.h"
 
 namespace callledger::audit {

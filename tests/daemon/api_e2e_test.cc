@@ -40,12 +40,16 @@ using testing::TestDatabase;
 using testing::WaitForListening;
 using testing::WaitForLog;
 
-std::vector<std::string> DaemonEnv(const std::string& ari, const TestDatabase& db, const TempDir& dir,
-                                   const std::string& node) {
-  return {"ARI_URL=http://" + ari,      "ARI_USER=backend",
-          "ARI_PASSWORD=CallCenter2025", "DATABASE_URL=" + db.dsn(),
-          "LEDGER_DIR=" + (dir / "ledger").string(), "NODE_NAME=" + node,
-          "HTTP_LISTEN=127.0.0.1:0",    "PBX_TIMEZONE=Asia/Tashkent"};
+std::vector<std::string> DaemonEnv(const std::string& ari, const TestDatabase& db,
+                                   const TempDir& dir, const std::string& node) {
+  return {"ARI_URL=http://" + ari,
+          "ARI_USER=backend",
+          "ARI_PASSWORD=CallCenter2025",
+          "DATABASE_URL=" + db.dsn(),
+          "LEDGER_DIR=" + (dir / "ledger").string(),
+          "NODE_NAME=" + node,
+          "HTTP_LISTEN=127.0.0.1:0",
+          "PBX_TIMEZONE=Asia/Tashkent"};
 }
 
 // The address from the daemon's "http listening on HOST:PORT" line.
@@ -88,7 +92,8 @@ std::map<std::string, Expected> FromOracles(int service_level_seconds) {
   for (const auto& s : ObserverStreams()) {
     std::string name = s.filename().string();
     name = name.substr(0, name.find(".observer.jsonl"));
-    const json::value oracle = json::parse(testing::ReadFile(testing::CaptureDir() / (name + ".expected.json")));
+    const json::value oracle =
+        json::parse(testing::ReadFile(testing::CaptureDir() / (name + ".expected.json")));
     for (const auto& call : oracle.at("calls").as_array()) {
       if (!call.at("entered_stasis").as_bool()) continue;
       const std::string direction(call.at("direction").as_string());
@@ -97,9 +102,11 @@ std::map<std::string, Expected> FromOracles(int service_level_seconds) {
         ++e.offered;
         if (call.at("answered").as_bool()) {
           ++e.answered;
-          const double ring = (OracleTime(call.at("answer_time")) - OracleTime(call.at("start_time"))) / 1e6;
+          const double ring =
+              (OracleTime(call.at("answer_time")) - OracleTime(call.at("start_time"))) / 1e6;
           e.ring_sum += ring;
-          e.talk_sum += (OracleTime(call.at("end_time")) - OracleTime(call.at("answer_time"))) / 1e6;
+          e.talk_sum +=
+              (OracleTime(call.at("end_time")) - OracleTime(call.at("answer_time"))) / 1e6;
           if (ring <= service_level_seconds) ++e.within;
         } else if (direction == "kiruvchi") {
           ++e.abandoned;
@@ -115,15 +122,21 @@ void CheckFigures(const json::value& got, const Expected& e) {
   CHECK(got.at("offered").to_number<std::int64_t>() == e.offered);
   CHECK(got.at("answered").to_number<std::int64_t>() == e.answered);
   CHECK(got.at("abandoned").to_number<std::int64_t>() == e.abandoned);
-  CHECK(got.at("abandon_rate").to_number<double>() == Approx(double(e.abandoned) / e.offered).margin(1e-4));
-  CHECK(got.at("service_level").to_number<double>() == Approx(double(e.within) / e.offered).margin(1e-4));
+  CHECK(got.at("abandon_rate").to_number<double>() ==
+        Approx(double(e.abandoned) / e.offered).margin(1e-4));
+  CHECK(got.at("service_level").to_number<double>() ==
+        Approx(double(e.within) / e.offered).margin(1e-4));
   // The oracles time the answer at the call channel's Up, the projection
   // at the bridge (fixtures/README.md): milliseconds apart.
-  CHECK(got.at("avg_ring_seconds").to_number<double>() == Approx(e.ring_sum / e.answered).margin(0.1));
-  CHECK(got.at("avg_talk_seconds").to_number<double>() == Approx(e.talk_sum / e.answered).margin(0.1));
+  CHECK(got.at("avg_ring_seconds").to_number<double>() ==
+        Approx(e.ring_sum / e.answered).margin(0.1));
+  CHECK(got.at("avg_talk_seconds").to_number<double>() ==
+        Approx(e.talk_sum / e.answered).margin(0.1));
 }
 
-TEST_CASE("ari-sim -> call-ledgerd -> API: search, CSV, one call, events, stats, metrics equal the table") {
+TEST_CASE(
+    "ari-sim -> call-ledgerd -> API: search, CSV, one call, events, stats, metrics equal the "
+    "table") {
   TestDatabase db;
   TempDir dir;
   const auto streams = ObserverStreams();
@@ -131,8 +144,8 @@ TEST_CASE("ari-sim -> call-ledgerd -> API: search, CSV, one call, events, stats,
   // The lead-in puts the daemon's reconcile record before the first frame
   // (as in daemon_e2e_test): a snapshot landing mid-call may legitimately
   // add a row the oracles do not have (seen once under CI load: 19 rows).
-  std::vector<std::string> sim_args = {ARI_SIM_PATH, "--listen", "127.0.0.1:0", "--fast",
-                                       "--lead-in-ms", "300"};
+  std::vector<std::string> sim_args = {ARI_SIM_PATH, "--listen",     "127.0.0.1:0",
+                                       "--fast",     "--lead-in-ms", "300"};
   for (const auto& s : streams) sim_args.push_back(s.string());
   Child sim(sim_args, {}, dir / "sim.out", dir / "sim.err");
   const std::string ari = WaitForListening(dir / "sim.out");
@@ -160,7 +173,8 @@ TEST_CASE("ari-sim -> call-ledgerd -> API: search, CSV, one call, events, stats,
     CHECK(by_id[r.call_id] == json::parse(projection::RowsToJson({r})).as_array().at(0));
   }
   // A filtered search is the table filtered the same way.
-  const auto inbound = json::parse(HttpGet(http, "/api/calls?direction=kiruvchi&answered=false").body);
+  const auto inbound =
+      json::parse(HttpGet(http, "/api/calls?direction=kiruvchi&answered=false").body);
   const auto expected_inbound = std::count_if(table->begin(), table->end(), [](const CallRow& r) {
     return r.direction == "kiruvchi" && !r.answered;
   });
@@ -176,7 +190,8 @@ TEST_CASE("ari-sim -> call-ledgerd -> API: search, CSV, one call, events, stats,
     csv_lines.insert(body.substr(0, at));
   }
   std::string expected_csv = projection::RowsToCsv(*table);
-  for (std::size_t at; (at = expected_csv.find("\r\n")) != std::string::npos; expected_csv.erase(0, at + 2)) {
+  for (std::size_t at; (at = expected_csv.find("\r\n")) != std::string::npos;
+       expected_csv.erase(0, at + 2)) {
     table_lines.insert(expected_csv.substr(0, at));
   }
   CHECK(csv_lines == table_lines);
@@ -201,8 +216,11 @@ TEST_CASE("ari-sim -> call-ledgerd -> API: search, CSV, one call, events, stats,
 
   // KPIs for the captured day in the PBX's zone (Asia/Tashkent, +05:00).
   const int sl = 5;
-  const auto stats = HttpGet(http, "/api/stats?since=2026-11-26T00:00:00%2B05:00&until=2026-11-27T00:00:00%2B05:00"
-                                   "&service_level_seconds=" + std::to_string(sl));
+  const auto stats =
+      HttpGet(http,
+              "/api/stats?since=2026-11-26T00:00:00%2B05:00&until=2026-11-27T00:00:00%2B05:00"
+              "&service_level_seconds=" +
+                  std::to_string(sl));
   REQUIRE(stats.status == 200);
   const auto st = json::parse(stats.body);
   const auto oracle = FromOracles(sl);
@@ -211,7 +229,8 @@ TEST_CASE("ari-sim -> call-ledgerd -> API: search, CSV, one call, events, stats,
   CheckFigures(st.at("by_direction").at("chiquvchi"), oracle.at("chiquvchi"));
 
   // Missed: the one abandoned inbound call (scenario b), never called back.
-  const auto missed = json::parse(HttpGet(http, "/api/missed?since=2026-11-26T00:00:00Z&until=2026-11-27T00:00:00Z").body);
+  const auto missed = json::parse(
+      HttpGet(http, "/api/missed?since=2026-11-26T00:00:00Z&until=2026-11-27T00:00:00Z").body);
   REQUIRE(missed.at("items").as_array().size() == 1);
   CHECK(missed.at("items").as_array()[0].at("call").at("disposition") == "abandoned");
 
@@ -220,7 +239,8 @@ TEST_CASE("ari-sim -> call-ledgerd -> API: search, CSV, one call, events, stats,
   REQUIRE(metrics.status == 200);
   std::uint64_t counted = 0;
   std::regex line("call_ledger_frames_received_total\\{type=\"[^\"]+\"\\} ([0-9]+)");
-  for (std::sregex_iterator it(metrics.body.begin(), metrics.body.end(), line), end; it != end; ++it) {
+  for (std::sregex_iterator it(metrics.body.begin(), metrics.body.end(), line), end; it != end;
+       ++it) {
     counted += std::stoull((*it)[1]);
   }
   CHECK(counted == frames);
@@ -251,7 +271,8 @@ TEST_CASE("the live feed shows a call ringing, then talking, then finished") {
              (testing::CaptureDir() / "a2-inbound-answered-uuidfn.observer.jsonl").string()},
             {}, dir / "sim.out", dir / "sim.err");
   const std::string ari = WaitForListening(dir / "sim.out");
-  Child daemon({CALL_LEDGERD_PATH}, DaemonEnv(ari, db, dir, "pbx-live"), dir / "d.out", dir / "d.err");
+  Child daemon({CALL_LEDGERD_PATH}, DaemonEnv(ari, db, dir, "pbx-live"), dir / "d.out",
+               dir / "d.err");
   const std::string http = HttpAddress(dir / "d.err");
   auto live = testing::WsClient::Connect(http, "/api/live");
   REQUIRE(live != nullptr);

@@ -16,13 +16,13 @@
 
 #include "audit/render.h"
 #include "audit/verify.h"
-#include "record/record_codec.h"
-#include "replay/rebuild.h"
+#include "daemon/e2e_helpers.h"
 #include "pg/pg_call_log_store.h"
 #include "projection/row_format.h"
+#include "record/record_codec.h"
 #include "replay/fixture.h"
+#include "replay/rebuild.h"
 #include "store/rocks_event_log.h"
-#include "daemon/e2e_helpers.h"
 #include "support/fixtures.h"
 #include "support/pg_test_db.h"
 #include "support/processes.h"
@@ -35,19 +35,18 @@ namespace {
 using testing::Child;
 using testing::Exported;
 using testing::OpenLedger;
-using testing::WaitForCheckpoint;
 using testing::TempDir;
+using testing::TestDatabase;
+using testing::WaitForCheckpoint;
 using testing::WaitForListening;
 using testing::WaitForLog;
-using testing::TestDatabase;
-
-
 
 // Every column but node and the seqs (the daemon's ledger also holds its
 // own note, gap and reconcile records, so its seqs are shifted).
 std::string Comparable(const std::vector<CallRow>& rows) {
   std::vector<CallRow> sorted = rows;
-  std::sort(sorted.begin(), sorted.end(), [](const CallRow& a, const CallRow& b) { return a.call_id < b.call_id; });
+  std::sort(sorted.begin(), sorted.end(),
+            [](const CallRow& a, const CallRow& b) { return a.call_id < b.call_id; });
   std::string out;
   for (const auto& r : sorted) {
     for (const auto& [k, v] : projection::RowFields(r)) {
@@ -67,14 +66,15 @@ void RunStream(const std::filesystem::path& stream, const TestDatabase& db) {
   // as `ledger-replay fixture` (which has none) implicitly assumes: a
   // snapshot landing mid-call can legitimately teach the projector about a
   // leg a few frames early (seen: an answer 7 ms earlier, from the Dial).
-  Child sim({ARI_SIM_PATH, "--listen", "127.0.0.1:0", "--fast", "--lead-in-ms", "300", stream.string()}, {},
-            dir / "sim.out", dir / "sim.err");
+  Child sim(
+      {ARI_SIM_PATH, "--listen", "127.0.0.1:0", "--fast", "--lead-in-ms", "300", stream.string()},
+      {}, dir / "sim.out", dir / "sim.err");
   const std::string address = WaitForListening(dir / "sim.out");
   const std::string node = "pbx-" + stream.filename().string().substr(0, 2);
   Child daemon({CALL_LEDGERD_PATH},
                {"ARI_URL=http://" + address, "ARI_USER=backend", "ARI_PASSWORD=CallCenter2025",
-                "DATABASE_URL=" + db.dsn(), "LEDGER_DIR=" + (dir / "ledger").string(), "NODE_NAME=" + node, "HTTP_LISTEN=127.0.0.1:0",
-                "LOG_LEVEL=info"},
+                "DATABASE_URL=" + db.dsn(), "LEDGER_DIR=" + (dir / "ledger").string(),
+                "NODE_NAME=" + node, "HTTP_LISTEN=127.0.0.1:0", "LOG_LEVEL=info"},
                dir / "daemon.out", dir / "daemon.err");
   // Frames + the daemon's note, gap and reconcile records, all projected.
   const std::uint64_t expected = lines.size() + 3;
@@ -90,8 +90,10 @@ void RunStream(const std::filesystem::path& stream, const TestDatabase& db) {
   INFO(testing::ReadFile(dir / "daemon.err"));
   CHECK(code == 0);
   REQUIRE(checkpoint == expected);
-  CHECK_THAT(testing::ReadFile(dir / "daemon.err"), Catch::Contains("Connected to Asterisk ARI WebSocket"));
-  CHECK_THAT(testing::ReadFile(dir / "daemon.err"), Catch::Contains("Asterisk 22.10.1 (entity 02:fc:00:00:00:01)"));
+  CHECK_THAT(testing::ReadFile(dir / "daemon.err"),
+             Catch::Contains("Connected to Asterisk ARI WebSocket"));
+  CHECK_THAT(testing::ReadFile(dir / "daemon.err"),
+             Catch::Contains("Asterisk 22.10.1 (entity 02:fc:00:00:00:01)"));
 
   store::RocksOptions ro;
   ro.mode = store::OpenMode::kReadOnly;
@@ -120,25 +122,32 @@ TEST_CASE("ari-sim -> call-ledgerd -> PostgreSQL: every captured stream, frames 
   CHECK(streams == 32);
 }
 
-
-std::size_t IndexOf(const std::vector<std::string>& lines, const std::string& a, const std::string& b) {
+std::size_t IndexOf(const std::vector<std::string>& lines, const std::string& a,
+                    const std::string& b) {
   for (std::size_t i = 0; i < lines.size(); ++i) {
-    if (lines[i].find(a) != std::string::npos && lines[i].find(b) != std::string::npos) return i + 1;
+    if (lines[i].find(a) != std::string::npos && lines[i].find(b) != std::string::npos)
+      return i + 1;
   }
   FAIL("no frame with " << a << " and " << b);
   return 0;
 }
 
 const CallRow& RowOf(const std::vector<CallRow>& rows, const std::string& channel) {
-  auto it = std::find_if(rows.begin(), rows.end(), [&](const CallRow& r) { return r.channel_id == channel; });
+  auto it = std::find_if(rows.begin(), rows.end(),
+                         [&](const CallRow& r) { return r.channel_id == channel; });
   REQUIRE(it != rows.end());
   return *it;
 }
 
-std::vector<std::string> DaemonEnv(const std::string& address, const TestDatabase& db, const TempDir& dir,
-                                   const std::string& node) {
-  return {"ARI_URL=http://" + address, "ARI_USER=backend", "ARI_PASSWORD=CallCenter2025",
-          "DATABASE_URL=" + db.dsn(), "LEDGER_DIR=" + (dir / "ledger").string(), "NODE_NAME=" + node, "HTTP_LISTEN=127.0.0.1:0"};
+std::vector<std::string> DaemonEnv(const std::string& address, const TestDatabase& db,
+                                   const TempDir& dir, const std::string& node) {
+  return {"ARI_URL=http://" + address,
+          "ARI_USER=backend",
+          "ARI_PASSWORD=CallCenter2025",
+          "DATABASE_URL=" + db.dsn(),
+          "LEDGER_DIR=" + (dir / "ledger").string(),
+          "NODE_NAME=" + node,
+          "HTTP_LISTEN=127.0.0.1:0"};
 }
 
 // Three overlapping calls (scenario h). The first cut loses the frame that
@@ -146,16 +155,20 @@ std::vector<std::string> DaemonEnv(const std::string& address, const TestDatabas
 TEST_CASE("dropped connections: a gap record per cut, calls settled from the reconcile") {
   const auto stream = testing::CaptureDir() / "h-inbound-utf8-callername.observer.jsonl";
   const auto lines = testing::ReadLines(stream);
-  const std::size_t start51 = IndexOf(lines, "\"dialplan_app\":\"Stasis\"", "\"id\":\"1795684633.51\"");
-  const std::size_t end43 = IndexOf(lines, "\"type\":\"ChannelDestroyed\"", "\"id\":\"1795684632.43\"");
+  const std::size_t start51 =
+      IndexOf(lines, "\"dialplan_app\":\"Stasis\"", "\"id\":\"1795684633.51\"");
+  const std::size_t end43 =
+      IndexOf(lines, "\"type\":\"ChannelDestroyed\"", "\"id\":\"1795684632.43\"");
   REQUIRE(start51 < end43);
   TestDatabase db;
   TempDir dir;
-  Child sim({ARI_SIM_PATH, "--listen", "127.0.0.1:0", "--speed", "5", "--drop-at", std::to_string(start51 - 1),
-             "--gap", "1", "--drop-at", std::to_string(end43 - 1), "--gap", "1", stream.string()},
+  Child sim({ARI_SIM_PATH, "--listen", "127.0.0.1:0", "--speed", "5", "--drop-at",
+             std::to_string(start51 - 1), "--gap", "1", "--drop-at", std::to_string(end43 - 1),
+             "--gap", "1", stream.string()},
             {}, dir / "sim.out", dir / "sim.err");
   const std::string address = WaitForListening(dir / "sim.out");
-  Child daemon({CALL_LEDGERD_PATH}, DaemonEnv(address, db, dir, "pbx-drops"), dir / "d.out", dir / "d.err");
+  Child daemon({CALL_LEDGERD_PATH}, DaemonEnv(address, db, dir, "pbx-drops"), dir / "d.out",
+               dir / "d.err");
   auto store = pg::PgCallLogStore::Open(db.dsn());
   REQUIRE(store.ok());
   // Frames but the two lost ones, plus a note, and a gap and a reconcile per connection.
@@ -170,12 +183,15 @@ TEST_CASE("dropped connections: a gap record per cut, calls settled from the rec
   auto ledger = store::RocksEventLog::Open(dir / "ledger", ro);
   REQUIRE(ledger.ok());
   std::uint64_t gaps = 0;
-  REQUIRE((*ledger)->ScanEncoded(Seq{1}, Seq{UINT64_MAX}, [&](Seq, std::string_view bytes) {
-    auto r = DecodeRecordView(bytes);
-    REQUIRE(r.ok());
-    gaps += r->kind == RecordKind::kGap;
-    return true;
-  }).ok());
+  REQUIRE((*ledger)
+              ->ScanEncoded(Seq{1}, Seq{UINT64_MAX},
+                            [&](Seq, std::string_view bytes) {
+                              auto r = DecodeRecordView(bytes);
+                              REQUIRE(r.ok());
+                              gaps += r->kind == RecordKind::kGap;
+                              return true;
+                            })
+              .ok());
   CHECK(gaps == 3);
 
   const auto rows = (*store)->AllRows("pbx-drops").value();
@@ -203,19 +219,23 @@ TEST_CASE("dropped connections: a gap record per cut, calls settled from the rec
   CHECK(Comparable({RowOf(rows, "1795684633.47")}) == Comparable({RowOf(full, "1795684633.47")}));
 }
 
-TEST_CASE("a daemon killed mid-stream and restarted: ledger intact, a gap for the downtime, table = rebuild") {
+TEST_CASE(
+    "a daemon killed mid-stream and restarted: ledger intact, a gap for the downtime, table = "
+    "rebuild") {
   const auto stream = testing::CaptureDir() / "k2-agent-hunt.observer.jsonl";
   TestDatabase db;
   TempDir dir;
-  Child sim({ARI_SIM_PATH, "--listen", "127.0.0.1:0", "--speed", "4", stream.string()}, {}, dir / "sim.out",
-            dir / "sim.err");
+  Child sim({ARI_SIM_PATH, "--listen", "127.0.0.1:0", "--speed", "4", stream.string()}, {},
+            dir / "sim.out", dir / "sim.err");
   const std::string address = WaitForListening(dir / "sim.out");
   {
-    Child first({CALL_LEDGERD_PATH}, DaemonEnv(address, db, dir, "pbx-kill"), dir / "d1.out", dir / "d1.err");
+    Child first({CALL_LEDGERD_PATH}, DaemonEnv(address, db, dir, "pbx-kill"), dir / "d1.out",
+                dir / "d1.err");
     std::this_thread::sleep_for(std::chrono::milliseconds(900));
     CHECK(first.Stop(SIGKILL) == 128 + SIGKILL);
   }
-  Child second({CALL_LEDGERD_PATH}, DaemonEnv(address, db, dir, "pbx-kill"), dir / "d2.out", dir / "d2.err");
+  Child second({CALL_LEDGERD_PATH}, DaemonEnv(address, db, dir, "pbx-kill"), dir / "d2.out",
+               dir / "d2.err");
   std::this_thread::sleep_for(std::chrono::milliseconds(4000));
   CHECK(second.Stop(SIGTERM) == 0);
   INFO(testing::ReadFile(dir / "d2.err"));
@@ -228,13 +248,16 @@ TEST_CASE("a daemon killed mid-stream and restarted: ledger intact, a gap for th
   REQUIRE(verified.ok());
   CHECK(verified->ok());
   std::uint64_t gaps = 0, frames = 0;
-  REQUIRE((*ledger)->ScanEncoded(Seq{1}, Seq{UINT64_MAX}, [&](Seq, std::string_view bytes) {
-    auto r = DecodeRecordView(bytes);
-    REQUIRE(r.ok());
-    gaps += r->kind == RecordKind::kGap;
-    frames += r->kind == RecordKind::kAriEvent;
-    return true;
-  }).ok());
+  REQUIRE((*ledger)
+              ->ScanEncoded(Seq{1}, Seq{UINT64_MAX},
+                            [&](Seq, std::string_view bytes) {
+                              auto r = DecodeRecordView(bytes);
+                              REQUIRE(r.ok());
+                              gaps += r->kind == RecordKind::kGap;
+                              frames += r->kind == RecordKind::kAriEvent;
+                              return true;
+                            })
+              .ok());
   CHECK(gaps == 2);
   CHECK(frames > 0);
   CHECK(frames <= testing::ReadLines(stream).size());
@@ -245,8 +268,6 @@ TEST_CASE("a daemon killed mid-stream and restarted: ledger intact, a gap for th
   CHECK(check->differences.empty());
   CHECK(check->checkpoint == (*ledger)->Head().seq);
 }
-
-
 
 std::string DsnValue(const std::string& dsn, const std::string& key) {
   std::istringstream in(dsn);
@@ -264,12 +285,13 @@ TEST_CASE("PostgreSQL away during a stream: the ledger records everything, the t
   TestDatabase db;
   TempDir dir;
   // The daemon reaches PostgreSQL through a proxy the test can cut.
-  testing::TcpToUnixProxy proxy(DsnValue(db.dsn(), "host") + "/.s.PGSQL." + DsnValue(db.dsn(), "port"));
+  testing::TcpToUnixProxy proxy(DsnValue(db.dsn(), "host") + "/.s.PGSQL." +
+                                DsnValue(db.dsn(), "port"));
   const std::string via_proxy = "host=127.0.0.1 port=" + std::to_string(proxy.port()) +
                                 " user=postgres dbname=" + db.name() + " connect_timeout=2";
   proxy.Down();
-  Child sim({ARI_SIM_PATH, "--listen", "127.0.0.1:0", "--speed", "8", stream.string()}, {}, dir / "sim.out",
-            dir / "sim.err");
+  Child sim({ARI_SIM_PATH, "--listen", "127.0.0.1:0", "--speed", "8", stream.string()}, {},
+            dir / "sim.out", dir / "sim.err");
   const std::string address = WaitForListening(dir / "sim.out");
   std::vector<std::string> env = DaemonEnv(address, db, dir, "pbx-pgdown");
   env[3] = "DATABASE_URL=" + via_proxy;
@@ -300,12 +322,12 @@ TEST_CASE("PostgreSQL away during a stream: the ledger records everything, the t
   CHECK(check->table_rows == 1);
 }
 
-
 TEST_CASE("wrong password and unreachable Asterisk: clear lines, retries, a clean stop") {
   TestDatabase db;
   TempDir dir;
   const auto stream = testing::CaptureDir() / "a-inbound-answered.observer.jsonl";
-  Child sim({ARI_SIM_PATH, "--listen", "127.0.0.1:0", "--fast", stream.string()}, {}, dir / "sim.out", dir / "sim.err");
+  Child sim({ARI_SIM_PATH, "--listen", "127.0.0.1:0", "--fast", stream.string()}, {},
+            dir / "sim.out", dir / "sim.err");
   const std::string address = WaitForListening(dir / "sim.out");
   auto env = DaemonEnv(address, db, dir, "pbx-401");
   env[2] = "ARI_PASSWORD=wrong-password";
@@ -333,7 +355,8 @@ TEST_CASE("a 2 MiB frame, non-JSON frames and ApplicationReplaced never stop the
   TempDir dir;
   // Hand-made stream (written here, not a capture): real frames around a
   // 2 MiB frame and two lines that are not JSON.
-  const auto real = testing::ReadLines(testing::CaptureDir() / "b-inbound-abandoned.observer.jsonl");
+  const auto real =
+      testing::ReadLines(testing::CaptureDir() / "b-inbound-abandoned.observer.jsonl");
   std::string bytes;
   for (std::size_t i = 0; i < real.size(); ++i) {
     bytes += real[i] + "\n";
@@ -341,23 +364,26 @@ TEST_CASE("a 2 MiB frame, non-JSON frames and ApplicationReplaced never stop the
     if (i == 20) bytes += "not json at all\n{\"type\":\"Truncated\",\"timestamp\n";
   }
   testing::WriteFile(dir / "bad.jsonl", bytes);
-  Child sim({ARI_SIM_PATH, "--listen", "127.0.0.1:0", "--speed", "5", (dir / "bad.jsonl").string()}, {},
-            dir / "sim.out", dir / "sim.err");
+  Child sim({ARI_SIM_PATH, "--listen", "127.0.0.1:0", "--speed", "5", (dir / "bad.jsonl").string()},
+            {}, dir / "sim.out", dir / "sim.err");
   const std::string address = WaitForListening(dir / "sim.out");
-  Child daemon({CALL_LEDGERD_PATH}, DaemonEnv(address, db, dir, "pbx-bad"), dir / "d.out", dir / "d.err");
+  Child daemon({CALL_LEDGERD_PATH}, DaemonEnv(address, db, dir, "pbx-bad"), dir / "d.out",
+               dir / "d.err");
   auto store = pg::PgCallLogStore::Open(db.dsn());
   REQUIRE(store.ok());
   const std::uint64_t expected = real.size() + 3 + 3;
   CHECK(WaitForCheckpoint(**store, "pbx-bad", expected) == expected);
   // Someone else takes our application name: we are told, and back off.
   TempDir other;
-  Child intruder({CALL_LEDGERD_PATH}, DaemonEnv(address, db, other, "pbx-other"), other / "d.out", other / "d.err");
+  Child intruder({CALL_LEDGERD_PATH}, DaemonEnv(address, db, other, "pbx-other"), other / "d.out",
+                 other / "d.err");
   CHECK(WaitForLog(dir / "d.err", "ApplicationReplaced"));
   CHECK(intruder.Stop(SIGTERM) == 0);
   CHECK(daemon.Stop(SIGTERM) == 0);
   const std::string log = testing::ReadFile(dir / "d.err");
   INFO(log.substr(0, 4000));
-  CHECK_THAT(log, Catch::Contains("kept a malformed frame (2097") && Catch::Contains("kept a malformed frame (15 bytes)"));
+  CHECK_THAT(log, Catch::Contains("kept a malformed frame (2097") &&
+                      Catch::Contains("kept a malformed frame (15 bytes)"));
   auto ledger = OpenLedger(dir);
   const std::string exported = Exported(*ledger);
   // Everything the PBX sent, byte for byte; the ApplicationReplaced frame too.
@@ -372,8 +398,8 @@ TEST_CASE("api_key mode connects and never logs the key") {
   TestDatabase db;
   TempDir dir;
   const auto stream = testing::CaptureDir() / "a-inbound-answered.observer.jsonl";
-  Child sim({ARI_SIM_PATH, "--listen", "127.0.0.1:0", "--fast", stream.string()}, {}, dir / "sim.out",
-            dir / "sim.err");
+  Child sim({ARI_SIM_PATH, "--listen", "127.0.0.1:0", "--fast", stream.string()}, {},
+            dir / "sim.out", dir / "sim.err");
   const std::string address = WaitForListening(dir / "sim.out");
   auto env = DaemonEnv(address, db, dir, "pbx-key");
   env.push_back("ARI_AUTH=api_key");
@@ -390,12 +416,14 @@ TEST_CASE("two daemons never share a ledger directory") {
   TestDatabase db;
   TempDir dir;
   const auto stream = testing::CaptureDir() / "a-inbound-answered.observer.jsonl";
-  Child sim({ARI_SIM_PATH, "--listen", "127.0.0.1:0", "--speed", "1", stream.string()}, {}, dir / "sim.out",
-            dir / "sim.err");
+  Child sim({ARI_SIM_PATH, "--listen", "127.0.0.1:0", "--speed", "1", stream.string()}, {},
+            dir / "sim.out", dir / "sim.err");
   const std::string address = WaitForListening(dir / "sim.out");
-  Child first({CALL_LEDGERD_PATH}, DaemonEnv(address, db, dir, "pbx-lock"), dir / "d1.out", dir / "d1.err");
+  Child first({CALL_LEDGERD_PATH}, DaemonEnv(address, db, dir, "pbx-lock"), dir / "d1.out",
+              dir / "d1.err");
   REQUIRE(WaitForLog(dir / "d1.err", "Connected to Asterisk ARI WebSocket"));
-  Child second({CALL_LEDGERD_PATH}, DaemonEnv(address, db, dir, "pbx-lock"), dir / "d2.out", dir / "d2.err");
+  Child second({CALL_LEDGERD_PATH}, DaemonEnv(address, db, dir, "pbx-lock"), dir / "d2.out",
+               dir / "d2.err");
   CHECK(second.Stop(0) == 2);  // exits by itself
   CHECK_THAT(testing::ReadFile(dir / "d2.err"), Catch::Contains("in use by another process"));
   CHECK(first.Stop(SIGTERM) == 0);
@@ -403,13 +431,16 @@ TEST_CASE("two daemons never share a ledger directory") {
 
 TEST_CASE("call-ledgerd --check-config validates and never prints a secret") {
   TempDir dir;
-  Child bad({CALL_LEDGERD_PATH, "--check-config"}, {"ARI_URL=ftp://nowhere", "ARI_USER=u", "ARI_PASSWORD=s3cret-pw"},
-            dir / "out", dir / "err");
+  Child bad({CALL_LEDGERD_PATH, "--check-config"},
+            {"ARI_URL=ftp://nowhere", "ARI_USER=u", "ARI_PASSWORD=s3cret-pw"}, dir / "out",
+            dir / "err");
   CHECK(bad.Stop(0) == 2);  // signal 0: just wait for the exit
   CHECK_THAT(testing::ReadFile(dir / "err"), Catch::Contains("ari.base_url"));
-  CHECK_THAT(testing::ReadFile(dir / "err") + testing::ReadFile(dir / "out"), !Catch::Contains("s3cret-pw"));
+  CHECK_THAT(testing::ReadFile(dir / "err") + testing::ReadFile(dir / "out"),
+             !Catch::Contains("s3cret-pw"));
   Child good({CALL_LEDGERD_PATH, "--check-config"},
-             {"ARI_USER=u", "ARI_PASSWORD=s3cret-pw", "DATABASE_URL=postgresql://app:db-s3cret@127.0.0.1/calls",
+             {"ARI_USER=u", "ARI_PASSWORD=s3cret-pw",
+              "DATABASE_URL=postgresql://app:db-s3cret@127.0.0.1/calls",
               "LEDGER_DIR=" + (dir / "ledger").string()},
              dir / "out2", dir / "err2");
   CHECK(good.Stop(0) == 0);

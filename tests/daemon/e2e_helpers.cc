@@ -24,7 +24,8 @@ std::string Exported(const EventLog& ledger) {
   return out.str();
 }
 
-std::uint64_t WaitForCheckpoint(CallLogStore& store, const std::string& node, std::uint64_t at_least) {
+std::uint64_t WaitForCheckpoint(CallLogStore& store, const std::string& node,
+                                std::uint64_t at_least) {
   std::uint64_t cp = 0;
   for (int i = 0; i < 750 && cp < at_least; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));

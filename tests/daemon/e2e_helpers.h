@@ -19,6 +19,7 @@ std::unique_ptr<store::RocksEventLog> OpenLedger(const TempDir& dir);
 std::string Exported(const EventLog& ledger);
 // Polls the node's checkpoint until it reaches `at_least` (15 s at most);
 // returns the last value seen.
-std::uint64_t WaitForCheckpoint(CallLogStore& store, const std::string& node, std::uint64_t at_least);
+std::uint64_t WaitForCheckpoint(CallLogStore& store, const std::string& node,
+                                std::uint64_t at_least);
 
 }  // namespace callledger::testing

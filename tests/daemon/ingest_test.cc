@@ -35,7 +35,8 @@ TEST_CASE("ingest keeps every frame byte for byte, after a gap record for the co
   store::MemoryEventLog log("pbx");
   Ingest ingest(log, Options());
   ingest.Start();
-  const auto lines = testing::ReadLines(testing::CaptureDir() / "k1-transfer-hold-dtmf.observer.jsonl");
+  const auto lines =
+      testing::ReadLines(testing::CaptureDir() / "k1-transfer-hold-dtmf.observer.jsonl");
   ingest.OnConnected(R"({"system":{"version":"22.10.1"}})");
   for (const auto& line : lines) ingest.OnFrame(line);
   ingest.OnSnapshot("[]", "[]");
@@ -69,7 +70,9 @@ TEST_CASE("a full queue drops and counts frames, and a gap record says how many"
   ingest.OnFrame(R"({"type":"X","n":10})");
   ingest.Stop();
   REQUIRE(log.Head().seq.value == 6);
-  for (int i = 1; i <= 4; ++i) CHECK(testing::DecodeStored(log, Seq{static_cast<std::uint64_t>(i)}).kind == RecordKind::kAriEvent);
+  for (int i = 1; i <= 4; ++i)
+    CHECK(testing::DecodeStored(log, Seq{static_cast<std::uint64_t>(i)}).kind ==
+          RecordKind::kAriEvent);
   const Record gap = testing::DecodeStored(log, Seq{5});
   CHECK(gap.kind == RecordKind::kGap);
   CHECK_THAT(gap.reason, Catch::StartsWith("overflow: 6 frames"));
@@ -89,8 +92,12 @@ class FlakyLog final : public EventLog {
   }
   Status Sync() override { return inner_.Sync(); }
   Result<std::string> ReadEncoded(Seq s) const override { return inner_.ReadEncoded(s); }
-  Status ScanEncoded(Seq f, Seq t, const EncodedVisitor& v) const override { return inner_.ScanEncoded(f, t, v); }
-  Result<std::vector<Seq>> Lookup(IndexKind k, std::string_view id) const override { return inner_.Lookup(k, id); }
+  Status ScanEncoded(Seq f, Seq t, const EncodedVisitor& v) const override {
+    return inner_.ScanEncoded(f, t, v);
+  }
+  Result<std::vector<Seq>> Lookup(IndexKind k, std::string_view id) const override {
+    return inner_.Lookup(k, id);
+  }
   std::uint64_t SizeOnDisk() const override { return 0; }
 
  private:

@@ -23,7 +23,9 @@ class SharedStore final : public CallLogStore {
   Status ApplyBatch(std::string_view n, Seq e, Seq x, std::span<const RowChange> c) override {
     return inner_.ApplyBatch(n, e, x, c);
   }
-  Status ReplaceAll(std::string_view n, std::span<const CallRow> r, Seq c) override { return inner_.ReplaceAll(n, r, c); }
+  Status ReplaceAll(std::string_view n, std::span<const CallRow> r, Seq c) override {
+    return inner_.ReplaceAll(n, r, c);
+  }
   Result<std::vector<CallRow>> AllRows(std::string_view n) override { return inner_.AllRows(n); }
 
  private:
@@ -40,7 +42,8 @@ void AppendCapture(EventLog& log, const std::string& name) {
 }
 
 std::vector<CallRow> ByCallId(std::vector<CallRow> rows) {
-  std::sort(rows.begin(), rows.end(), [](const CallRow& a, const CallRow& b) { return a.call_id < b.call_id; });
+  std::sort(rows.begin(), rows.end(),
+            [](const CallRow& a, const CallRow& b) { return a.call_id < b.call_id; });
   return rows;
 }
 

@@ -18,10 +18,10 @@
 #include <thread>
 
 #include "audit/render.h"
+#include "daemon/e2e_helpers.h"
 #include "pg/pg_call_log_store.h"
 #include "record/record_codec.h"
 #include "store/rocks_event_log.h"
-#include "daemon/e2e_helpers.h"
 #include "support/fixtures.h"
 #include "support/pg_test_db.h"
 #include "support/processes.h"
@@ -33,21 +33,17 @@ namespace {
 using testing::Child;
 using testing::Exported;
 using testing::OpenLedger;
-using testing::WaitForCheckpoint;
 using testing::TempDir;
+using testing::TestDatabase;
+using testing::WaitForCheckpoint;
 using testing::WaitForListening;
 using testing::WaitForLog;
-using testing::TestDatabase;
-
-
-
-
 
 // A self-signed certificate for IP 127.0.0.1 (and its key) in `dir`.
 void MakeCertificate(const TempDir& dir) {
-  Child openssl({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-                 "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", (dir / "key.pem").string(), "-out",
-                 (dir / "cert.pem").string()},
+  Child openssl({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                 "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout",
+                 (dir / "key.pem").string(), "-out", (dir / "cert.pem").string()},
                 {}, dir / "openssl.out", dir / "openssl.err");
   const int code = openssl.Stop(0);
   INFO(testing::ReadFile(dir / "openssl.err"));
@@ -55,30 +51,38 @@ void MakeCertificate(const TempDir& dir) {
   REQUIRE(std::filesystem::exists(dir / "cert.pem"));
 }
 
-std::vector<std::string> DaemonEnv(const std::string& address, const TestDatabase& db, const TempDir& dir,
-                                   const std::string& node) {
-  return {"ARI_URL=https://" + address,          "ARI_USER=backend", "ARI_PASSWORD=CallCenter2025",
-          "DATABASE_URL=" + db.dsn(),            "LEDGER_DIR=" + (dir / "ledger").string(),
-          "NODE_NAME=" + node,                   "LOG_LEVEL=info", "HTTP_LISTEN=127.0.0.1:0"};
+std::vector<std::string> DaemonEnv(const std::string& address, const TestDatabase& db,
+                                   const TempDir& dir, const std::string& node) {
+  return {"ARI_URL=https://" + address,
+          "ARI_USER=backend",
+          "ARI_PASSWORD=CallCenter2025",
+          "DATABASE_URL=" + db.dsn(),
+          "LEDGER_DIR=" + (dir / "ledger").string(),
+          "NODE_NAME=" + node,
+          "LOG_LEVEL=info",
+          "HTTP_LISTEN=127.0.0.1:0"};
 }
-
 
 std::uint64_t FrameRecords(const EventLog& ledger) {
   std::uint64_t frames = 0;
-  REQUIRE(ledger.ScanEncoded(Seq{1}, Seq{UINT64_MAX}, [&](Seq, std::string_view bytes) {
-    auto r = DecodeRecordView(bytes);
-    REQUIRE(r.ok());
-    frames += r->kind == RecordKind::kAriEvent;
-    return true;
-  }).ok());
+  REQUIRE(ledger
+              .ScanEncoded(Seq{1}, Seq{UINT64_MAX},
+                           [&](Seq, std::string_view bytes) {
+                             auto r = DecodeRecordView(bytes);
+                             REQUIRE(r.ok());
+                             frames += r->kind == RecordKind::kAriEvent;
+                             return true;
+                           })
+              .ok());
   return frames;
 }
 
 struct TlsSim {
   explicit TlsSim(const TempDir& dir, const std::filesystem::path& stream)
-      : child({ARI_SIM_PATH, "--listen", "127.0.0.1:0", "--fast", "--lead-in-ms", "300", "--tls-cert", (dir / "cert.pem").string(),
-               "--tls-key", (dir / "key.pem").string(), stream.string()},
-              {}, dir / "sim.out", dir / "sim.err"),
+      : child(
+            {ARI_SIM_PATH, "--listen", "127.0.0.1:0", "--fast", "--lead-in-ms", "300", "--tls-cert",
+             (dir / "cert.pem").string(), "--tls-key", (dir / "key.pem").string(), stream.string()},
+            {}, dir / "sim.out", dir / "sim.err"),
         address(WaitForListening(dir / "sim.out")) {}
   Child child;
   std::string address;
@@ -91,7 +95,8 @@ TEST_CASE("wss:// with ari.ca_file: every frame byte for byte, projected") {
   TempDir dir;
   MakeCertificate(dir);
   TlsSim sim(dir, stream);
-  testing::WriteFile(dir / "daemon.toml", "[ari]\nca_file = \"" + (dir / "cert.pem").string() + "\"\n");
+  testing::WriteFile(dir / "daemon.toml",
+                     "[ari]\nca_file = \"" + (dir / "cert.pem").string() + "\"\n");
   Child daemon({CALL_LEDGERD_PATH, "--config", (dir / "daemon.toml").string()},
                DaemonEnv(sim.address, db, dir, "pbx-tls"), dir / "d.out", dir / "d.err");
   auto store = pg::PgCallLogStore::Open(db.dsn());
@@ -119,14 +124,17 @@ TEST_CASE("wss:// with ari.ca_file: every frame byte for byte, projected") {
   CHECK(rows->size() == 1);
 }
 
-TEST_CASE("wss:// to a certificate not trusted: a clear line per attempt, retries, no frames, a clean stop") {
+TEST_CASE(
+    "wss:// to a certificate not trusted: a clear line per attempt, retries, no frames, a clean "
+    "stop") {
   const auto stream = testing::CaptureDir() / "a-inbound-answered.observer.jsonl";
   TestDatabase db;
   TempDir dir;
   MakeCertificate(dir);
   TlsSim sim(dir, stream);
   // Verification on (the default), the system's CAs only.
-  Child daemon({CALL_LEDGERD_PATH}, DaemonEnv(sim.address, db, dir, "pbx-untrusted"), dir / "d.out", dir / "d.err");
+  Child daemon({CALL_LEDGERD_PATH}, DaemonEnv(sim.address, db, dir, "pbx-untrusted"), dir / "d.out",
+               dir / "d.err");
   CHECK(WaitForLog(dir / "d.err", "certificate verify failed", 2));
   const auto before = std::chrono::steady_clock::now();
   CHECK(daemon.Stop(SIGTERM) == 0);
@@ -134,7 +142,8 @@ TEST_CASE("wss:// to a certificate not trusted: a clear line per attempt, retrie
   const std::string log = testing::ReadFile(dir / "d.err");
   INFO(log);
   INFO(testing::ReadFile(dir / "sim.err"));
-  CHECK_THAT(log, Catch::Contains("TLS handshake with 127.0.0.1:") && Catch::Contains("self-signed certificate"));
+  CHECK_THAT(log, Catch::Contains("TLS handshake with 127.0.0.1:") &&
+                      Catch::Contains("self-signed certificate"));
   CHECK_THAT(log, Catch::Contains("retrying in"));
   CHECK_THAT(log, !Catch::Contains("Connected to Asterisk ARI WebSocket"));
   CHECK_THAT(testing::ReadFile(dir / "sim.err"), Catch::Contains("TLS handshake failed"));
@@ -142,11 +151,12 @@ TEST_CASE("wss:// to a certificate not trusted: a clear line per attempt, retrie
 
   // The right CA but another host name: the certificate names 127.0.0.1 only.
   TempDir other;
-  testing::WriteFile(other / "daemon.toml", "[ari]\nca_file = \"" + (dir / "cert.pem").string() + "\"\n");
+  testing::WriteFile(other / "daemon.toml",
+                     "[ari]\nca_file = \"" + (dir / "cert.pem").string() + "\"\n");
   auto env = DaemonEnv(sim.address, db, other, "pbx-wrong-name");
   env[0] = "ARI_URL=https://localhost:" + sim.address.substr(sim.address.rfind(':') + 1);
-  Child named({CALL_LEDGERD_PATH, "--config", (other / "daemon.toml").string()}, env, other / "d.out",
-              other / "d.err");
+  Child named({CALL_LEDGERD_PATH, "--config", (other / "daemon.toml").string()}, env,
+              other / "d.out", other / "d.err");
   CHECK(WaitForLog(other / "d.err", "certificate verify failed: hostname mismatch", 2));
   CHECK(named.Stop(SIGTERM) == 0);
   INFO(testing::ReadFile(other / "d.err"));

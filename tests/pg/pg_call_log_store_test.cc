@@ -409,9 +409,11 @@ TEST_CASE("pg: migrations apply to a fresh database and are idempotent", "[pg]")
   {
     auto store = OpenStore(db);
     std::string all_versions;
-    for (int v = 1; v <= pg::kSchemaVersion; ++v) all_versions += (v > 1 ? "," : "") + std::to_string(v);
-    REQUIRE(db.Exec("SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations") ==
-            all_versions);
+    for (int v = 1; v <= pg::kSchemaVersion; ++v)
+      all_versions += (v > 1 ? "," : "") + std::to_string(v);
+    REQUIRE(
+        db.Exec("SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations") ==
+        all_versions);
     REQUIRE(db.Exec("SELECT relkind FROM pg_class WHERE relname = 'call_logs'") == "p");
     REQUIRE(db.Exec("SELECT pg_get_partkeydef('call_logs'::regclass)") == "LIST (node)");
     // The primary key and five search indexes (migration 4 dropped one).
@@ -502,9 +504,9 @@ TEST_CASE("pg: a rebuild's binary COPY writes what the row-by-row path writes", 
   // Both must store the same values, edge cases included.
   std::vector<CallRow> rows = {FullRow("pbx", "full", 1), SparseRow("pbx", "sparse")};
   CallRow edge = FullRow("pbx", "edges", 2);
-  edge.start_us = -62135596800LL * 1'000'000;      // 0001-01-01, the earliest allowed
-  edge.answer_us = -1;                             // just before 1970
-  edge.end_us = 253402300799999999LL;              // 9999-12-31 23:59:59.999999
+  edge.start_us = -62135596800LL * 1'000'000;  // 0001-01-01, the earliest allowed
+  edge.answer_us = -1;                         // just before 1970
+  edge.end_us = 253402300799999999LL;          // 9999-12-31 23:59:59.999999
   edge.duration_s = std::numeric_limits<std::int32_t>::max();
   edge.ring_s = std::numeric_limits<std::int32_t>::min();
   edge.talk_s = 0;
@@ -515,7 +517,7 @@ TEST_CASE("pg: a rebuild's binary COPY writes what the row-by-row path writes", 
   edge.last_seq = Seq{static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())};
   rows.push_back(edge);
   CallRow pre2000 = FullRow("pbx", "before-2000", 3);
-  pre2000.start_us = 946684799999999LL;  // 1999-12-31 23:59:59.999999
+  pre2000.start_us = 946684799999999LL;   // 1999-12-31 23:59:59.999999
   pre2000.answer_us = 946684800000000LL;  // 2000-01-01 exactly
   rows.push_back(pre2000);
 
@@ -532,7 +534,8 @@ TEST_CASE("pg: a rebuild's binary COPY writes what the row-by-row path writes", 
   // Column for column in SQL too, past the C++ reader.
   REQUIRE(db.Exec("SELECT count(*) FROM (SELECT * FROM call_logs WHERE node = 'pbx') b "
                   "FULL JOIN (SELECT * FROM call_logs WHERE node = 'text') t USING (call_id) "
-                  "WHERE (b.*) IS DISTINCT FROM (t.*)") != "0");  // node differs: the check can fail
+                  "WHERE (b.*) IS DISTINCT FROM (t.*)") !=
+          "0");  // node differs: the check can fail
   REQUIRE(db.Exec("SELECT count(*) FROM (SELECT * FROM call_logs WHERE node = 'pbx') b "
                   "FULL JOIN (SELECT * FROM call_logs WHERE node = 'text') t USING (call_id) "
                   "WHERE (b.direction, b.from_number, b.to_number, b.start_time, b.end_time, "

@@ -22,8 +22,8 @@
 #include "pg/pg_call_log_store.h"
 #include "pg/pg_row_codec.h"
 #include "replay/fixture.h"
-#include "support/fixtures.h"
 #include "support/call_rows.h"
+#include "support/fixtures.h"
 #include "support/pg_test_db.h"
 
 namespace callledger {
@@ -43,7 +43,6 @@ std::int64_t At(const std::string& text) {
   REQUIRE(t.has_value());
   return *t;
 }
-
 
 // A test database with the schema and `rows` (any nodes) in call_logs.
 class Table {

@@ -43,8 +43,6 @@ constexpr std::int64_t kT0 = 1'795'683'358'000'000;  // 2026-11-26, UTC
 constexpr const char* kIn = "kiruvchi";
 constexpr const char* kOut = "chiquvchi";
 
-
-
 std::unique_ptr<PgCallLogStore> OpenStore(const TestDatabase& db, pg::PgOptions options = {}) {
   auto store = PgCallLogStore::Open(db.dsn(), std::move(options));
   INFO(store.status().ToString());
@@ -244,8 +242,7 @@ std::vector<RowChange> RandomBatch(Scenario& s, const Model& model, const std::s
   return batch;
 }
 
-TEST_CASE("missed_open equals its definition after every batch and rebuild of two nodes",
-          "[pg]") {
+TEST_CASE("missed_open equals its definition after every batch and rebuild of two nodes", "[pg]") {
   TestDatabase db;
   // A low staging threshold sends every batch over 8 rows through COPY.
   pg::PgOptions copy_early;
@@ -253,7 +250,7 @@ TEST_CASE("missed_open equals its definition after every batch and rebuild of tw
   auto a = OpenStore(db);
   auto b = OpenStore(db, copy_early);
   const std::vector<std::pair<std::string, PgCallLogStore*>> nodes = {{"pbx-a", a.get()},
-                                                                       {"pbx-b", b.get()}};
+                                                                      {"pbx-b", b.get()}};
   std::map<std::string, std::uint64_t> seq;
   Scenario s(20261126);
   Model model;
@@ -323,8 +320,8 @@ TEST_CASE("missed_open: hand-made cases of each rule", "[pg]") {
   CHECK(ReadEntries(db, "SELECT * FROM missed_open").size() == 2);
   // A callback on another node between them resolves m1 only; at the same
   // start time as m2 it does not resolve m2.
-  const CallRow cb = Call("b", "cb", kOut, "101", "998901", t + 10 * kMinute,
-                          t + 10 * kMinute + kSecond, 0);
+  const CallRow cb =
+      Call("b", "cb", kOut, "101", "998901", t + 10 * kMinute, t + 10 * kMinute + kSecond, 0);
   apply(*b, "b", {Upsert(cb)});
   CHECK(ReadEntries(db, "SELECT * FROM missed_open") ==
         Entries{Entry("a", "m2", "998901", t + 10 * kMinute)});
@@ -354,8 +351,7 @@ TEST_CASE("missed_open: hand-made cases of each rule", "[pg]") {
   apply(*a, "a",
         {Upsert(Call("a", "again", kIn, "998901", "712", t + 20 * kMinute,
                      t + 20 * kMinute + kSecond, 0))});
-  CHECK(ReadEntries(db, "SELECT * FROM missed_open") ==
-        Entries{Entry("a", "m3", "998902", t)});
+  CHECK(ReadEntries(db, "SELECT * FROM missed_open") == Entries{Entry("a", "m3", "998902", t)});
   // A missed call that becomes answered leaves; one whose start moves
   // after the later call comes back.
   CallRow m3_later = m3;
@@ -391,8 +387,8 @@ TEST_CASE("missed_open: two nodes writing a number's missed calls and callbacks 
     std::vector<RowChange> callbacks;
     if (i % 10 != 9) {
       for (const std::string& n : {q, p}) {
-        callbacks.push_back(Upsert(Call("b", "cb-" + n, kOut, "101", n, t + kMinute,
-                                        t + kMinute + kSecond, 0)));
+        callbacks.push_back(
+            Upsert(Call("b", "cb-" + n, kOut, "101", n, t + kMinute, t + kMinute + kSecond, 0)));
       }
     } else {
       open.insert(Entry("a", "m-p" + id, p, t));
@@ -439,8 +435,7 @@ TEST_CASE("missed_open: migration 4 fills it from the rows already there", "[pg]
     for (const pg::Migration& m : pg::Migrations()) {
       if (m.version > 3) break;
       tx.exec(std::string(m.sql));
-      tx.exec("INSERT INTO schema_migrations (version) VALUES (" + std::to_string(m.version) +
-              ")");
+      tx.exec("INSERT INTO schema_migrations (version) VALUES (" + std::to_string(m.version) + ")");
     }
     tx.exec("CREATE TABLE call_logs_a PARTITION OF call_logs FOR VALUES IN ('a')");
     tx.exec("CREATE TABLE call_logs_b PARTITION OF call_logs FOR VALUES IN ('b')");
@@ -451,14 +446,14 @@ TEST_CASE("missed_open: migration 4 fills it from the rows already there", "[pg]
       const auto text = [&](const std::string& v) {
         return v.empty() ? std::string("NULL") : tx.quote(v);
       };
-      tx.exec("INSERT INTO call_logs (call_id, direction, from_number, to_number, start_time,"
-              " status, channel_id, node, answered, end_estimated, args_ok, first_seq, last_seq,"
-              " projector_version) VALUES (" +
-              tx.quote(r.call_id) + ", " + text(r.direction) + ", " + text(r.from_number) + ", " +
-              text(r.to_number) + ", " + time(r.start_us) + ", " +
-              tx.quote(std::string(CallStatusName(r.status))) + ", " + tx.quote(r.channel_id) +
-              ", " + tx.quote(r.node) + ", " + (r.answered ? "true" : "false") +
-              ", false, true, 1, 2, 1)");
+      tx.exec(
+          "INSERT INTO call_logs (call_id, direction, from_number, to_number, start_time,"
+          " status, channel_id, node, answered, end_estimated, args_ok, first_seq, last_seq,"
+          " projector_version) VALUES (" +
+          tx.quote(r.call_id) + ", " + text(r.direction) + ", " + text(r.from_number) + ", " +
+          text(r.to_number) + ", " + time(r.start_us) + ", " +
+          tx.quote(std::string(CallStatusName(r.status))) + ", " + tx.quote(r.channel_id) + ", " +
+          tx.quote(r.node) + ", " + (r.answered ? "true" : "false") + ", false, true, 1, 2, 1)");
     }
     tx.commit();
   }
@@ -559,8 +554,8 @@ TEST_CASE("missed?open=true from missed_open answers as the query of every misse
   for (int step = 0; step < 120; ++step) {
     const std::string node = step % 2 ? "pbx-a" : "pbx-b";
     const std::vector<RowChange> batch = RandomBatch(s, model, node, s.Uniform(1, 30));
-    REQUIRE((node == "pbx-a" ? *a : *b).ApplyBatch(node, Seq{seq[node]}, Seq{seq[node] + 1},
-                                                   batch)
+    REQUIRE((node == "pbx-a" ? *a : *b)
+                .ApplyBatch(node, Seq{seq[node]}, Seq{seq[node] + 1}, batch)
                 .ok());
     ++seq[node];
     model.Apply(batch);
@@ -585,10 +580,10 @@ TEST_CASE("missed?open=true from missed_open answers as the query of every misse
     mine.push_back(Upsert(Call(node, id, kIn, number, "712", t, 0, t + kSecond)));
     if (k % 4 == 0) other.push_back(Upsert(Call(other_node, id, kIn, number, "712", t, 0, t + 1)));
     if (k % 3 != 0) {
-      other.push_back(Upsert(Call(other_node, id + "-try1", kOut, "101", number, t + 2 * kMinute,
-                                  0, t + 3 * kMinute)));
-      other.push_back(Upsert(Call(other_node, id + "-try2", kOut, "101", number, t + 4 * kMinute,
-                                  0, t + 5 * kMinute)));
+      other.push_back(Upsert(Call(other_node, id + "-try1", kOut, "101", number, t + 2 * kMinute, 0,
+                                  t + 3 * kMinute)));
+      other.push_back(Upsert(Call(other_node, id + "-try2", kOut, "101", number, t + 4 * kMinute, 0,
+                                  t + 5 * kMinute)));
     }
     if (k % 5 == 0) {
       other.push_back(Upsert(Call(other_node, id + "-cb", kOut, "101", number, t + 6 * kMinute,
@@ -607,10 +602,10 @@ TEST_CASE("missed?open=true from missed_open answers as the query of every misse
   pqxx::connection conn(db.dsn());
   pqxx::read_transaction tx(conn);
   const std::vector<std::pair<std::int64_t, std::int64_t>> periods = {
-      {kT0 - kDay, kT0 + kDay},                       // everything
-      {kT0 + 30 * kMinute, kT0 + 90 * kMinute},       // part of it
-      {kT0 + 7 * kMinute, kT0 + 7 * kMinute + 1},     // one instant
-      {kT0 + 2 * kDay, kT0 + 3 * kDay}};              // nothing
+      {kT0 - kDay, kT0 + kDay},                    // everything
+      {kT0 + 30 * kMinute, kT0 + 90 * kMinute},    // part of it
+      {kT0 + 7 * kMinute, kT0 + 7 * kMinute + 1},  // one instant
+      {kT0 + 2 * kDay, kT0 + 3 * kDay}};           // nothing
   std::size_t compared = 0, attempts = 0;
   for (const auto& [since, until] : periods) {
     for (int limit : {1, 3, 10, 100, 1000}) {

@@ -48,7 +48,8 @@ void FillLedger(const std::filesystem::path& dir, int replicas) {
   }
   for (int r = 0; r < replicas; ++r) {
     std::vector<RecordDraft> drafts;
-    for (const auto& f : frames) drafts.push_back(ari::DraftFromFrame(parser, replay::WithFreshIds(f, r), 0));
+    for (const auto& f : frames)
+      drafts.push_back(ari::DraftFromFrame(parser, replay::WithFreshIds(f, r), 0));
     REQUIRE((*log)->Append(drafts).ok());
   }
 }
@@ -105,8 +106,10 @@ TEST_CASE("pg: the live runner's table equals the rebuild's, and check proves it
   auto dirty = replay::Check(*log, *live);
   REQUIRE(dirty.ok());
   REQUIRE(dirty->differences.size() == 2);
-  CHECK_THAT(dirty->differences[0] + dirty->differences[1], Catch::Contains(victim) && Catch::Contains("status"));
-  CHECK_THAT(dirty->differences[0] + dirty->differences[1], Catch::Contains("missing from the table"));
+  CHECK_THAT(dirty->differences[0] + dirty->differences[1],
+             Catch::Contains(victim) && Catch::Contains("status"));
+  CHECK_THAT(dirty->differences[0] + dirty->differences[1],
+             Catch::Contains("missing from the table"));
 
   // A rebuild repairs it.
   REQUIRE(replay::Rebuild(*log, *live).ok());
@@ -203,7 +206,8 @@ bool ReplayUntilKilled(const std::vector<std::string>& args, std::chrono::millis
       REQUIRE(WEXITSTATUS(status) == 0);
       return true;
     }
-    if (!armed && (progressed() || std::chrono::steady_clock::now() - start > std::chrono::seconds(20))) {
+    if (!armed &&
+        (progressed() || std::chrono::steady_clock::now() - start > std::chrono::seconds(20))) {
       armed = true;
       deadline = std::chrono::steady_clock::now() + delay;
     }
@@ -221,9 +225,11 @@ bool ReplayUntilKilled(const std::vector<std::string>& args, std::chrono::millis
 
 // `ledger-replay project` in batches of 5 records: long enough to be killed
 // in the middle many times.
-bool ProjectUntilKilled(const std::string& ledger, const std::string& dsn, std::chrono::milliseconds delay,
+bool ProjectUntilKilled(const std::string& ledger, const std::string& dsn,
+                        std::chrono::milliseconds delay,
                         const std::function<bool()>& progressed = nullptr) {
-  return ReplayUntilKilled({"project", "--ledger", ledger, "--pg", dsn, "--batch", "5"}, delay, progressed);
+  return ReplayUntilKilled({"project", "--ledger", ledger, "--pg", dsn, "--batch", "5"}, delay,
+                           progressed);
 }
 
 TEST_CASE("pg: a runner killed at random moments applies every record exactly once") {
@@ -251,8 +257,9 @@ TEST_CASE("pg: a runner killed at random moments applies every record exactly on
       };
     }
     const int delay = delay_ms(rng);
-    finished = ProjectUntilKilled((dir / "ledger").string(), db.dsn(),
-                                  std::chrono::milliseconds(progressed ? delay % 20 : delay), progressed);
+    finished =
+        ProjectUntilKilled((dir / "ledger").string(), db.dsn(),
+                           std::chrono::milliseconds(progressed ? delay % 20 : delay), progressed);
     if (!finished) ++kills;
     // The checkpoint never goes back, whatever moment the kill hit.
     auto cp = store->Checkpoint("pbx-1");
@@ -261,7 +268,8 @@ TEST_CASE("pg: a runner killed at random moments applies every record exactly on
     if (cp.value() > last_checkpoint) ++advanced;
     last_checkpoint = cp.value();
   }
-  if (!finished) finished = ProjectUntilKilled((dir / "ledger").string(), db.dsn(), std::chrono::minutes(2));
+  if (!finished)
+    finished = ProjectUntilKilled((dir / "ledger").string(), db.dsn(), std::chrono::minutes(2));
   REQUIRE(finished);
   CHECK(kills >= 10);
   CHECK(advanced >= 3);  // killed in the middle of real work, not only at start-up

@@ -28,7 +28,9 @@ std::vector<CallRow> Rows(const std::filesystem::path& file) {
 }
 
 std::string Name(const std::filesystem::path& p) { return p.filename().string(); }
-std::string Stem(const std::filesystem::path& p) { return p.filename().string().substr(0, Name(p).size() - 6); }
+std::string Stem(const std::filesystem::path& p) {
+  return p.filename().string().substr(0, Name(p).size() - 6);
+}
 
 std::int64_t Time(const json::value& v) {
   REQUIRE(v.is_string());
@@ -124,7 +126,8 @@ TEST_CASE("rows match what the calls really were (expected.json oracles)") {
     const bool observer = name.ends_with(".observer.jsonl");
     const std::string scenario = name.substr(0, name.find('.'));
     INFO(name);
-    const json::value oracle = json::parse(ReadFile(testing::CaptureDir() / (scenario + ".expected.json")));
+    const json::value oracle =
+        json::parse(ReadFile(testing::CaptureDir() / (scenario + ".expected.json")));
     const auto& calls = oracle.at("calls").as_array();
     const auto rows = Rows(stream);
     REQUIRE(rows.size() == calls.size());
@@ -132,7 +135,8 @@ TEST_CASE("rows match what the calls really were (expected.json oracles)") {
       const auto& c = cv.as_object();
       const std::string channel(c.at("call_channel_id").as_string());
       INFO("call channel " << channel);
-      auto it = std::find_if(rows.begin(), rows.end(), [&](const CallRow& r) { return r.channel_id == channel; });
+      auto it = std::find_if(rows.begin(), rows.end(),
+                             [&](const CallRow& r) { return r.channel_id == channel; });
       REQUIRE(it != rows.end());
       const CallRow& r = *it;
       const std::string arg0(c.at("stasis_args").as_array().at(0).as_string());
@@ -149,9 +153,11 @@ TEST_CASE("rows match what the calls really were (expected.json oracles)") {
       CHECK(std::llabs(r.end_us - Time(c.at("end_time"))) <= 100000);
       if (r.answered) CHECK(std::llabs(r.answer_us - Time(c.at("answer_time"))) <= 100000);
       const std::string outcome(c.at("intended").at("outcome").as_string());
-      const std::map<std::string, std::string> kDisposition = {
-          {"answered", "answered"}, {"abandoned", "abandoned"}, {"busy", "busy"},
-          {"no-answer", "no_answer"}, {"congestion", "congestion"}};
+      const std::map<std::string, std::string> kDisposition = {{"answered", "answered"},
+                                                               {"abandoned", "abandoned"},
+                                                               {"busy", "busy"},
+                                                               {"no-answer", "no_answer"},
+                                                               {"congestion", "congestion"}};
       if (observer || outcome == "answered" || outcome == "abandoned") {
         CHECK(r.disposition == kDisposition.at(outcome));
       } else {
@@ -168,8 +174,9 @@ TEST_CASE("rows match what the calls really were (expected.json oracles)") {
       // variable on the observer (checked below).
       const bool ari_recording = !rec.is_null() && rec.at("method").as_string().starts_with("ARI");
       if (ari_recording) {
-        CHECK(r.recording_path == "/var/spool/asterisk/" +
-                                      std::string(rec.at("stored_file_relative_to_spool").as_string()));
+        CHECK(r.recording_path ==
+              "/var/spool/asterisk/" +
+                  std::string(rec.at("stored_file_relative_to_spool").as_string()));
       }
       if (observer && c.at("observer_view").as_object().contains("channel_varsets_last_value")) {
         const auto& vars = c.at("observer_view").at("channel_varsets_last_value").as_object();

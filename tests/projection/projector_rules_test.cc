@@ -25,7 +25,8 @@ RecordDraft Frame(const std::string& line) {
   return ari::DraftFromFrame(parser, line, 0);
 }
 
-RecordDraft Reconcile(const std::string& channels_json, const std::string& bridges_json, std::int64_t at_us) {
+RecordDraft Reconcile(const std::string& channels_json, const std::string& bridges_json,
+                      std::int64_t at_us) {
   RecordDraft d;
   d.kind = RecordKind::kReconcile;
   d.event_time_us = at_us;
@@ -83,7 +84,8 @@ TEST_CASE("a reconcile opens a call that began inside a gap, and a later one clo
   // call was bridged to agent 101.
   const std::string channels = ReadFile(CaptureDir() / "api" / "channels-live.json");
   const std::string bridges = ReadFile(CaptureDir() / "api" / "bridges-live.json");
-  std::vector<RecordDraft> first = {Gap(kReconcileAt - 5000), Reconcile(channels, bridges, kReconcileAt)};
+  std::vector<RecordDraft> first = {Gap(kReconcileAt - 5000),
+                                    Reconcile(channels, bridges, kReconcileAt)};
   REQUIRE(log.Append(first).ok());
   auto rows = Project(log);
   REQUIRE(rows.size() == 1);  // the agent leg (Stasis "agent" args) is not a call
@@ -95,7 +97,8 @@ TEST_CASE("a reconcile opens a call that began inside a gap, and a later one clo
   CHECK(rows[0].answered);
   CHECK(rows[0].start_us == 1795684558161000);  // the channel's creationtime
 
-  std::vector<RecordDraft> second = {Gap(kReconcileAt + 60000000), Reconcile("[]", "[]", kReconcileAt + 61000000)};
+  std::vector<RecordDraft> second = {Gap(kReconcileAt + 60000000),
+                                     Reconcile("[]", "[]", kReconcileAt + 61000000)};
   REQUIRE(log.Append(second).ok());
   rows = Project(log);
   REQUIRE(rows.size() == 1);
@@ -165,7 +168,8 @@ TEST_CASE("projector options come from note records, not from configuration") {
   note.kind = RecordKind::kNote;
   note.payload = ari::EncodeOptionsNote({{"call_app", "queue-app"}});
   std::vector<RecordDraft> drafts = {note};
-  for (const auto& line : ReadLines(CaptureDir() / "a-inbound-answered.observer.jsonl")) drafts.push_back(Frame(line));
+  for (const auto& line : ReadLines(CaptureDir() / "a-inbound-answered.observer.jsonl"))
+    drafts.push_back(Frame(line));
   REQUIRE(log.Append(drafts).ok());
   // The capture's calls enter Stasis(call-center): with the call app set to
   // another name by the note, none of them is a call.
@@ -174,7 +178,8 @@ TEST_CASE("projector options come from note records, not from configuration") {
   store::MemoryEventLog rec("pbx");
   note.payload = ari::EncodeOptionsNote({{"recordings_dir", "/srv/rec"}});
   drafts = {note};
-  for (const auto& line : ReadLines(CaptureDir() / "f-inbound-recorded-ari.observer.jsonl")) drafts.push_back(Frame(line));
+  for (const auto& line : ReadLines(CaptureDir() / "f-inbound-recorded-ari.observer.jsonl"))
+    drafts.push_back(Frame(line));
   REQUIRE(rec.Append(drafts).ok());
   auto rows = Project(rec);
   REQUIRE(rows.size() == 1);
@@ -191,16 +196,18 @@ TEST_CASE("changes applied one record at a time end in the rows of a whole fold"
   projection::RecordProjector projector("pbx");
   projection::RowSet rows;
   std::uint64_t changes_seen = 0;
-  REQUIRE(log.ScanEncoded(Seq{1}, Seq{UINT64_MAX}, [&](Seq, std::string_view bytes) {
-    auto r = DecodeRecord(bytes);
-    REQUIRE(r.ok());
-    std::vector<RowChange> changes;
-    projector.Apply(*r, &changes);
-    for (const auto& ch : changes) CHECK(ch.row.last_seq == r->seq);
-    changes_seen += changes.size();
-    rows.Apply(changes);
-    return true;
-  }).ok());
+  REQUIRE(log.ScanEncoded(Seq{1}, Seq{UINT64_MAX},
+                          [&](Seq, std::string_view bytes) {
+                            auto r = DecodeRecord(bytes);
+                            REQUIRE(r.ok());
+                            std::vector<RowChange> changes;
+                            projector.Apply(*r, &changes);
+                            for (const auto& ch : changes) CHECK(ch.row.last_seq == r->seq);
+                            changes_seen += changes.size();
+                            rows.Apply(changes);
+                            return true;
+                          })
+              .ok());
   CHECK(rows.Sorted() == Project(log));
   CHECK(changes_seen > rows.size());
   CHECK(projector.skipped() == 0);
@@ -286,13 +293,17 @@ TEST_CASE("module boundaries hold") {
     std::regex forbidden;
   };
   const std::vector<Rule> rules = {
-      {"core", std::regex(R"(#include\s*"(ari|record|store|audit|projection|replay|pg|server|daemon)/)")},
-      {"ari", std::regex(R"(#include\s*"(record|store|audit|projection|replay|pg|server|daemon)/)")},
-      {"record", std::regex(R"(#include\s*"(ari|store|audit|projection|replay|pg|server|daemon)/)")},
+      {"core",
+       std::regex(R"(#include\s*"(ari|record|store|audit|projection|replay|pg|server|daemon)/)")},
+      {"ari",
+       std::regex(R"(#include\s*"(record|store|audit|projection|replay|pg|server|daemon)/)")},
+      {"record",
+       std::regex(R"(#include\s*"(ari|store|audit|projection|replay|pg|server|daemon)/)")},
       {"store", std::regex(R"(#include\s*"(ari|audit|projection|replay|pg|server|daemon)/)")},
   };
   for (const auto& rule : rules) {
-    for (const auto& e : std::filesystem::directory_iterator(testing::SourceDir() / "src" / rule.module)) {
+    for (const auto& e :
+         std::filesystem::directory_iterator(testing::SourceDir() / "src" / rule.module)) {
       INFO(e.path().string());
       CHECK_FALSE(std::regex_search(ReadFile(e.path()), rule.forbidden));
     }

@@ -21,13 +21,15 @@ void FillLedger(EventLog& log) {
   ari::FrameParser parser;
   for (const auto& stream : testing::CapturedStreams()) {
     std::vector<RecordDraft> drafts;
-    for (const auto& line : testing::ReadLines(stream)) drafts.push_back(ari::DraftFromFrame(parser, line, 0));
+    for (const auto& line : testing::ReadLines(stream))
+      drafts.push_back(ari::DraftFromFrame(parser, line, 0));
     REQUIRE(log.Append(drafts).ok());
   }
 }
 
 std::vector<CallRow> ByCallId(std::vector<CallRow> rows) {
-  std::sort(rows.begin(), rows.end(), [](const CallRow& a, const CallRow& b) { return a.call_id < b.call_id; });
+  std::sort(rows.begin(), rows.end(),
+            [](const CallRow& a, const CallRow& b) { return a.call_id < b.call_id; });
   return rows;
 }
 
@@ -43,14 +45,17 @@ class FlakyStore final : public CallLogStore {
  public:
   FlakyStore(CallLogStore& inner, int period) : inner_(inner), period_(period) {}
   Result<Seq> Checkpoint(std::string_view node) override { return inner_.Checkpoint(node); }
-  Status ApplyBatch(std::string_view node, Seq expected, Seq next, std::span<const RowChange> changes) override {
+  Status ApplyBatch(std::string_view node, Seq expected, Seq next,
+                    std::span<const RowChange> changes) override {
     if (++calls_ % period_ == 0) return Unavailable("injected: connection lost");
     return inner_.ApplyBatch(node, expected, next, changes);
   }
   Status ReplaceAll(std::string_view node, std::span<const CallRow> rows, Seq cp) override {
     return inner_.ReplaceAll(node, rows, cp);
   }
-  Result<std::vector<CallRow>> AllRows(std::string_view node) override { return inner_.AllRows(node); }
+  Result<std::vector<CallRow>> AllRows(std::string_view node) override {
+    return inner_.AllRows(node);
+  }
   int failures() const { return calls_ / period_; }
 
  private:

@@ -15,8 +15,8 @@
 #include "record/record_codec.h"
 #include "store/memory_event_log.h"
 #include "store/rocks_event_log.h"
-#include "support/stored_records.h"
 #include "support/fixtures.h"
+#include "support/stored_records.h"
 #include "support/temp_dir.h"
 
 namespace callledger::replay {

@@ -5,9 +5,9 @@
 // is cut off while the others keep receiving).
 #include "server/http_server.h"
 
+#include <atomic>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
-#include <atomic>
 #include <thread>
 
 #include "pg/pg_call_log_reader.h"
@@ -80,7 +80,8 @@ class Served {
 
 std::size_t Lines(const std::string& text) {
   std::size_t n = 0;
-  for (std::size_t at = text.find("\r\n"); at != std::string::npos; at = text.find("\r\n", at + 2)) ++n;
+  for (std::size_t at = text.find("\r\n"); at != std::string::npos; at = text.find("\r\n", at + 2))
+    ++n;
   return n;
 }
 
@@ -102,7 +103,8 @@ TEST_CASE("over HTTP: search, one call, errors, as the routes answer them") {
   const auto bad = HttpGet(s.address(), "/api/calls?direction=sideways");
   CHECK(bad.status == 400);
   CHECK(json::parse(bad.body).at("parameter") == "direction");
-  const auto post = HttpRaw(s.address(), "POST /api/calls HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+  const auto post =
+      HttpRaw(s.address(), "POST /api/calls HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
   CHECK(post.status == 405);
   CHECK(HttpRaw(s.address(), "NONSENSE\r\n\r\n").status == 400);
 }
@@ -119,10 +121,12 @@ TEST_CASE("CSV export is streamed in chunks and holds every matching row") {
   CHECK(Lines(csv.body) == s.rows().size() + 1);
   const auto header = csv.body.substr(0, csv.body.find("\r\n"));
   CHECK(header == projection::RowsToCsv({}).substr(0, projection::RowsToCsv({}).size() - 2));
-  for (const auto& r : s.rows()) CHECK(csv.body.find("\r\n" + r.call_id + ",") != std::string::npos);
+  for (const auto& r : s.rows())
+    CHECK(csv.body.find("\r\n" + r.call_id + ",") != std::string::npos);
 
   // The same through Accept and format=, with a filter.
-  const auto inbound = HttpGet(s.address(), "/api/calls?direction=kiruvchi", {{"Accept", "text/csv"}});
+  const auto inbound =
+      HttpGet(s.address(), "/api/calls?direction=kiruvchi", {{"Accept", "text/csv"}});
   const auto inbound2 = HttpGet(s.address(), "/api/calls?direction=kiruvchi&format=csv");
   REQUIRE(inbound.status == 200);
   CHECK(inbound.body == inbound2.body);
@@ -140,7 +144,8 @@ TEST_CASE("auth: a bearer token is required off the loopback exemption") {
   const auto denied = HttpGet(s.address(), "/api/calls");
   CHECK(denied.status == 401);
   CHECK(denied.headers.at("www-authenticate").starts_with("Bearer"));
-  CHECK(HttpGet(s.address(), "/api/calls", {{"Authorization", "Bearer wrong-token-0123456789abc"}}).status == 401);
+  CHECK(HttpGet(s.address(), "/api/calls", {{"Authorization", "Bearer wrong-token-0123456789abc"}})
+            .status == 401);
   CHECK(HttpGet(s.address(), "/api/calls", {{"Authorization", "Bearer " + kToken}}).status == 200);
   CHECK(HttpGet(s.address(), "/api/calls?access_token=" + kToken).status == 200);
   CHECK(HttpGet(s.address(), "/metrics").status == 401);
@@ -168,19 +173,23 @@ TEST_CASE("named limits: header size, connections, a request that never ends") {
   {
     // Two idle connections take both places; a third is turned away, and
     // counted, until they go.
-    std::thread a([&] { HttpRaw(s.address(), "GET /api/calls HTTP/1.1\r\n", std::chrono::seconds(3)); });
-    std::thread b([&] { HttpRaw(s.address(), "GET /api/calls HTTP/1.1\r\n", std::chrono::seconds(3)); });
+    std::thread a(
+        [&] { HttpRaw(s.address(), "GET /api/calls HTTP/1.1\r\n", std::chrono::seconds(3)); });
+    std::thread b(
+        [&] { HttpRaw(s.address(), "GET /api/calls HTTP/1.1\r\n", std::chrono::seconds(3)); });
     std::this_thread::sleep_for(std::chrono::milliseconds(150));
     const auto third = HttpGet(s.address(), "/healthz", {}, std::chrono::seconds(2));
     CHECK(third.status == 0);
     a.join();
     b.join();
   }
-  CHECK(s.metrics().RenderPrometheus().find("call_ledger_http_rejected_connections_total 1") != std::string::npos);
+  CHECK(s.metrics().RenderPrometheus().find("call_ledger_http_rejected_connections_total 1") !=
+        std::string::npos);
 
   // Half a request: the server closes the connection after request_timeout.
   const auto start = std::chrono::steady_clock::now();
-  const auto half = HttpRaw(s.address(), "GET /api/calls HTTP/1.1\r\nHost: x\r\n", std::chrono::seconds(5));
+  const auto half =
+      HttpRaw(s.address(), "GET /api/calls HTTP/1.1\r\nHost: x\r\n", std::chrono::seconds(5));
   CHECK(half.status == 0);
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(3));
   CHECK(HttpGet(s.address(), "/healthz").status == 200);
@@ -201,9 +210,11 @@ TEST_CASE("wallboard assets, metrics and health over HTTP") {
   const auto metrics = HttpGet(s.address(), "/metrics");
   REQUIRE(metrics.status == 200);
   CHECK(metrics.headers.at("content-type").starts_with("text/plain; version=0.0.4"));
-  CHECK(metrics.body.find("call_ledger_http_requests_total{route=\"/api/calls\",status=\"200\"} 1") !=
-        std::string::npos);
-  CHECK(metrics.body.find("call_ledger_http_requests_total{route=\"/api/calls/{id}\",status=\"404\"} 1") !=
+  CHECK(
+      metrics.body.find("call_ledger_http_requests_total{route=\"/api/calls\",status=\"200\"} 1") !=
+      std::string::npos);
+  CHECK(metrics.body.find(
+            "call_ledger_http_requests_total{route=\"/api/calls/{id}\",status=\"404\"} 1") !=
         std::string::npos);
   CHECK(metrics.body.find("call_ledger_live_clients 0") != std::string::npos);
 
@@ -233,7 +244,10 @@ TEST_CASE("live feed: a snapshot of unfinished calls, then committed changes in 
   Served s;
   // Commit a ringing call at seq 10, as the projection would.
   const CallRow ringing = LiveRow("live-1", CallStatus::kRinging, 10);
-  REQUIRE(s.store().ApplyBatch(kNode, Seq{0}, Seq{10}, std::vector<RowChange>{{RowChange::Op::kUpsert, ringing}}).ok());
+  REQUIRE(s.store()
+              .ApplyBatch(kNode, Seq{0}, Seq{10},
+                          std::vector<RowChange>{{RowChange::Op::kUpsert, ringing}})
+              .ok());
 
   auto client = WsClient::Connect(s.address(), "/api/live");
   REQUIRE(client != nullptr);
@@ -263,11 +277,14 @@ TEST_CASE("live feed: a snapshot of unfinished calls, then committed changes in 
     const auto v = json::parse(*m);
     CHECK(v.at("type") == "changes");
     const auto& change = v.at("changes").as_array().at(0);
-    seen.push_back(std::to_string(v.at("seq").as_int64()) + " " + std::string(change.at("op").as_string()) +
-                   (change.as_object().contains("call") ? " " + std::string(change.at("call").at("status").as_string())
-                                                        : ""));
+    seen.push_back(std::to_string(v.at("seq").as_int64()) + " " +
+                   std::string(change.at("op").as_string()) +
+                   (change.as_object().contains("call")
+                        ? " " + std::string(change.at("call").at("status").as_string())
+                        : ""));
   }
-  CHECK(seen == std::vector<std::string>{"11 upsert suhbatda", "12 upsert yakunlandi", "13 delete"});
+  CHECK(seen ==
+        std::vector<std::string>{"11 upsert suhbatda", "12 upsert yakunlandi", "13 delete"});
   CHECK(s.metrics().RenderPrometheus().find("call_ledger_live_clients 1") != std::string::npos);
 }
 

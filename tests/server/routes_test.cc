@@ -21,8 +21,8 @@
 #include "projection/row_format.h"
 #include "replay/fixture.h"
 #include "replay/import.h"
-#include "store/memory_event_log.h"
 #include "server/call_query.h"
+#include "store/memory_event_log.h"
 #include "support/fixtures.h"
 #include "support/pg_test_db.h"
 
@@ -114,13 +114,15 @@ class Ledger {
     std::vector<Key> out;
     std::string cursor;
     for (int pages = 0; pages < 1000; ++pages) {
-      std::string target = "/api/calls?limit=" + std::to_string(limit) + (query.empty() ? "" : "&" + query);
+      std::string target =
+          "/api/calls?limit=" + std::to_string(limit) + (query.empty() ? "" : "&" + query);
       if (!cursor.empty()) target += "&cursor=" + cursor;
       const json::value v = GetJson(target);
       const auto& items = v.at("items").as_array();
       REQUIRE(items.size() <= static_cast<std::size_t>(limit));
       for (const auto& it : items) {
-        out.emplace_back(std::string(it.at("call_id").as_string()), std::string(it.at("node").as_string()));
+        out.emplace_back(std::string(it.at("call_id").as_string()),
+                         std::string(it.at("node").as_string()));
       }
       if (v.at("next_cursor").is_null()) return out;
       REQUIRE(items.size() == static_cast<std::size_t>(limit));
@@ -168,8 +170,9 @@ TEST_CASE("PercentDecode and ParseQueryString") {
 TEST_CASE("cursors round-trip and reject what the server did not write") {
   const CallCursor c{1'764'148'558'161'234, "1764148558.42", "pbx-\xd1\x8f"};
   const std::string text = server::EncodeCursor(c);
-  CHECK(text.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
-        std::string::npos);
+  CHECK(
+      text.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
+      std::string::npos);
   auto back = server::DecodeCursor(text);
   REQUIRE(back.ok());
   CHECK(*back == c);
@@ -196,14 +199,16 @@ TEST_CASE("search lists every row newest first and pages through them exactly on
   const auto& items = first.at("items").as_array();
   REQUIRE(items.size() == std::min<std::size_t>(50, l.rows().size()));
   CHECK(first.at("next_cursor").is_null() == (l.rows().size() <= 50));
-  const std::vector<CallRow> head(l.rows().begin(), l.rows().begin() + static_cast<long>(items.size()));
+  const std::vector<CallRow> head(l.rows().begin(),
+                                  l.rows().begin() + static_cast<long>(items.size()));
   CHECK(json::value(items) == json::parse(projection::RowsToJson(head)));
 }
 
 TEST_CASE("every filter selects what the rows say") {
   Ledger l;
   const auto& rows = l.rows();
-  const auto check = [&](const std::string& query, const std::function<bool(const CallRow&)>& keep) {
+  const auto check = [&](const std::string& query,
+                         const std::function<bool(const CallRow&)>& keep) {
     INFO(query);
     const auto want = l.Expected(keep);
     CHECK(l.WalkAll(query, 7) == want);
@@ -218,7 +223,8 @@ TEST_CASE("every filter selects what the rows say") {
   REQUIRE(numbers.size() >= 3);
   std::size_t matched = 0;
   for (const auto& n : numbers) {
-    matched += check("number=" + Encode(n), [&](const CallRow& r) { return r.from_number == n || r.to_number == n; });
+    matched += check("number=" + Encode(n),
+                     [&](const CallRow& r) { return r.from_number == n || r.to_number == n; });
     const std::string prefix = n.substr(0, std::max<std::size_t>(1, n.size() / 2));
     if (prefix != "+") {
       check("number=" + Encode(prefix) + "*", [&](const CallRow& r) {
@@ -228,9 +234,12 @@ TEST_CASE("every filter selects what the rows say") {
   }
   CHECK(matched > 0);
   // '+' both percent-encoded and literal ('+' is not a space here).
-  CHECK(check("number=%2B998901234561", [](const CallRow& r) { return r.from_number == "+998901234561"; }) == 1);
-  CHECK(check("number=+998901234561", [](const CallRow& r) { return r.from_number == "+998901234561"; }) == 1);
-  CHECK(check("number=%2B99890*", [](const CallRow& r) { return r.from_number.starts_with("+99890"); }) == 4);
+  CHECK(check("number=%2B998901234561",
+              [](const CallRow& r) { return r.from_number == "+998901234561"; }) == 1);
+  CHECK(check("number=+998901234561",
+              [](const CallRow& r) { return r.from_number == "+998901234561"; }) == 1);
+  CHECK(check("number=%2B99890*",
+              [](const CallRow& r) { return r.from_number.starts_with("+99890"); }) == 4);
   CHECK(check("number=99890123456", [](const CallRow& r) {
           return r.from_number == "99890123456" || r.to_number == "99890123456";
         }) == 0);
@@ -242,13 +251,15 @@ TEST_CASE("every filter selects what the rows say") {
   CHECK(total > 0);
   total = 0;
   for (CallStatus s : {CallStatus::kRinging, CallStatus::kTalking, CallStatus::kFinished}) {
-    total += check("status=" + std::string(CallStatusName(s)), [&](const CallRow& r) { return r.status == s; });
+    total += check("status=" + std::string(CallStatusName(s)),
+                   [&](const CallRow& r) { return r.status == s; });
   }
   CHECK(total == rows.size());
   for (const bool b : {true, false}) {
     const std::string v = b ? "true" : "false";
     CHECK(check("answered=" + v, [&](const CallRow& r) { return r.answered == b; }) > 0);
-    CHECK(check("recorded=" + v, [&](const CallRow& r) { return r.recording_path.empty() != b; }) > 0);
+    CHECK(check("recorded=" + v, [&](const CallRow& r) { return r.recording_path.empty() != b; }) >
+          0);
   }
 
   // Times: a row's own start (inclusive since, exclusive until), in Z and
@@ -256,8 +267,10 @@ TEST_CASE("every filter selects what the rows say") {
   const std::int64_t mid = rows[rows.size() / 2].start_us;
   REQUIRE(mid != 0);
   const std::string z = ari::FormatUtcMicros(mid);
-  CHECK(check("since=" + Encode(z), [&](const CallRow& r) { return r.start_us != 0 && r.start_us >= mid; }) > 1);
-  CHECK(check("until=" + Encode(z), [&](const CallRow& r) { return r.start_us != 0 && r.start_us < mid; }) > 1);
+  CHECK(check("since=" + Encode(z),
+              [&](const CallRow& r) { return r.start_us != 0 && r.start_us >= mid; }) > 1);
+  CHECK(check("until=" + Encode(z),
+              [&](const CallRow& r) { return r.start_us != 0 && r.start_us < mid; }) > 1);
   std::string plus5 = ari::FormatUtcMicros(mid + 5LL * 3600 * 1'000'000);
   plus5 = plus5.substr(0, plus5.size() - 1) + "+05:00";
   REQUIRE(ari::ParseAriTimestamp(plus5) == mid);
@@ -269,14 +282,18 @@ TEST_CASE("every filter selects what the rows say") {
     if (r.duration_s) durations.push_back(*r.duration_s);
   }
   std::sort(durations.begin(), durations.end());
-  for (const std::int64_t d : {std::int64_t{0}, durations[durations.size() / 2], std::int64_t{1001}}) {
-    check("min_duration=" + std::to_string(d), [&](const CallRow& r) { return r.duration_s && *r.duration_s >= d; });
+  for (const std::int64_t d :
+       {std::int64_t{0}, durations[durations.size() / 2], std::int64_t{1001}}) {
+    check("min_duration=" + std::to_string(d),
+          [&](const CallRow& r) { return r.duration_s && *r.duration_s >= d; });
   }
 
   // Several at once.
-  check("direction=kiruvchi&answered=true&min_duration=1&since=" + Encode(ari::FormatUtcMicros(rows.back().start_us)),
+  check("direction=kiruvchi&answered=true&min_duration=1&since=" +
+            Encode(ari::FormatUtcMicros(rows.back().start_us)),
         [&](const CallRow& r) {
-          return r.direction == "kiruvchi" && r.answered && r.duration_s && *r.duration_s >= 1 && r.start_us != 0;
+          return r.direction == "kiruvchi" && r.answered && r.duration_s && *r.duration_s >= 1 &&
+                 r.start_us != 0;
         });
 }
 
@@ -287,7 +304,8 @@ TEST_CASE("one call by id, 404 when there is none") {
   for (const auto& r : l.rows()) {
     const json::value v = l.GetJson("/api/calls/" + Encode(r.call_id));
     // The first row in newest-first order with this id.
-    const auto it = std::find_if(l.rows().begin(), l.rows().end(), [&](const CallRow& x) { return x.call_id == r.call_id; });
+    const auto it = std::find_if(l.rows().begin(), l.rows().end(),
+                                 [&](const CallRow& x) { return x.call_id == r.call_id; });
     CHECK(v == json::parse(projection::RowsToJson({*it})).as_array().at(0));
   }
   CHECK(newest.node != "pbx-a");
@@ -301,21 +319,36 @@ TEST_CASE("one call by id, 404 when there is none") {
 TEST_CASE("bad parameters give 400 naming the parameter") {
   Ledger l;
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"number=abc", "number"},        {"number=", "number"},
-      {"number=%2B", "number"},         {"number=*", "number"},
-      {"number=12%2B3", "number"},      {"number=12*3*", "number"},
-      {"number=%2012", "number"},       {"direction=in", "direction"},
-      {"direction=", "direction"},      {"status=done", "status"},
-      {"answered=yes", "answered"},     {"answered=1", "answered"},
-      {"recorded=TRUE", "recorded"},    {"since=2026-11-26T09:15:58", "since"},
-      {"since=yesterday", "since"},     {"until=2026-13-01T00:00:00Z", "until"},
-      {"min_duration=-1", "min_duration"}, {"min_duration=1.5", "min_duration"},
-      {"min_duration=99999999999", "min_duration"}, {"min_duration=", "min_duration"},
-      {"limit=0", "limit"},             {"limit=1001", "limit"},
-      {"limit=ten", "limit"},           {"limit=%2B5", "limit"},
-      {"cursor=abc!", "cursor"},        {"cursor=AAAA", "cursor"},
-      {"cursor=", "cursor"},            {"bogus=1", "bogus"},
-      {"limit=5&limit=6", "limit"},     {"number=%G1", "number"},
+      {"number=abc", "number"},
+      {"number=", "number"},
+      {"number=%2B", "number"},
+      {"number=*", "number"},
+      {"number=12%2B3", "number"},
+      {"number=12*3*", "number"},
+      {"number=%2012", "number"},
+      {"direction=in", "direction"},
+      {"direction=", "direction"},
+      {"status=done", "status"},
+      {"answered=yes", "answered"},
+      {"answered=1", "answered"},
+      {"recorded=TRUE", "recorded"},
+      {"since=2026-11-26T09:15:58", "since"},
+      {"since=yesterday", "since"},
+      {"until=2026-13-01T00:00:00Z", "until"},
+      {"min_duration=-1", "min_duration"},
+      {"min_duration=1.5", "min_duration"},
+      {"min_duration=99999999999", "min_duration"},
+      {"min_duration=", "min_duration"},
+      {"limit=0", "limit"},
+      {"limit=1001", "limit"},
+      {"limit=ten", "limit"},
+      {"limit=%2B5", "limit"},
+      {"cursor=abc!", "cursor"},
+      {"cursor=AAAA", "cursor"},
+      {"cursor=", "cursor"},
+      {"bogus=1", "bogus"},
+      {"limit=5&limit=6", "limit"},
+      {"number=%G1", "number"},
   };
   for (const auto& [query, parameter] : cases) {
     const json::value v = l.GetJson("/api/calls?" + query, 400);
@@ -328,18 +361,19 @@ TEST_CASE("SQL injection attempts are refused or find nothing") {
   Ledger l;
   const std::string before = l.Count();
   REQUIRE(before == std::to_string(l.rows().size()));
-  const std::vector<std::string> attacks = {"' OR 1=1 --", "'; DROP TABLE call_logs; --", "1' OR '1'='1",
-                                            "1; DELETE FROM call_logs"};
+  const std::vector<std::string> attacks = {"' OR 1=1 --", "'; DROP TABLE call_logs; --",
+                                            "1' OR '1'='1", "1; DELETE FROM call_logs"};
   for (const auto& a : attacks) {
-    for (const std::string p : {"number", "direction", "status", "answered", "recorded", "since", "until",
-                                "min_duration", "limit", "cursor"}) {
+    for (const std::string p : {"number", "direction", "status", "answered", "recorded", "since",
+                                "until", "min_duration", "limit", "cursor"}) {
       const json::value v = l.GetJson("/api/calls?" + p + "=" + Encode(a), 400);
       CHECK(v.at("parameter").as_string() == p);
       l.GetJson("/api/calls?" + Encode(a) + "=1", 400);
     }
     l.GetJson("/api/calls/" + Encode(a), 404);
     // A well-formed cursor carrying the attack: bound, so just a position.
-    const json::value page = l.GetJson("/api/calls?cursor=" + server::EncodeCursor({l.rows()[0].start_us, a, a}));
+    const json::value page =
+        l.GetJson("/api/calls?cursor=" + server::EncodeCursor({l.rows()[0].start_us, a, a}));
     CHECK(page.at("items").as_array().size() <= 50);
   }
   CHECK(l.Count() == before);
@@ -372,7 +406,8 @@ TEST_CASE("CSV: every matching row, streamed a page at a time") {
     CHECK(csv == projection::RowsToCsv(l.rows()));
   }
   server::ApiContext context{reader, nullptr, {}};
-  const HttpResponse accept = HandleApiRequest({"GET", "/api/calls?direction=chiquvchi", "text/csv"}, context);
+  const HttpResponse accept =
+      HandleApiRequest({"GET", "/api/calls?direction=chiquvchi", "text/csv"}, context);
   std::vector<CallRow> outbound;
   for (const auto& r : l.rows()) {
     if (r.direction == "chiquvchi") outbound.push_back(r);
@@ -383,23 +418,29 @@ TEST_CASE("CSV: every matching row, streamed a page at a time") {
 
 TEST_CASE("stats and missed: figures over a period, bad parameters named") {
   Ledger l;
-  const json::value st = l.GetJson("/api/stats?since=2026-11-26T00:00:00Z&until=2026-11-27T00:00:00Z");
+  const json::value st =
+      l.GetJson("/api/stats?since=2026-11-26T00:00:00Z&until=2026-11-27T00:00:00Z");
   // Every row of the ledger started that day: 2 nodes x the captures + 3
   // synthetic rows with a start time.
-  const auto offered = std::count_if(l.rows().begin(), l.rows().end(), [](const CallRow& r) { return r.start_us != 0; });
+  const auto offered = std::count_if(l.rows().begin(), l.rows().end(),
+                                     [](const CallRow& r) { return r.start_us != 0; });
   CHECK(st.at("offered").as_int64() == offered);
-  const auto answered = std::count_if(l.rows().begin(), l.rows().end(),
-                                      [](const CallRow& r) { return r.start_us != 0 && r.answered; });
+  const auto answered = std::count_if(l.rows().begin(), l.rows().end(), [](const CallRow& r) {
+    return r.start_us != 0 && r.answered;
+  });
   CHECK(st.at("answered").as_int64() == answered);
   CHECK(st.at("by_direction").at("kiruvchi").at("offered").as_int64() +
             st.at("by_direction").at("chiquvchi").at("offered").as_int64() <=
         offered);
   CHECK(st.at("since") == "2026-11-26T00:00:00.000Z");
   CHECK(st.at("service_level_seconds") == 20);
-  CHECK(l.GetJson("/api/stats?since=2026-11-26T00:00:00Z&until=2026-11-27T00:00:00Z&service_level_seconds=0")
+  CHECK(l.GetJson(
+             "/api/"
+             "stats?since=2026-11-26T00:00:00Z&until=2026-11-27T00:00:00Z&service_level_seconds=0")
             .at("service_level_seconds") == 0);
   // An empty period: zeros and nulls, not errors.
-  const json::value empty = l.GetJson("/api/stats?since=2020-01-01T00:00:00Z&until=2020-01-02T00:00:00Z");
+  const json::value empty =
+      l.GetJson("/api/stats?since=2020-01-01T00:00:00Z&until=2020-01-02T00:00:00Z");
   CHECK(empty.at("offered") == 0);
   CHECK(empty.at("abandon_rate").is_null());
   // The default period is today in the configured zone: it parses and is a day.
@@ -411,9 +452,11 @@ TEST_CASE("stats and missed: figures over a period, bad parameters named") {
   CHECK(*until - *since >= 23LL * 3600 * 1'000'000);
   CHECK(*until - *since <= 25LL * 3600 * 1'000'000);
 
-  const json::value missed = l.GetJson("/api/missed?since=2026-11-26T00:00:00Z&until=2026-11-27T00:00:00Z");
+  const json::value missed =
+      l.GetJson("/api/missed?since=2026-11-26T00:00:00Z&until=2026-11-27T00:00:00Z");
   const auto abandoned = std::count_if(l.rows().begin(), l.rows().end(), [](const CallRow& r) {
-    return r.start_us != 0 && r.direction == "kiruvchi" && !r.answered && r.status == CallStatus::kFinished;
+    return r.start_us != 0 && r.direction == "kiruvchi" && !r.answered &&
+           r.status == CallStatus::kFinished;
   });
   CHECK(missed.at("items").as_array().size() == static_cast<std::size_t>(abandoned));
   for (const auto& m : missed.at("items").as_array()) {
@@ -421,7 +464,9 @@ TEST_CASE("stats and missed: figures over a period, bad parameters named") {
     CHECK(m.at("resolved").is_bool());
   }
   CHECK(l.GetJson("/api/missed?since=2026-11-26T00:00:00Z&until=2026-11-27T00:00:00Z&limit=1")
-            .at("items").as_array().size() == std::min<std::size_t>(1, abandoned));
+            .at("items")
+            .as_array()
+            .size() == std::min<std::size_t>(1, abandoned));
 
   const std::vector<std::pair<std::string, std::string>> bad = {
       {"/api/stats?since=yesterday", "since"},
@@ -458,7 +503,8 @@ TEST_CASE("stats and missed: figures over a period, bad parameters named") {
 TEST_CASE("events: a call's raw ledger records, as ledger-audit call lists them") {
   Ledger l;
   store::MemoryEventLog ledger("pbx-a");
-  auto imported = replay::ImportJsonl(testing::CaptureDir() / "a-inbound-answered.observer.jsonl", ledger, {});
+  auto imported =
+      replay::ImportJsonl(testing::CaptureDir() / "a-inbound-answered.observer.jsonl", ledger, {});
   REQUIRE(imported.ok());
   pg::PgCallLogReader reader(l.db().dsn());
   server::ApiContext context{reader, &ledger, {}};
@@ -477,7 +523,8 @@ TEST_CASE("events: a call's raw ledger records, as ledger-audit call lists them"
             return true;
           }).ok());
   CHECK(HandleApiRequest({"GET", "/api/calls/nobody/events", ""}, context).status == 404);
-  CHECK(HandleApiRequest({"GET", "/api/calls/" + Encode("' OR 1=1 --") + "/events", ""}, context).status == 404);
+  CHECK(HandleApiRequest({"GET", "/api/calls/" + Encode("' OR 1=1 --") + "/events", ""}, context)
+            .status == 404);
 }
 
 TEST_CASE("unknown paths, other methods, unavailable database") {
@@ -491,8 +538,9 @@ TEST_CASE("unknown paths, other methods, unavailable database") {
 
   // The server ends our session: the next request says 503, not an exception.
   REQUIRE(l.Get("/api/calls").status == 200);  // the reader is connected
-  l.db().Exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
-              "AND pid <> pg_backend_pid()");
+  l.db().Exec(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+      "AND pid <> pg_backend_pid()");
   const HttpResponse r = l.Get("/api/calls");
   INFO(r.body);
   CHECK(r.status == 503);

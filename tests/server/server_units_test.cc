@@ -12,8 +12,8 @@ namespace {
 
 namespace json = boost::json;
 using server::AuthDecision;
-using server::AuthPolicy;
 using server::Authorize;
+using server::AuthPolicy;
 
 TEST_CASE("auth: without a token only loopback clients are served") {
   const AuthPolicy none{"", true};
@@ -42,7 +42,8 @@ TEST_CASE("auth: with a token, others need it; loopback as configured") {
 TEST_CASE("access_token is taken out of the target") {
   using server::TakeAccessToken;
   CHECK(TakeAccessToken("/api/live") == std::pair<std::string, std::string>("/api/live", ""));
-  CHECK(TakeAccessToken("/api/live?access_token=abc%2Bd") == std::pair<std::string, std::string>("/api/live", "abc+d"));
+  CHECK(TakeAccessToken("/api/live?access_token=abc%2Bd") ==
+        std::pair<std::string, std::string>("/api/live", "abc+d"));
   CHECK(TakeAccessToken("/api/calls?number=1&access_token=t&limit=2") ==
         std::pair<std::string, std::string>("/api/calls?number=1&limit=2", "t"));
   CHECK(TakeAccessToken("/api/calls?x_access_token=t") ==
@@ -72,7 +73,8 @@ TEST_CASE("healthz: 200 only when every part works and the lag is small") {
     const auto body = json::parse(bad.body);
     CHECK(body.at("status") == "unhealthy");
     REQUIRE(body.at("problems").as_array().size() == 1);
-    CHECK(std::string(body.at("problems").as_array()[0].as_string()).find(c.problem) != std::string::npos);
+    CHECK(std::string(body.at("problems").as_array()[0].as_string()).find(c.problem) !=
+          std::string::npos);
   }
   const auto lagging = json::parse(server::HealthResponse(cases[3].report, 30).body);
   CHECK(lagging.at("projector_lag_records") == 50);

@@ -33,7 +33,8 @@ void RunFor(net::io_context& io, beast::tcp_stream& stream, std::chrono::millise
   }
 }
 
-HttpReply ReadReply(net::io_context& io, beast::tcp_stream& stream, std::chrono::milliseconds timeout) {
+HttpReply ReadReply(net::io_context& io, beast::tcp_stream& stream,
+                    std::chrono::milliseconds timeout) {
   HttpReply reply;
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
@@ -67,13 +68,15 @@ HttpReply ReadReply(net::io_context& io, beast::tcp_stream& stream, std::chrono:
 }  // namespace
 
 HttpReply HttpGet(const std::string& address, const std::string& target,
-                  const std::map<std::string, std::string>& headers, std::chrono::milliseconds timeout) {
+                  const std::map<std::string, std::string>& headers,
+                  std::chrono::milliseconds timeout) {
   std::string raw = "GET " + target + " HTTP/1.1\r\nHost: " + address + "\r\nConnection: close\r\n";
   for (const auto& [name, value] : headers) raw += name + ": " + value + "\r\n";
   return HttpRaw(address, raw + "\r\n", timeout);
 }
 
-HttpReply HttpRaw(const std::string& address, const std::string& raw, std::chrono::milliseconds timeout) {
+HttpReply HttpRaw(const std::string& address, const std::string& raw,
+                  std::chrono::milliseconds timeout) {
   net::io_context io;
   beast::tcp_stream stream(io);
   beast::error_code ec;
@@ -132,8 +135,10 @@ bool WsClient::WaitClosed(std::chrono::milliseconds timeout) {
       ec = e;
       done = true;
     });
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    RunFor(impl_->io, beast::get_lowest_layer(impl_->ws), std::max(left, std::chrono::milliseconds(1)));
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    RunFor(impl_->io, beast::get_lowest_layer(impl_->ws),
+           std::max(left, std::chrono::milliseconds(1)));
     if (done && ec) return ec != net::error::operation_aborted && ec != beast::error::timeout;
   }
   return false;

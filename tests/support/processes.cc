@@ -14,8 +14,8 @@
 
 namespace callledger::testing {
 
-Child::Child(std::vector<std::string> argv, std::vector<std::string> env, const std::filesystem::path& out,
-             const std::filesystem::path& err) {
+Child::Child(std::vector<std::string> argv, std::vector<std::string> env,
+             const std::filesystem::path& out, const std::filesystem::path& err) {
   pid_ = fork();
   REQUIRE(pid_ >= 0);
   if (pid_ == 0) {

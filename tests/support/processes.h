@@ -14,8 +14,8 @@ namespace callledger::testing {
 // environment; killed (SIGKILL) if still running when destroyed.
 class Child {
  public:
-  Child(std::vector<std::string> argv, std::vector<std::string> env, const std::filesystem::path& out,
-        const std::filesystem::path& err);
+  Child(std::vector<std::string> argv, std::vector<std::string> env,
+        const std::filesystem::path& out, const std::filesystem::path& err);
   ~Child();
   Child(const Child&) = delete;
   Child& operator=(const Child&) = delete;

@@ -11,7 +11,9 @@
 
 namespace callledger::testing {
 
-TcpToUnixProxy::TcpToUnixProxy(std::string unix_path) : unix_path_(std::move(unix_path)) { Listen(); }
+TcpToUnixProxy::TcpToUnixProxy(std::string unix_path) : unix_path_(std::move(unix_path)) {
+  Listen();
+}
 
 TcpToUnixProxy::~TcpToUnixProxy() {
   Down();

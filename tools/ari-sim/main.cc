@@ -139,16 +139,17 @@ int main(int argc, char** argv) {
       ->type_name("M")
       ->allow_extra_args(false);
   int lead_in_ms = 0;
-  app.add_option("--lead-in-ms", lead_in_ms,
-                 "after each subscription, wait this long before the next frame (lets a client take its "
-                 "REST snapshot first; for tests)")
+  app.add_option(
+         "--lead-in-ms", lead_in_ms,
+         "after each subscription, wait this long before the next frame (lets a client take its "
+         "REST snapshot first; for tests)")
       ->check(CLI::Range(0, 60000));
   app.add_option("--info", info_path, "the body of GET /ari/asterisk/info")
       ->type_name("FILE")
       ->capture_default_str();
-  auto* cert_option =
-      app.add_option("--tls-cert", tls_cert, "serve https/wss with this certificate (PEM; with --tls-key)")
-          ->type_name("FILE");
+  auto* cert_option = app.add_option("--tls-cert", tls_cert,
+                                     "serve https/wss with this certificate (PEM; with --tls-key)")
+                          ->type_name("FILE");
   auto* key_option = app.add_option("--tls-key", tls_key, "the certificate's private key (PEM)")
                          ->type_name("FILE");
   cert_option->needs(key_option);

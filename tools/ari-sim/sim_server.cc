@@ -109,8 +109,7 @@ struct WsSession {
         app(std::move(app_name)),
         peer(std::move(peer_name)),
         id(session_id) {}
-  WsSession(TlsStream stream, std::string app_name, std::string peer_name,
-            std::uint64_t session_id)
+  WsSession(TlsStream stream, std::string app_name, std::string peer_name, std::uint64_t session_id)
       : tls(std::make_unique<websocket::stream<TlsStream>>(std::move(stream))),
         app(std::move(app_name)),
         peer(std::move(peer_name)),
@@ -168,7 +167,9 @@ class SimServer::Impl {
                           net::ssl::context::no_sslv3,
                       ec);
     tls_->use_certificate_chain_file(options_.tls_cert_file, ec);
-    if (ec) return InvalidInput("cannot load certificate " + options_.tls_cert_file + ": " + ec.message());
+    if (ec)
+      return InvalidInput("cannot load certificate " + options_.tls_cert_file + ": " +
+                          ec.message());
     tls_->use_private_key_file(options_.tls_key_file, net::ssl::context::pem, ec);
     if (ec) return InvalidInput("cannot load key " + options_.tls_key_file + ": " + ec.message());
     return Status::Ok();
@@ -329,9 +330,8 @@ class SimServer::Impl {
   // An accepted /ari/events upgrade: handshake, subscribe, then read (and
   // discard) until the client goes away. Events are written by Pump().
   template <class Stream>
-  net::awaitable<void> ServeEvents(Stream stream,
-                                   http::request<http::string_body> request, std::string app,
-                                   std::string peer) {
+  net::awaitable<void> ServeEvents(Stream stream, http::request<http::string_body> request,
+                                   std::string app, std::string peer) {
     auto session =
         std::make_shared<WsSession>(std::move(stream), std::move(app), peer, ++last_session_id_);
     const bool accepted =
@@ -340,8 +340,8 @@ class SimServer::Impl {
     Subscribe(session);
     beast::flat_buffer buffer;
     for (;;) {
-      auto [ec, bytes] = co_await session->With(
-          [&](auto& ws) { return ws.async_read(buffer, kAwaitable); });
+      auto [ec, bytes] =
+          co_await session->With([&](auto& ws) { return ws.async_read(buffer, kAwaitable); });
       if (ec) break;
       buffer.consume(buffer.size());
     }
@@ -449,10 +449,9 @@ class SimServer::Impl {
 
       replay_.ApplyNext();
       const std::shared_ptr<WsSession> target = sub_;
-      auto [ec, bytes] =
-          co_await target->With([this](auto& ws) {
-            return ws.async_write(net::buffer(replay_.next_frame().bytes), kAwaitable);
-          });
+      auto [ec, bytes] = co_await target->With([this](auto& ws) {
+        return ws.async_write(net::buffer(replay_.next_frame().bytes), kAwaitable);
+      });
       if (ec) {
         Log("client " + std::to_string(target->id) + ": frame " +
             std::to_string(replay_.next_number()) + " not delivered (" + ec.message() +

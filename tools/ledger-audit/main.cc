@@ -30,8 +30,9 @@ int Fail(const std::string& cmd, const Status& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"ledger-audit: read, verify and export the raw event history of a call-ledger "
-               "ledger. Exit status: 0 ok, 1 verification failed, 2 error."};
+  CLI::App app{
+      "ledger-audit: read, verify and export the raw event history of a call-ledger "
+      "ledger. Exit status: 0 ok, 1 verification failed, 2 error."};
   app.require_subcommand(1);
   std::string ledger_dir;
   app.add_option("--ledger", ledger_dir, "Ledger directory")->required();
@@ -46,7 +47,8 @@ int main(int argc, char** argv) {
   auto* log_cmd = app.add_subcommand("log", "List records, filtered");
   log_cmd->add_option("--from-seq", from_seq, "First seq");
   log_cmd->add_option("--to-seq", to_seq, "Last seq");
-  log_cmd->add_option("--since", since, "Event time at or after (ISO 8601 with offset, or YYYY-MM-DD UTC)");
+  log_cmd->add_option("--since", since,
+                      "Event time at or after (ISO 8601 with offset, or YYYY-MM-DD UTC)");
   log_cmd->add_option("--until", until, "Event time before (same formats)");
   log_cmd->add_option("--type", type, "ARI event type, e.g. StasisStart");
   log_cmd->add_option("--kind", kind, "Record kind: ari_event, gap, reconcile, malformed, note");
@@ -58,7 +60,8 @@ int main(int argc, char** argv) {
   bool call_json = false;
   auto* call_cmd = app.add_subcommand(
       "call", "Every record of one call: its channel and the channels linked to it, in seq order");
-  call_cmd->add_option("ID", call_id, "A channel id, or a call id from the Stasis arguments")->required();
+  call_cmd->add_option("ID", call_id, "A channel id, or a call id from the Stasis arguments")
+      ->required();
   call_cmd->add_flag("--json", call_json, "One JSON object per line instead of a table");
 
   std::uint64_t ex_from = 1, ex_to = UINT64_MAX;
@@ -70,7 +73,8 @@ int main(int argc, char** argv) {
   export_cmd->add_option("-o,--output", ex_out, "Output file (default: standard output)");
 
   bool stats_json = false;
-  auto* stats_cmd = app.add_subcommand("stats", "Counts by kind and type, time and seq range, size");
+  auto* stats_cmd =
+      app.add_subcommand("stats", "Counts by kind and type, time and seq range, size");
   stats_cmd->add_flag("--json", stats_json, "As one JSON object");
 
   CLI11_PARSE(app, argc, argv);
@@ -87,12 +91,14 @@ int main(int argc, char** argv) {
     auto report = audit::VerifyLedger(log, [&](Seq reached, Seq) { bar.Update(reached.value); });
     bar.Finish();
     if (!report.ok()) return Fail(cmd, report.status());
-    const double rate = report->seconds > 0 ? static_cast<double>(report->records) / report->seconds : 0;
+    const double rate =
+        report->seconds > 0 ? static_cast<double>(report->records) / report->seconds : 0;
     if (!report->ok()) {
       std::printf("verify %s: %s\n", ledger_dir.c_str(), report->Summary().c_str());
       return kExitFailed;
     }
-    std::printf("verify %s: %s (%.0f records/s)\n", ledger_dir.c_str(), report->Summary().c_str(), rate);
+    std::printf("verify %s: %s (%.0f records/s)\n", ledger_dir.c_str(), report->Summary().c_str(),
+                rate);
     return 0;
   }
 
@@ -104,15 +110,18 @@ int main(int argc, char** argv) {
     if (!channel.empty()) filter.channel = channel;
     if (!kind.empty()) {
       filter.kind = RecordKindFromName(kind);
-      if (!filter.kind) return Fail(cmd, InvalidInput("--kind: unknown record kind '" + kind + "'"));
+      if (!filter.kind)
+        return Fail(cmd, InvalidInput("--kind: unknown record kind '" + kind + "'"));
     }
     std::int64_t t = 0;
     if (!since.empty()) {
-      if (!cli::ParseTimeArg(since, &t)) return Fail(cmd, InvalidInput("--since: not a date-time with offset: " + since));
+      if (!cli::ParseTimeArg(since, &t))
+        return Fail(cmd, InvalidInput("--since: not a date-time with offset: " + since));
       filter.since_us = t;
     }
     if (!until.empty()) {
-      if (!cli::ParseTimeArg(until, &t)) return Fail(cmd, InvalidInput("--until: not a date-time with offset: " + until));
+      if (!cli::ParseTimeArg(until, &t))
+        return Fail(cmd, InvalidInput("--until: not a date-time with offset: " + until));
       filter.until_us = t;
     }
     audit::RecordTable table(std::cout);

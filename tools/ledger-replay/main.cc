@@ -9,12 +9,12 @@
 #include <sstream>
 
 #include "common/progress.h"
-#include "projection/row_format.h"
 #include "pg/pg_call_log_store.h"
+#include "projection/row_format.h"
 #include "projection/runner.h"
 #include "replay/fixture.h"
-#include "replay/rebuild.h"
 #include "replay/import.h"
+#include "replay/rebuild.h"
 #include "store/rocks_event_log.h"
 
 namespace {
@@ -84,12 +84,14 @@ int RunFixtureCmd(const std::string& file, const std::string& expect, const std:
   for (const auto& kv : option_args) {
     const auto eq = kv.find('=');
     if (eq == std::string::npos || eq == 0) {
-      std::fprintf(stderr, "ledger-replay fixture: --option takes KEY=VALUE, got '%s'\n", kv.c_str());
+      std::fprintf(stderr, "ledger-replay fixture: --option takes KEY=VALUE, got '%s'\n",
+                   kv.c_str());
       return kExitError;
     }
     const std::string key = kv.substr(0, eq);
     if (key != "call_app" && key != "recordings_dir") {
-      std::fprintf(stderr, "ledger-replay fixture: unknown option '%s' (known: call_app, recordings_dir)\n",
+      std::fprintf(stderr,
+                   "ledger-replay fixture: unknown option '%s' (known: call_app, recordings_dir)\n",
                    key.c_str());
       return kExitError;
     }
@@ -110,7 +112,8 @@ int RunFixtureCmd(const std::string& file, const std::string& expect, const std:
     text << in.rdbuf();
     auto diff = projection::DiffRowsJson(result->rows, text.str());
     if (!diff.ok()) {
-      std::fprintf(stderr, "ledger-replay fixture: %s: %s\n", expect.c_str(), diff.status().message().c_str());
+      std::fprintf(stderr, "ledger-replay fixture: %s: %s\n", expect.c_str(),
+                   diff.status().message().c_str());
       return kExitError;
     }
     if (!diff->empty()) {
@@ -172,8 +175,9 @@ int RunRebuild(const std::string& ledger_dir, const std::string& dsn, std::uint6
     return kExitError;
   }
   const double total = report->fold_seconds + report->write_seconds + report->statistics_seconds;
-  std::printf("rebuilt node %s: %llu records -> %llu calls, checkpoint seq %llu\n", log.Info().node.c_str(),
-              static_cast<unsigned long long>(report->records), static_cast<unsigned long long>(report->rows),
+  std::printf("rebuilt node %s: %llu records -> %llu calls, checkpoint seq %llu\n",
+              log.Info().node.c_str(), static_cast<unsigned long long>(report->records),
+              static_cast<unsigned long long>(report->rows),
               static_cast<unsigned long long>(report->checkpoint.value));
   std::printf(
       "  fold %.2f s (%llu rows written beside it, %llu of them withdrawn: they changed "
@@ -186,8 +190,10 @@ int RunRebuild(const std::string& ledger_dir, const std::string& dsn, std::uint6
                 report->statistics_error.c_str());
   }
   if (report->skipped > 0) {
-    std::printf("  %llu records could not be decoded and were skipped (see ledger-audit log --kind malformed)\n",
-                static_cast<unsigned long long>(report->skipped));
+    std::printf(
+        "  %llu records could not be decoded and were skipped (see ledger-audit log --kind "
+        "malformed)\n",
+        static_cast<unsigned long long>(report->skipped));
   }
   return 0;
 }
@@ -223,10 +229,12 @@ int RunCheck(const std::string& ledger_dir, const std::string& dsn) {
   }
   const EventLog& log = *opened->log;
   for (const auto& d : report->differences) std::printf("%s\n", d.c_str());
-  std::printf("check node %s at checkpoint seq %llu: %llu rows from the ledger, %llu in the table, %zu differences\n",
-              log.Info().node.c_str(), static_cast<unsigned long long>(report->checkpoint.value),
-              static_cast<unsigned long long>(report->ledger_rows),
-              static_cast<unsigned long long>(report->table_rows), report->differences.size());
+  std::printf(
+      "check node %s at checkpoint seq %llu: %llu rows from the ledger, %llu in the table, %zu "
+      "differences\n",
+      log.Info().node.c_str(), static_cast<unsigned long long>(report->checkpoint.value),
+      static_cast<unsigned long long>(report->ledger_rows),
+      static_cast<unsigned long long>(report->table_rows), report->differences.size());
   return report->differences.empty() ? 0 : 1;
 }
 
@@ -252,49 +260,59 @@ int RunProject(const std::string& ledger_dir, const std::string& dsn, std::size_
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"ledger-replay: import captured ARI traffic into a call-ledger ledger, rebuild "
-               "and check projections"};
+  CLI::App app{
+      "ledger-replay: import captured ARI traffic into a call-ledger ledger, rebuild "
+      "and check projections"};
   app.require_subcommand(1);
 
   std::string file, ledger_dir, node;
   int sync_interval_ms = 5;
   std::size_t max_frame_bytes = 1 << 20;
   auto* import = app.add_subcommand(
-      "import", "Append every line of a JSON-lines capture to a ledger (one record per frame; "
-                "unparseable frames are kept as 'malformed' records)");
+      "import",
+      "Append every line of a JSON-lines capture to a ledger (one record per frame; "
+      "unparseable frames are kept as 'malformed' records)");
   import->add_option("FILE", file, "Captured frames, one per line (.jsonl)")->required();
   import->add_option("--ledger", ledger_dir, "Ledger directory (created if missing)")->required();
   import->add_option("--node", node,
                      "Node name for a new ledger (default: this host's name); must match an "
                      "existing ledger's node");
-  import->add_option("--sync-interval-ms", sync_interval_ms,
-                     "fsync the WAL at most this many ms after an append (0 = every batch)")
+  import
+      ->add_option("--sync-interval-ms", sync_interval_ms,
+                   "fsync the WAL at most this many ms after an append (0 = every batch)")
       ->capture_default_str();
-  import->add_option("--max-frame-bytes", max_frame_bytes,
-                     "Frames larger than this are kept as malformed")
+  import
+      ->add_option("--max-frame-bytes", max_frame_bytes,
+                   "Frames larger than this are kept as malformed")
       ->capture_default_str();
 
   std::string fixture_file, expect, format = "json", fixture_node;
   std::vector<std::string> option_args;
   auto* fixture = app.add_subcommand(
-      "fixture", "Run a captured stream through the parser and projector in memory and print the "
-                 "call-log rows (no PostgreSQL needed)");
+      "fixture",
+      "Run a captured stream through the parser and projector in memory and print the "
+      "call-log rows (no PostgreSQL needed)");
   fixture->add_option("FILE", fixture_file, "Captured frames, one per line (.jsonl)")->required();
-  fixture->add_option("--expect", expect,
-                      "Expected rows (JSON as printed by --format json): exit 1 with a diff if they differ");
+  fixture->add_option(
+      "--expect", expect,
+      "Expected rows (JSON as printed by --format json): exit 1 with a diff if they differ");
   fixture->add_option("--format", format, "Output format")
       ->check(CLI::IsMember({"json", "csv", "table"}))
       ->capture_default_str();
-  fixture->add_option("--option", option_args,
-                      "Projector option KEY=VALUE (call_app, recordings_dir), recorded as a note record");
+  fixture->add_option(
+      "--option", option_args,
+      "Projector option KEY=VALUE (call_app, recordings_dir), recorded as a note record");
   fixture->add_option("--node", fixture_node, "Node name in the rows (default: fixture)");
 
   std::string pg_dsn;
   auto* rebuild = app.add_subcommand(
-      "rebuild", "Fold the whole ledger and replace the node's call-log rows in PostgreSQL in one step "
-                 "(readers see the old table or the new one, never a mix)");
+      "rebuild",
+      "Fold the whole ledger and replace the node's call-log rows in PostgreSQL in one step "
+      "(readers see the old table or the new one, never a mix)");
   rebuild->add_option("--ledger", ledger_dir, "Ledger directory")->required();
-  rebuild->add_option("--pg", pg_dsn, "PostgreSQL connection string or URI")->required()->envname("DATABASE_URL");
+  rebuild->add_option("--pg", pg_dsn, "PostgreSQL connection string or URI")
+      ->required()
+      ->envname("DATABASE_URL");
   std::uint64_t settle_after = replay::RebuildOptions{}.settle_after_records;
   rebuild
       ->add_option(
@@ -303,23 +321,30 @@ int main(int argc, char** argv) {
           "without changing it (rows that change later are withdrawn and written again)")
       ->capture_default_str();
   auto* check = app.add_subcommand(
-      "check", "Compare the live call-log table with a fold of the ledger up to the table's checkpoint; "
-               "exit 1 and list every difference if they differ");
+      "check",
+      "Compare the live call-log table with a fold of the ledger up to the table's checkpoint; "
+      "exit 1 and list every difference if they differ");
   check->add_option("--ledger", ledger_dir, "Ledger directory")->required();
-  check->add_option("--pg", pg_dsn, "PostgreSQL connection string or URI")->required()->envname("DATABASE_URL");
+  check->add_option("--pg", pg_dsn, "PostgreSQL connection string or URI")
+      ->required()
+      ->envname("DATABASE_URL");
   std::size_t project_batch = 1000;
   auto* project = app.add_subcommand(
-      "project", "Bring the call-log table up to the ledger's head with the live runner (what the daemon "
-                 "does continuously), exactly once");
+      "project",
+      "Bring the call-log table up to the ledger's head with the live runner (what the daemon "
+      "does continuously), exactly once");
   project->add_option("--ledger", ledger_dir, "Ledger directory")->required();
-  project->add_option("--pg", pg_dsn, "PostgreSQL connection string or URI")->required()->envname("DATABASE_URL");
+  project->add_option("--pg", pg_dsn, "PostgreSQL connection string or URI")
+      ->required()
+      ->envname("DATABASE_URL");
   project->add_option("--batch", project_batch, "Records per transaction")->capture_default_str();
 
   CLI11_PARSE(app, argc, argv);
   if (rebuild->parsed()) return RunRebuild(ledger_dir, pg_dsn, settle_after);
   if (check->parsed()) return RunCheck(ledger_dir, pg_dsn);
   if (project->parsed()) return RunProject(ledger_dir, pg_dsn, project_batch);
-  if (fixture->parsed()) return RunFixtureCmd(fixture_file, expect, format, option_args, fixture_node);
+  if (fixture->parsed())
+    return RunFixtureCmd(fixture_file, expect, format, option_args, fixture_node);
   if (import->parsed()) {
     std::string effective_node = node;
     // A new ledger gets this host's name; an existing one keeps its own.
