@@ -9,7 +9,7 @@ packages=(
   librocksdb-dev libpqxx-dev libflatbuffers-dev flatbuffers-compiler
   catch2 libsimdjson-dev libspdlog-dev libfmt-dev libcli11-dev
   libtomlplusplus-dev libssl-dev openssl postgresql curl python3
-  chromium fonts-dejavu-core
+  chromium fonts-dejavu-core clang-format
 )
 # The wallboard's browser test (tests/browser) drives Debian's chromium from
 # Node.js; Debian 12's nodejs and npm only when no node is installed at all
