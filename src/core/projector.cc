@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "core/q850.h"
+
 namespace callledger {
 namespace {
 
@@ -29,31 +31,6 @@ std::pair<std::string, std::vector<std::string>> SplitAppData(const std::string&
 bool IsInternalChannel(const std::string& name) {
   return name.starts_with("Announcer/") || name.starts_with("Recorder/") ||
          name.starts_with("Snoop/");
-}
-
-// Q.850 texts as Asterisk prints them, for causes known only from a hangup
-// request (ChannelDestroyed brings its own text).
-std::string CauseText(int cause) {
-  static constexpr std::array<std::pair<int, std::string_view>, 14> kTexts{{
-      {1, "Unallocated (unassigned) number"},
-      {3, "No route to destination"},
-      {16, "Normal Clearing"},
-      {17, "User busy"},
-      {18, "No user responding"},
-      {19, "User alerting, no answer"},
-      {21, "Call Rejected"},
-      {27, "Destination out of order"},
-      {28, "Invalid number format (addr incomplete)"},
-      {31, "Normal, unspecified"},
-      {34, "Circuit/channel congestion"},
-      {38, "Network out of order"},
-      {41, "Temporary failure"},
-      {127, "Interworking, unspecified"},
-  }};
-  for (const auto& [c, text] : kTexts) {
-    if (c == cause) return std::string(text);
-  }
-  return {};
 }
 
 // The event types the projector reads. ApplyEvent names an event's type
@@ -322,11 +299,14 @@ void Projector::EndCall(Call& call, std::int64_t time_us, EndSource source,
     row.ring_s = RoundedSeconds(row.start_us, row.end_us);
     row.talk_s.reset();
   }
-  std::optional<int> effective = cause && *cause != 0 ? cause : call.hard_cause;
-  if (effective && *effective != 0) {
+  std::optional<int> effective = cause && *cause != q850::kNotDefined ? cause : call.hard_cause;
+  if (effective && *effective != q850::kNotDefined) {
     row.hangup_cause = effective;
-    row.hangup_cause_txt =
-        cause && *cause == *effective && !cause_txt.empty() ? cause_txt : CauseText(*effective);
+    if (cause && *cause == *effective && !cause_txt.empty()) {
+      row.hangup_cause_txt = cause_txt;  // the event's own words
+    } else {
+      row.hangup_cause_txt = q850::Text(*effective);
+    }
   } else {
     row.hangup_cause.reset();
     row.hangup_cause_txt.clear();
@@ -336,13 +316,15 @@ void Projector::EndCall(Call& call, std::int64_t time_us, EndSource source,
   } else if (row.direction == kIncoming) {
     row.disposition = "abandoned";
   } else {
-    const int c = row.hangup_cause.value_or(0);
+    const int c = row.hangup_cause.value_or(q850::kNotDefined);
     const std::string& ds = call.leg_dialstatus;
-    if (c == 17 || ds == "BUSY")
+    if (c == q850::kUserBusy || ds == "BUSY")
       row.disposition = "busy";
-    else if (c == 34 || c == 38 || c == 42 || c == 44 || ds == "CONGESTION")
+    else if (c == q850::kCircuitCongestion || c == q850::kNetworkOutOfOrder ||
+             c == q850::kSwitchingEquipmentCongestion || c == q850::kRequestedChannelUnavailable ||
+             ds == "CONGESTION")
       row.disposition = "congestion";
-    else if (c == 18 || c == 19 || ds == "NOANSWER")
+    else if (c == q850::kNoUserResponse || c == q850::kNoAnswer || ds == "NOANSWER")
       row.disposition = "no_answer";
     else if (ds == "CHANUNAVAIL")
       row.disposition = "failed";
@@ -429,7 +411,8 @@ void Projector::ApplyEvent(const AriEvent& e, std::int64_t t) {
       EndCall(*c, t, EndSource::kDestroyed, e.cause, e.cause_txt);
     }
   } else if (type == EventType::kChannelHangupRequest) {
-    if (Call* c = subject_call(); c != nullptr && !e.soft && e.cause && *e.cause != 0) {
+    if (Call* c = subject_call();
+        c != nullptr && !e.soft && e.cause && *e.cause != q850::kNotDefined) {
       c->hard_cause = e.cause;
     }
   } else if (type == EventType::kChannelVarset) {
