@@ -13,6 +13,13 @@
 // once, finished calls and channels not heard of for kEvictAfterRecords
 // records are dropped in a deterministic sweep.
 //
+// How it is written (docs/projection.md, "Where the rules are"): Apply
+// names the record's kind, and an event's type, once and calls the one
+// handler for it (projector.cc; projector_events.cc, projector_reconcile.cc).
+// A handler decides which call the record concerns and applies the column
+// rules of core/call_rules.h, the only writers of a row's columns, through
+// fold::RowEdits (core/projector_state.h), which emits what they change.
+//
 // Not thread-safe; one projector per ledger.
 #pragma once
 
@@ -26,6 +33,7 @@
 
 #include "core/ari_event.h"
 #include "core/call_row.h"
+#include "core/projector_state.h"
 #include "core/record.h"
 
 namespace callledger {
@@ -75,48 +83,68 @@ class Projector {
   std::size_t tracked_calls() const { return calls_.size(); }
 
  private:
-  // What the rules need of a channel, not its whole snapshot: with tens of
-  // thousands of live channels, names and dialplan data would dominate the
-  // daemon's memory (docs/benchmarks.md).
-  struct Channel {
-    std::string id;
-    std::string state;      // "Up", "Ringing", ...
-    bool internal = false;  // Announcer/, Recorder/, Snoop/: not a party
-    std::int64_t creation_us = 0;
-    std::set<std::string> bridges;
-    std::string call_key;    // set when this channel is a call's channel
-    std::string leg_of;      // call key this channel is a leg of
-    bool dial_peer = false;  // was dialled (so it is a leg, never a call)
-    std::string mixmonitor;  // MIXMONITOR_FILENAME, often set before Stasis
-    std::uint64_t last_seen = 0;
-  };
-  enum class EndSource : std::uint8_t { kNone, kStasisEnd, kDestroyed, kReconcile };
-  struct Call {
-    CallRow row;
-    bool from_dialplan = false;  // opened by a ChannelDialplan into Stasis
-    std::optional<int> hard_cause;
-    std::string leg_dialstatus;  // last final Dial status of a linked leg
-    EndSource end_source = EndSource::kNone;
-  };
+  using Channel = fold::Channel;
+  using Call = fold::Call;
+  using ObservedEvent = fold::ObservedEvent;
 
-  void ApplyEvent(const AriEvent& e, std::int64_t time_us);
-  void ApplyReconcile(const ReconcileSnapshot& snap, std::int64_t time_us);
-  void ApplyOptions(const std::vector<std::pair<std::string, std::string>>& options);
+  // One handler per record kind (projector.cc, projector_reconcile.cc).
+  void OnAriEvent(const AriEvent& e, std::int64_t time_us);
+  void OnGap(Seq seq);
+  void OnReconcile(const ReconcileSnapshot& snap, std::int64_t time_us);
+  void OnNote(const std::vector<std::pair<std::string, std::string>>& options);
 
-  Channel& Observe(const ChannelSnapshot& snap);
+  // The steps of a reconcile, in order (projector_reconcile.cc). `live`:
+  // the snapshot's channels not destroyed since the gap; `before`: the seq
+  // before which the snapshot settles what was known.
+  void EndCallsGoneInGap(const std::set<std::string>& live, std::uint64_t before,
+                         std::int64_t time_us);
+  void ForgetGone(const ReconcileSnapshot& snap, const std::set<std::string>& live,
+                  std::uint64_t before);
+  void TakeFromSnapshot(const ReconcileSnapshot& snap, const std::set<std::string>& live,
+                        std::uint64_t before);
+  void OpenCallsFromSnapshot(const ReconcileSnapshot& snap, const std::set<std::string>& live,
+                             std::int64_t time_us);
+  bool HeardOfSince(const std::set<std::string>& members, std::uint64_t before) const;
+
+  // What every event does first (projector.cc).
+  ObservedEvent ObserveEvent(const AriEvent& e, std::int64_t time_us, bool bridge_destroyed);
+  // One handler per event type (projector_events.cc). OnAriEvent has
+  // observed the channels the event names and taken the bridge membership
+  // it carries before it calls one, and checks that bridge's connection
+  // after it.
+  void OnStasisStart(const ObservedEvent& ev);
+  void OnChannelDialplan(const ObservedEvent& ev);
+  void OnStasisEnd(const ObservedEvent& ev);
+  void OnChannelDestroyed(const ObservedEvent& ev);
+  void OnChannelHangupRequest(const ObservedEvent& ev);
+  void OnChannelVarset(const ObservedEvent& ev);
+  void OnDial(const ObservedEvent& ev);
+  void OnRecording(const ObservedEvent& ev);
+  // After the carried bridge's check: they read, or forget, what it used.
+  void OnChannelStateChange(const ObservedEvent& ev);
+  void OnBridgeDestroyed(const ObservedEvent& ev);
+  void ForgetDestroyedChannel(const ObservedEvent& ev);
+
+  // A channel entering Stasis(<call app>, args): a call opened, a call
+  // reopened, or a leg (projector_events.cc). Withdraw deletes a call whose
+  // entry never happened.
   void EnterStasis(const ChannelSnapshot& snap, const std::vector<std::string>& args,
                    std::int64_t time_us);
-  void EndCall(Call& call, std::int64_t time_us, EndSource source, std::optional<int> cause,
-               const std::string& cause_txt);
+  void Withdraw(Call& call, Channel& channel);
+
+  // Channels, bridges and the connection rule's evidence
+  // (projector_channels.cc).
+  Channel& Observe(const ChannelSnapshot& snap);
+  void LinkLegByArgs(Channel& ch, const std::vector<std::string>& args);
+  void SetBridge(const BridgeSnapshot& b);
   void CheckConnected(const std::string& channel_id, std::int64_t time_us);
   void CheckBridge(const std::string& bridge_id, std::int64_t time_us);
-  void SetBridge(const BridgeSnapshot& b);
-  void LinkLegByArgs(Channel& ch, const std::vector<std::string>& args);
   Call* CallOf(const Channel& ch);
   Call* CallOrLegOf(const Channel& ch);  // its call, or the call it is a leg of
   Call* CallOfChannel(const std::string& channel_id);
-  Call& Touch(Call& call);
-  void Sweep();
+  Call* SubjectCall(const ObservedEvent& ev);
+
+  void Sweep();  // projector_sweep.cc
 
   const std::string node_;
   ProjectorOptions options_;
@@ -131,10 +159,8 @@ class Projector {
   std::map<std::string, Channel> channels_;               // by channel id
   std::map<std::string, Call> calls_;                     // by call_id
   std::map<std::string, std::set<std::string>> bridges_;  // bridge id -> members
-  // Pre-images of the rows touched by the record being applied (one or two:
-  // a vector beats a map here).
-  std::vector<std::pair<std::string, CallRow>> touched_;
-  std::set<std::string> deleted_;
+  // The rows the record being applied changed; the only way to change one.
+  fold::RowEdits edits_;
   // (last_seq, call_id) of every row change, oldest first: Sweep finds the
   // calls past its horizon here instead of visiting every call (thousands,
   // each a cache miss, every 10,000 records). An entry is stale once its

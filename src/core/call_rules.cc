@@ -1,0 +1,144 @@
+#include "core/call_rules.h"
+
+#include "core/q850.h"
+
+namespace callledger::fold {
+namespace {
+
+// The cause a row shows: the end's own when it is one (ChannelDestroyed
+// can carry 0, "not defined"), else the last hard hangup request's.
+std::optional<int> HangupCause(const Call& call, const CallEnd& end) {
+  const std::optional<int> effective =
+      end.cause && *end.cause != q850::kNotDefined ? end.cause : call.hard_cause;
+  if (effective && *effective != q850::kNotDefined) return effective;
+  return std::nullopt;
+}
+
+bool IsCongestion(int cause) {
+  return cause == q850::kCircuitCongestion || cause == q850::kNetworkOutOfOrder ||
+         cause == q850::kSwitchingEquipmentCongestion ||
+         cause == q850::kRequestedChannelUnavailable;
+}
+
+// Why an ended call went the way it did (docs/projection.md, disposition).
+// For a call never connected, the cause and a linked leg's Dial status say
+// why; an inbound one was abandoned whatever the cause.
+std::string_view Disposition(const CallRow& row, const std::string& leg_dialstatus) {
+  if (row.answered) return "answered";
+  if (row.direction == kIncoming) return "abandoned";
+  const int c = row.hangup_cause.value_or(q850::kNotDefined);
+  const std::string& ds = leg_dialstatus;
+  if (c == q850::kUserBusy || ds == dial_status::kBusy) return "busy";
+  if (IsCongestion(c) || ds == dial_status::kCongestion) return "congestion";
+  if (c == q850::kNoUserResponse || c == q850::kNoAnswer || ds == dial_status::kNoAnswer) {
+    return "no_answer";
+  }
+  if (ds == dial_status::kChanUnavail) return "failed";
+  return "unanswered";
+}
+
+}  // namespace
+
+bool dial_status::IsFinal(std::string_view status) {
+  return status == kAnswer || status == kBusy || status == kNoAnswer || status == kCongestion ||
+         status == kChanUnavail;
+}
+
+void OpenCall(RowEdits& rows, Call& call, const CallOpening& o) {
+  const std::vector<std::string>& args = o.args;
+  RowHandle row = rows.EditAnew(call);
+  row->node = o.node;
+  row->call_id = o.call_id;
+  row->channel_id = o.channel.id;
+  const bool direction_ok = args.size() > 1 && (args[1] == kIncoming || args[1] == kOutgoing);
+  row->direction = direction_ok ? args[1] : std::string();
+  row->from_number = args.size() > 2 && !args[2].empty() ? args[2] : o.channel.caller_number;
+  row->to_number = args.size() > 3 && !args[3].empty() ? args[3] : o.channel.dialplan_exten;
+  row->start_us = o.start_us;
+  row->status = CallStatus::kRinging;
+  row->args_ok = o.call_id_from_args && direction_ok && args.size() >= 4;
+  SetCallerName(rows, call, o.channel.caller_name, CallerNameFrom::kEntry);
+  SetRecording(rows, call, o.mixmonitor, RecordingFrom::kEntry);
+}
+
+void SetCallerName(RowEdits& rows, Call& call, const std::string& name, CallerNameFrom from) {
+  if (from == CallerNameFrom::kLaterEvent && (!call.row().caller_name.empty() || name.empty())) {
+    return;
+  }
+  rows.Edit(call)->caller_name = name;
+}
+
+void SetRecording(RowEdits& rows, Call& call, const std::string& path, RecordingFrom from) {
+  switch (from) {
+    case RecordingFrom::kEntry:
+      break;
+    case RecordingFrom::kMixMonitor:
+      if (path.empty()) return;
+      break;
+    case RecordingFrom::kAriRecording:
+      if (!call.row().recording_path.empty()) return;
+      break;
+  }
+  rows.Edit(call)->recording_path = path;
+}
+
+bool AwaitsConnection(const CallRow& row) {
+  return !row.answered && row.status != CallStatus::kFinished;
+}
+
+void MarkConnected(RowEdits& rows, Call& call, std::int64_t time_us) {
+  if (!AwaitsConnection(call.row())) return;
+  RowHandle row = rows.Edit(call);
+  row->answered = true;
+  row->answer_us = time_us;
+  row->status = CallStatus::kTalking;
+}
+
+void EndCall(RowEdits& rows, Call& call, const CallEnd& end) {
+  if (call.row().status == CallStatus::kFinished &&
+      !(end.source == EndSource::kDestroyed && call.end_source == EndSource::kStasisEnd)) {
+    return;
+  }
+  RowHandle row = rows.Edit(call);
+  call.end_source = end.source;
+  row->status = CallStatus::kFinished;
+  row->end_us = end.time_us;
+  row->end_estimated = end.source == EndSource::kReconcile;
+  row->duration_s = RoundedSeconds(row->start_us, row->end_us);
+  if (row->answered) {
+    row->ring_s = RoundedSeconds(row->start_us, row->answer_us);
+    row->talk_s = RoundedSeconds(row->answer_us, row->end_us);
+  } else {
+    row->ring_s = RoundedSeconds(row->start_us, row->end_us);
+    row->talk_s.reset();
+  }
+  row->hangup_cause = HangupCause(call, end);
+  if (!row->hangup_cause) {
+    row->hangup_cause_txt.clear();
+  } else if (end.cause == row->hangup_cause && !end.cause_txt.empty()) {
+    row->hangup_cause_txt = end.cause_txt;  // the event's own words
+  } else {
+    row->hangup_cause_txt = q850::Text(*row->hangup_cause);
+  }
+  row->disposition = Disposition(*row, call.leg_dialstatus);
+}
+
+void Reopen(RowEdits& rows, Call& call) {
+  // The row is taken before the test, as it always was: a row left as it
+  // was emits nothing, and the place of this call among the record's
+  // changes stays where it has been.
+  RowHandle row = rows.Edit(call);
+  if (row->status != CallStatus::kFinished) return;
+  call.end_source = EndSource::kNone;
+  row->status = row->answered ? CallStatus::kTalking : CallStatus::kRinging;
+  row->end_us = 0;
+  row->duration_s.reset();
+  row->talk_s.reset();
+  if (!row->answered) row->ring_s.reset();
+  row->disposition.clear();
+  row->hangup_cause.reset();
+  row->hangup_cause_txt.clear();
+  row->end_estimated = false;
+}
+
+}  // namespace callledger::fold

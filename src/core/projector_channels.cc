@@ -1,0 +1,110 @@
+// What the projector knows of channels and bridges, and the evidence of the
+// connection rule: a call channel in a bridge with another party that is Up.
+// The rule itself (what a connection writes) is fold::MarkConnected.
+#include "core/call_rules.h"
+#include "core/projector.h"
+#include "core/stasis_app_data.h"
+
+namespace callledger {
+namespace {
+
+// Channels Asterisk puts into bridges for its own purposes, not parties.
+bool IsInternalChannel(const std::string& name) {
+  return name.starts_with("Announcer/") || name.starts_with("Recorder/") ||
+         name.starts_with("Snoop/");
+}
+
+}  // namespace
+
+Projector::Call* Projector::CallOf(const Channel& ch) {
+  if (ch.call_key.empty()) return nullptr;
+  auto c = calls_.find(ch.call_key);
+  return c == calls_.end() ? nullptr : &c->second;
+}
+
+Projector::Call* Projector::CallOrLegOf(const Channel& ch) {
+  if (Call* c = CallOf(ch)) return c;
+  if (ch.leg_of.empty()) return nullptr;
+  auto c = calls_.find(ch.leg_of);
+  return c == calls_.end() ? nullptr : &c->second;
+}
+
+Projector::Call* Projector::CallOfChannel(const std::string& channel_id) {
+  auto it = channels_.find(channel_id);
+  return it == channels_.end() ? nullptr : CallOf(it->second);
+}
+
+// The call of the event's subject. (An event without a subject names the
+// channel "", which a snapshot without an id may have created.)
+Projector::Call* Projector::SubjectCall(const ObservedEvent& ev) {
+  return ev.subject != nullptr ? CallOf(*ev.subject) : CallOfChannel(ev.channel_id);
+}
+
+Projector::Channel& Projector::Observe(const ChannelSnapshot& snap) {
+  Channel& ch = channels_[snap.id];
+  if (ch.id.empty()) ch.id = snap.id;
+  ch.state = snap.state;
+  ch.internal = IsInternalChannel(snap.name);
+  // Keep the first creation time.
+  if (ch.creation_us == 0) ch.creation_us = snap.creation_us;
+  ch.last_seen = current_seq_;
+  // An originated leg's snapshot shows Stasis(app, role, <call channel>) once
+  // it is in the application: that links it to its call on either stream.
+  if (ch.call_key.empty() && ch.leg_of.empty() && snap.dialplan_app == "Stasis") {
+    const fold::StasisAppData data = fold::SplitAppData(snap.dialplan_app_data);
+    if (data.app == options_.call_app) LinkLegByArgs(ch, data.args);
+  }
+  return ch;
+}
+
+void Projector::LinkLegByArgs(Channel& ch, const std::vector<std::string>& args) {
+  for (const auto& a : args) {
+    if (a.empty() || a == ch.id) continue;
+    if (Call* c = CallOfChannel(a)) {
+      ch.leg_of = c->row().call_id;
+      return;
+    }
+    if (auto it = calls_.find(a); it != calls_.end()) {
+      ch.leg_of = it->first;
+      return;
+    }
+  }
+}
+
+void Projector::SetBridge(const BridgeSnapshot& b) {
+  auto& members = bridges_[b.id];
+  for (const auto& id : members) {
+    if (auto it = channels_.find(id); it != channels_.end()) it->second.bridges.erase(b.id);
+  }
+  members = std::set<std::string>(b.channels.begin(), b.channels.end());
+  for (const auto& id : members) {
+    if (auto it = channels_.find(id); it != channels_.end()) it->second.bridges.insert(b.id);
+  }
+}
+
+void Projector::CheckConnected(const std::string& channel_id, std::int64_t time_us) {
+  Call* call = CallOfChannel(channel_id);
+  if (call == nullptr || !fold::AwaitsConnection(call->row())) return;
+  const Channel& ch = channels_[channel_id];
+  for (const auto& bridge_id : ch.bridges) {
+    auto b = bridges_.find(bridge_id);
+    if (b == bridges_.end()) continue;
+    for (const auto& other : b->second) {
+      if (other == channel_id) continue;
+      auto o = channels_.find(other);
+      if (o == channels_.end() || o->second.state != "Up" || o->second.internal) continue;
+      fold::MarkConnected(edits_, *call, time_us);
+      return;
+    }
+  }
+}
+
+void Projector::CheckBridge(const std::string& bridge_id, std::int64_t time_us) {
+  auto b = bridges_.find(bridge_id);
+  if (b == bridges_.end()) return;
+  // CheckConnected changes rows only, never channels or bridges: the
+  // members can be walked in place.
+  for (const auto& id : b->second) CheckConnected(id, time_us);
+}
+
+}  // namespace callledger

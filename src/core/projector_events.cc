@@ -1,0 +1,183 @@
+// One handler per ARI event type the projector reads. Each says which call
+// the event concerns and which column rule (core/call_rules.h) it brings;
+// none writes a column itself. OnAriEvent (projector.cc) calls them.
+#include <string>
+
+#include "core/call_rules.h"
+#include "core/projector.h"
+#include "core/stasis_app_data.h"
+
+namespace callledger {
+
+using fold::CallEnd;
+using fold::EndSource;
+
+void Projector::OnStasisStart(const ObservedEvent& ev) {
+  const AriEvent& e = ev.ari;
+  if (e.channel && e.application == options_.call_app) EnterStasis(*e.channel, e.args, ev.time_us);
+}
+
+// The observer stream's Stasis entry: the dialplan running Stasis(app,...).
+void Projector::OnChannelDialplan(const ObservedEvent& ev) {
+  const AriEvent& e = ev.ari;
+  if (!e.channel || e.dialplan_app != "Stasis") return;
+  fold::StasisAppData data = fold::SplitAppData(e.dialplan_app_data);
+  if (data.app != options_.call_app) return;
+  const bool known = CallOf(*ev.subject) != nullptr;
+  EnterStasis(*e.channel, data.args, ev.time_us);
+  if (!known) {
+    if (Call* c = CallOf(*ev.subject)) c->from_dialplan = true;
+  }
+}
+
+// The app stream's end of a call (it never sees the call channel destroyed).
+void Projector::OnStasisEnd(const ObservedEvent& ev) {
+  if (Call* c = SubjectCall(ev); c != nullptr && ev.ari.application == options_.call_app) {
+    fold::EndCall(edits_, *c, CallEnd{ev.time_us, EndSource::kStasisEnd, std::nullopt, {}});
+  }
+}
+
+void Projector::OnChannelDestroyed(const ObservedEvent& ev) {
+  if (Call* c = SubjectCall(ev)) {
+    fold::EndCall(edits_, *c,
+                  CallEnd{ev.time_us, EndSource::kDestroyed, ev.ari.cause, ev.ari.cause_txt});
+  }
+}
+
+// A hard (not `soft`) hangup request's cause is kept for the end: the call
+// channel's ChannelDestroyed may bring none. Soft causes are Asterisk's own
+// flags (32 = ARI hangup), never Q.850.
+void Projector::OnChannelHangupRequest(const ObservedEvent& ev) {
+  const AriEvent& e = ev.ari;
+  if (Call* c = SubjectCall(ev); c != nullptr && !e.soft && e.cause && *e.cause != 0) {
+    c->hard_cause = e.cause;
+  }
+}
+
+void Projector::OnChannelVarset(const ObservedEvent& ev) {
+  const AriEvent& e = ev.ari;
+  const bool mixmonitor = e.variable == "MIXMONITOR_FILENAME";
+  // Kept on the channel too: MixMonitor often starts before Stasis.
+  if (mixmonitor && !ev.channel_id.empty()) ev.subject->mixmonitor = e.value;
+  Call* c = SubjectCall(ev);
+  if (c == nullptr) return;
+  if (mixmonitor) {
+    fold::SetRecording(edits_, *c, e.value, fold::RecordingFrom::kMixMonitor);
+  } else if (e.variable == "STASISSTATUS" && e.value == "FAILED" && c->from_dialplan &&
+             c->row().status != CallStatus::kFinished) {
+    // The dialplan asked for Stasis but the application was not there (a
+    // typo, or it was down): the channel never was in Stasis.
+    Withdraw(*c, channels_[ev.channel_id]);
+  }
+}
+
+// A Dial links the dialled channel to the call as a leg; a final status is
+// kept for the call's disposition, and ANSWER connects the calling party.
+void Projector::OnDial(const ObservedEvent& ev) {
+  Channel* peer = ev.peer;
+  Channel* caller = ev.caller;
+  if (peer == nullptr) return;
+  peer->dial_peer = true;
+  if (caller != nullptr && peer->leg_of.empty()) {
+    if (Call* c = CallOrLegOf(*caller)) peer->leg_of = c->row().call_id;
+  }
+  const std::string& status = ev.ari.dialstatus;
+  if (!fold::dial_status::IsFinal(status)) return;
+  if (Call* c = CallOrLegOf(*peer); c != nullptr && c->row().status != CallStatus::kFinished) {
+    c->leg_dialstatus = status;
+  }
+  if (status == fold::dial_status::kAnswer && caller != nullptr) {
+    if (Call* c = CallOf(*caller)) fold::MarkConnected(edits_, *c, ev.time_us);
+  }
+}
+
+// An ARI recording of a channel or of a bridge: the file of every call
+// recorded, <recordings_dir>/<name>.<format>.
+void Projector::OnRecording(const ObservedEvent& ev) {
+  const AriEvent& e = ev.ari;
+  if (e.recording_name.empty()) return;
+  const std::string& target = e.recording_target;
+  std::vector<std::string> channels;
+  if (target.starts_with("bridge:")) {
+    auto b = bridges_.find(target.substr(7));
+    if (b != bridges_.end()) channels.assign(b->second.begin(), b->second.end());
+  } else if (target.starts_with("channel:")) {
+    channels.push_back(target.substr(8));
+  }
+  std::string path = options_.recordings_dir;
+  if (!path.empty() && path.back() != '/') path += '/';
+  path += e.recording_name;
+  if (!e.recording_format.empty()) path += "." + e.recording_format;
+  for (const auto& id : channels) {
+    if (Call* c = CallOfChannel(id)) {
+      fold::SetRecording(edits_, *c, path, fold::RecordingFrom::kAriRecording);
+    }
+  }
+}
+
+// A channel that answered may connect the calls in its bridges.
+void Projector::OnChannelStateChange(const ObservedEvent& ev) {
+  if (ev.channel_id.empty()) return;
+  for (const auto& b : ev.subject->bridges) CheckBridge(b, ev.time_us);
+}
+
+void Projector::OnBridgeDestroyed(const ObservedEvent& ev) {
+  if (!ev.ari.bridge) return;
+  const std::string& id = ev.ari.bridge->id;
+  auto b = bridges_.find(id);
+  if (b == bridges_.end()) return;
+  for (const auto& member : b->second) {
+    if (auto it = channels_.find(member); it != channels_.end()) it->second.bridges.erase(id);
+  }
+  bridges_.erase(b);
+}
+
+// After its call's end: a destroyed channel is gone for good.
+void Projector::ForgetDestroyedChannel(const ObservedEvent& ev) {
+  if (ev.channel_id.empty()) return;
+  if (awaiting_reconcile_) destroyed_since_gap_.insert(ev.channel_id);
+  auto it = channels_.find(ev.channel_id);
+  if (it == channels_.end()) return;
+  for (const auto& b : it->second.bridges) {
+    if (auto bi = bridges_.find(b); bi != bridges_.end()) bi->second.erase(ev.channel_id);
+  }
+  channels_.erase(it);
+}
+
+void Projector::EnterStasis(const ChannelSnapshot& snap, const std::vector<std::string>& args,
+                            std::int64_t time_us) {
+  Channel& ch = Observe(snap);
+  if (!ch.call_key.empty()) {
+    // The same channel re-enters Stasis: one call, reopened if it had ended.
+    if (Call* call = CallOf(ch)) fold::Reopen(edits_, *call);
+    return;
+  }
+  // A dialled channel, or one whose arguments name a known call, is a leg.
+  if (!ch.leg_of.empty() || ch.dial_peer) return;
+  LinkLegByArgs(ch, args);
+  if (!ch.leg_of.empty()) return;
+
+  // call_id: args[0], or the channel id when it is empty or already keys
+  // another channel's call (two calls are never merged).
+  std::string key = !args.empty() && !args[0].empty() ? args[0] : snap.id;
+  bool key_from_args = key != snap.id;
+  if (auto it = calls_.find(key); it != calls_.end() && it->second.row().channel_id != snap.id) {
+    key = snap.id;
+    key_from_args = false;
+  }
+  Call& call = calls_[key];
+  fold::OpenCall(edits_, call,
+                 fold::CallOpening{node_, key, key_from_args, snap, args,
+                                   ch.creation_us != 0 ? ch.creation_us : time_us, ch.mixmonitor});
+  ch.call_key = key;
+  CheckConnected(snap.id, time_us);
+}
+
+void Projector::Withdraw(Call& call, Channel& channel) {
+  const std::string key = call.row().call_id;
+  channel.call_key.clear();
+  edits_.Withdraw(call);
+  calls_.erase(key);
+}
+
+}  // namespace callledger

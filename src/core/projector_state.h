@@ -1,0 +1,130 @@
+// What the projector keeps between records (core/projector.h), and the one
+// way to change a row.
+//
+//   Channel    what the rules need of an ARI channel
+//   Call       a call: its row (read-only here) and facts that are not columns
+//   RowEdits   the rows the current record changed: Edit(call) hands out a
+//              RowHandle after keeping the row's pre-image; Emit turns the
+//              rows that really changed into RowChanges
+//   RowHandle  the only way to a mutable CallRow
+//
+// A rule cannot change a row without it being emitted: Call keeps its row
+// private, and only RowEdits, which records the pre-image first, can make
+// a RowHandle. tests/projection/row_edits_test.cc holds the compile-time
+// checks of this and the tests of Emit.
+//
+// Plain values, not thread-safe; owned by one Projector. A RowHandle and the
+// pre-images RowEdits keeps point into the projector's map of calls: they
+// are valid for the record being applied only (calls are erased only by
+// Withdraw, which drops the call's edit first, and by the sweep, which runs
+// after Emit).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/ari_event.h"
+#include "core/call_row.h"
+#include "core/record.h"
+
+namespace callledger::fold {
+
+// What the rules need of a channel, not its whole snapshot: with tens of
+// thousands of live channels, names and dialplan data would dominate the
+// daemon's memory (docs/benchmarks.md).
+struct Channel {
+  std::string id;
+  std::string state;      // "Up", "Ringing", ...
+  bool internal = false;  // Announcer/, Recorder/, Snoop/: not a party
+  std::int64_t creation_us = 0;
+  std::set<std::string> bridges;
+  std::string call_key;    // set when this channel is a call's channel
+  std::string leg_of;      // call key this channel is a leg of
+  bool dial_peer = false;  // was dialled (so it is a leg, never a call)
+  std::string mixmonitor;  // MIXMONITOR_FILENAME, often set before Stasis
+  std::uint64_t last_seen = 0;
+};
+
+// Which record ended a call: a ChannelDestroyed may still replace the end a
+// StasisEnd gave (core/call_rules.h, EndCall).
+enum class EndSource : std::uint8_t { kNone, kStasisEnd, kDestroyed, kReconcile };
+
+class RowEdits;
+
+// A call. Its row is read through row(); only a RowHandle writes it. The
+// other members are facts the rules read that are not columns; the comment
+// of each names who writes it.
+class Call {
+ public:
+  const CallRow& row() const { return row_; }
+
+  bool from_dialplan = false;     // opened by a ChannelDialplan (OnChannelDialplan)
+  std::optional<int> hard_cause;  // last hard hangup request cause (OnChannelHangupRequest)
+  std::string leg_dialstatus;     // last final Dial status of a linked leg (OnDial)
+  EndSource end_source = EndSource::kNone;  // EndCall, Reopen
+
+ private:
+  friend class RowEdits;
+  CallRow row_;
+};
+
+// A mutable row, handed out by RowEdits::Edit after it kept the pre-image.
+// Cheap to copy; valid while the record is applied.
+class RowHandle {
+ public:
+  CallRow* operator->() const { return row_; }
+  CallRow& operator*() const { return *row_; }
+
+ private:
+  friend class RowEdits;
+  explicit RowHandle(CallRow* row) : row_(row) {}
+  CallRow* row_;
+};
+
+// The rows changed by the record being applied.
+class RowEdits {
+ public:
+  // Starts a record: forgets the previous record's edits.
+  void Clear();
+  // The call's row, writable. The first Edit of a call in a record keeps
+  // its row as it was (the pre-image); the order of first Edits is the
+  // order of the upserts Emit appends.
+  RowHandle Edit(Call& call);
+  // Edit for a row being opened (OpenCall): keeps the row as it is now as
+  // a pre-image of its own even when the record already edited the call,
+  // as the projector always has. That happens only when a call_id is
+  // another channel's id and one reconcile both ends that call and opens
+  // the other channel's: the row is then emitted twice, the same both times.
+  RowHandle EditAnew(Call& call);
+  // The call's row is deleted rather than changed (its Stasis entry never
+  // happened). Drops its edit; call before erasing the call.
+  void Withdraw(const Call& call);
+  // Appends the changes of this record: a delete per withdrawn row (by
+  // call_id), then an upsert per edited row whose content differs from its
+  // pre-image (last_seq aside), with first_seq (if new) and last_seq set to
+  // `seq`.
+  void Emit(Seq seq, const std::string& node, std::vector<RowChange>* changes);
+
+ private:
+  // One or two calls per record: a vector beats a map here.
+  std::vector<std::pair<Call*, CallRow>> edited_;
+  std::set<std::string> withdrawn_;
+};
+
+// An ARI event, with the channels it names already observed (looked up
+// once: nothing a handler does erases a channel before the event's end, and
+// std::map entries stay where they are while others come and go).
+struct ObservedEvent {
+  const AriEvent& ari;
+  std::int64_t time_us;           // the event's timestamp, else the record's
+  Channel* subject;               // ari.channel, observed; null if absent
+  Channel* peer;                  // ari.peer (Dial)
+  Channel* caller;                // ari.caller (Dial)
+  const std::string& channel_id;  // the subject's id; "" if absent
+};
+
+}  // namespace callledger::fold
