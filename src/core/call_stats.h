@@ -8,7 +8,7 @@
 //   answered         answered = true (connected at least once; live too)
 //   abandoned        inbound ("kiruvchi"), finished, never answered. These
 //                    are exactly the rows the projector gives disposition
-//                    "abandoned" (core/projector.cc) and the missed calls of
+//                    "abandoned" (core/call_rules.cc) and the missed calls of
 //                    MissedQuery; counted from direction, status and
 //                    answered so that the two can never disagree. Outbound
 //                    calls never connected are busy/no_answer/..., not
