@@ -5,6 +5,7 @@
 
 #include "core/call_rules.h"
 #include "core/projector.h"
+#include "core/q850.h"
 #include "core/stasis_app_data.h"
 
 namespace callledger {
@@ -21,7 +22,7 @@ void Projector::OnStasisStart(const ObservedEvent& ev) {
 void Projector::OnChannelDialplan(const ObservedEvent& ev) {
   const AriEvent& e = ev.ari;
   if (!e.channel || e.dialplan_app != "Stasis") return;
-  fold::StasisAppData data = fold::SplitAppData(e.dialplan_app_data);
+  const fold::StasisAppData data = fold::SplitAppData(e.dialplan_app_data);
   if (data.app != options_.call_app) return;
   const bool known = CallOf(*ev.subject) != nullptr;
   EnterStasis(*e.channel, data.args, ev.time_us);
@@ -49,7 +50,8 @@ void Projector::OnChannelDestroyed(const ObservedEvent& ev) {
 // flags (32 = ARI hangup), never Q.850.
 void Projector::OnChannelHangupRequest(const ObservedEvent& ev) {
   const AriEvent& e = ev.ari;
-  if (Call* c = SubjectCall(ev); c != nullptr && !e.soft && e.cause && *e.cause != 0) {
+  if (Call* c = SubjectCall(ev);
+      c != nullptr && !e.soft && e.cause && *e.cause != q850::kNotDefined) {
     c->hard_cause = e.cause;
   }
 }

@@ -7,17 +7,18 @@
 //              RowHandle after keeping the row's pre-image; Emit turns the
 //              rows that really changed into RowChanges
 //   RowHandle  the only way to a mutable CallRow
+//   ObservedEvent  an ARI event as its handler gets it, channels looked up
 //
 // A rule cannot change a row without it being emitted: Call keeps its row
 // private, and only RowEdits, which records the pre-image first, can make
 // a RowHandle. tests/projection/row_edits_test.cc holds the compile-time
 // checks of this and the tests of Emit.
 //
-// Plain values, not thread-safe; owned by one Projector. A RowHandle and the
-// pre-images RowEdits keeps point into the projector's map of calls: they
-// are valid for the record being applied only (calls are erased only by
-// Withdraw, which drops the call's edit first, and by the sweep, which runs
-// after Emit).
+// Plain values, not thread-safe; owned by one Projector. A RowHandle, and
+// RowEdits' list of the calls it edited, point into the projector's map of
+// calls: they are valid for the record being applied only (calls are erased
+// only by Withdraw, which drops the call's edit first, and by the sweep,
+// which runs after Emit).
 #pragma once
 
 #include <cstdint>
