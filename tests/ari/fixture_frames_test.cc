@@ -1,17 +1,19 @@
 // Every frame of the real Asterisk captures (fixtures/asterisk) through the
-// parser, checked against the fixtures README and the driver's oracle
-// (*.expected.json), which were written without any of our code.
+// parser (ari/captures.h), checked against the fixtures README and the
+// driver's oracle (*.expected.json), which were written without any of our
+// code: counts, types, times, the Stasis arguments of every call, and a
+// reused parser. Frame by frame spot checks: fixture_spot_checks_test.cc.
 #include <simdjson.h>
 
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdint>
-#include <filesystem>
 #include <map>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "ari/captures.h"
 #include "ari/frame_parser.h"
 #include "ari/timestamp.h"
 #include "support/fixtures.h"
@@ -20,72 +22,11 @@ namespace callledger::ari {
 namespace {
 
 using Strings = std::vector<std::string>;
-
-struct Stream {
-  std::string name;      // e.g. "a-inbound-answered.observer.jsonl"
-  std::string scenario;  // e.g. "a-inbound-answered"
-  bool observer = false;
-  Strings lines;
-  std::vector<FrameSummary> frames;  // Parallel to lines; empty on error.
-};
-
-struct Captures {
-  std::vector<Stream> streams;
-  Strings errors;  // "file:line: message" for every rejected frame.
-};
-
-// Parses every captured stream once, with one parser for all of them (as
-// the daemon would), and keeps the results for all the tests below.
-const Captures& AllCaptures() {
-  static const Captures captures = [] {
-    Captures c;
-    FrameParser parser;
-    for (const std::filesystem::path& path : testing::CapturedStreams()) {
-      Stream s;
-      s.name = path.filename().string();
-      s.observer = s.name.ends_with(".observer.jsonl");
-      s.scenario = s.name.substr(0, s.name.find('.'));
-      s.lines = testing::ReadLines(path);
-      for (std::size_t i = 0; i < s.lines.size(); ++i) {
-        Result<FrameSummary> r = parser.Parse(s.lines[i]);
-        if (r.ok()) {
-          s.frames.push_back(std::move(r).value());
-        } else {
-          c.errors.push_back(s.name + ":" + std::to_string(i + 1) + ": " + r.status().ToString());
-          s.frames.emplace_back();
-        }
-      }
-      c.streams.push_back(std::move(s));
-    }
-    return c;
-  }();
-  return captures;
-}
-
-const Stream& StreamNamed(const std::string& name) {
-  for (const Stream& s : AllCaptures().streams) {
-    if (s.name == name) return s;
-  }
-  static const Stream kNone;
-  FAIL("no captured stream " << name);
-  return kNone;  // Unreachable: FAIL throws.
-}
-
-// The index of the first frame of `type` whose channel_ids start with
-// `channel` (any channel when empty).
-std::size_t Find(const Stream& s, std::string_view type, std::string_view channel = {}) {
-  for (std::size_t i = 0; i < s.frames.size(); ++i) {
-    const FrameSummary& f = s.frames[i];
-    if (f.type != type) continue;
-    if (channel.empty() || (!f.channel_ids.empty() && f.channel_ids.front() == channel)) return i;
-  }
-  FAIL("no " << type << " for channel '" << channel << "' in " << s.name);
-  return s.frames.size();  // Unreachable: FAIL throws.
-}
-
-std::string Utc(const std::optional<std::int64_t>& us) {
-  return us ? FormatUtcMillis(*us) : std::string("(none)");
-}
+using testing::AllCaptures;
+using testing::Captures;
+using testing::Find;
+using testing::Stream;
+using testing::StreamNamed;
 
 TEST_CASE("Every captured frame parses", "[fixtures]") {
   const Captures& c = AllCaptures();
@@ -192,143 +133,6 @@ TEST_CASE("Event types summed over all scenarios match the README", "[fixtures]"
   for (const auto& [type, counts] : counted) {
     INFO(type);
     CHECK(expected.count(type) == 1);
-  }
-}
-
-TEST_CASE("Spot check: the first frame of scenario a", "[fixtures]") {
-  const Stream& s = StreamNamed("a-inbound-answered.observer.jsonl");
-  const FrameSummary& f = s.frames.at(0);
-  CHECK(f.type == "ChannelCreated");
-  CHECK(f.channel_ids == Strings{"1795684558.4"});
-  CHECK(f.bridge_ids.empty());
-  CHECK(Utc(f.event_time_us) == "2026-11-26T09:15:58.161Z");
-  CHECK(f.event_time_us == 1795684558161000);
-  CHECK(f.channel_name == "Local/712001122@from-external-00000002;1");
-  CHECK(f.channel_creation_us == f.event_time_us);
-  CHECK_FALSE(f.has_stasis_args);
-  CHECK(f.call_ids.empty());
-}
-
-TEST_CASE("Spot check: StasisStart of the call and of the agent leg", "[fixtures]") {
-  const Stream& s = StreamNamed("a-inbound-answered.call-center.jsonl");
-  const FrameSummary& call = s.frames.at(Find(s, "StasisStart", "1795684558.5"));
-  CHECK(call.has_stasis_args);
-  CHECK(call.stasis_app == "call-center");
-  CHECK(call.stasis_args == Strings{"", "kiruvchi", "998901234567", "712001122"});
-  CHECK(call.call_ids.empty());
-  CHECK(call.channel_name == "Local/712001122@from-external-00000002;2");
-  CHECK(Utc(call.event_time_us) == "2026-11-26T09:15:58.161Z");
-
-  // The agent leg names the call channel in args[1]; its role word in
-  // args[0] is not a call id.
-  const FrameSummary& agent = s.frames.at(Find(s, "StasisStart", "1795684558.6"));
-  CHECK(agent.stasis_args == Strings{"agent", "1795684558.5"});
-  CHECK(agent.call_ids == Strings{"1795684558.5"});
-  CHECK(agent.channel_name == "Local/101@agents-00000003;1");
-  CHECK(Utc(agent.event_time_us) == "2026-11-26T09:16:00.198Z");
-}
-
-TEST_CASE("Spot check: the observer sees Stasis entry as a ChannelDialplan", "[fixtures]") {
-  const Stream& s = StreamNamed("a-inbound-answered.observer.jsonl");
-  int stasis_frames = 0;
-  for (const FrameSummary& f : s.frames) {
-    CHECK(f.type != "StasisStart");
-    if (!f.has_stasis_args) continue;
-    ++stasis_frames;
-    CHECK(f.type == "ChannelDialplan");
-    CHECK(f.channel_ids == Strings{"1795684558.5"});
-    CHECK(f.stasis_app == "call-center");
-    CHECK(f.stasis_args == Strings{"", "kiruvchi", "998901234567", "712001122"});
-    CHECK(f.application == "call-ledger");
-  }
-  CHECK(stasis_frames == 1);
-
-  // With `${UUID()}` (a2) the CALL_ID is real and names the call both in the
-  // app data and in ChannelVarset.
-  const Stream& a2 = StreamNamed("a2-inbound-answered-uuidfn.observer.jsonl");
-  const std::string uuid = "7b809176-1248-4c23-b6fd-f7d3b8b374d0";
-  const auto stasis = std::find_if(a2.frames.begin(), a2.frames.end(),
-                                   [](const FrameSummary& f) { return f.has_stasis_args; });
-  REQUIRE(stasis != a2.frames.end());
-  CHECK(stasis->call_ids == Strings{uuid});
-  CHECK(stasis->stasis_args.at(0) == uuid);
-  CHECK(stasis->channel_ids == Strings{"1795684567.9"});
-  const auto varset = std::find_if(a2.frames.begin(), a2.frames.end(), [](const FrameSummary& f) {
-    return f.type == "ChannelVarset" && f.variable == "CALL_ID";
-  });
-  REQUIRE(varset != a2.frames.end());
-  CHECK(varset->value == uuid);
-  CHECK(varset->call_ids == Strings{uuid});
-  CHECK(varset->channel_ids == Strings{"1795684567.9"});
-}
-
-TEST_CASE("Spot check: Dial frames name the dialled peer only", "[fixtures]") {
-  const Stream& s = StreamNamed("a-inbound-answered.call-center.jsonl");
-  const FrameSummary& dial = s.frames.at(6);  // Line 7.
-  CHECK(dial.type == "Dial");
-  CHECK(dial.channel_ids == Strings{"1795684558.6"});
-  CHECK(dial.channel_name.empty());  // No `channel` object in a Dial.
-  CHECK(Utc(dial.event_time_us) == "2026-11-26T09:15:58.197Z");
-  // README: `peer` is the dialled channel and there is no `caller`.
-  for (const Stream& stream : AllCaptures().streams) {
-    for (const FrameSummary& f : stream.frames) {
-      if (f.type == "Dial") CHECK(f.channel_ids.size() == 1);
-    }
-  }
-}
-
-TEST_CASE("Spot check: the ARI recording names its bridge", "[fixtures]") {
-  const std::string bridge = "11033103-7cb7-4730-83f4-dcae3b22cb27";
-  const Stream& cc = StreamNamed("f-inbound-recorded-ari.call-center.jsonl");
-  const Stream& obs = StreamNamed("f-inbound-recorded-ari.observer.jsonl");
-  const FrameSummary& started = cc.frames.at(Find(cc, "RecordingStarted"));
-  CHECK(started.bridge_ids == Strings{bridge});
-  CHECK(started.channel_ids.empty());
-  CHECK(Utc(started.event_time_us) == "2026-11-26T09:16:56.003Z");
-  // The observer gets RecordingStarted twice, identical.
-  int observer_starts = 0;
-  for (const FrameSummary& f : obs.frames) {
-    if (f.type != "RecordingStarted" && f.type != "RecordingFinished") continue;
-    CHECK(f.bridge_ids == Strings{bridge});
-    observer_starts += f.type == "RecordingStarted";
-  }
-  CHECK(observer_starts == 2);
-  // The same bridge is the one the call channel entered.
-  const FrameSummary& entered = cc.frames.at(Find(cc, "ChannelEnteredBridge", "1795684614.33"));
-  CHECK(entered.bridge_ids == Strings{bridge});
-}
-
-TEST_CASE("Spot check: UTF-8 caller names pass and damaged ones do not", "[fixtures]") {
-  const Stream& s = StreamNamed("h-inbound-utf8-callername.call-center.jsonl");
-  // Raw UTF-8 as sent: U+02BB MODIFIER LETTER TURNED COMMA, then Cyrillic.
-  const std::pair<const char*, const char*> calls[] = {
-      {"1795684632.43", "\"name\":\"O\xCA\xBBtkir Xo\xCA\xBBjayev\""},
-      {"1795684633.47",
-       "\"name\":\"\xD0\x8E\xD1\x82\xD0\xBA\xD0\xB8\xD1\x80 "
-       "\xD0\xA5\xD1\x9E\xD0\xB6\xD0\xB0\xD0\xB5"
-       "\xD0\xB2\""},
-      {"1795684633.51", "\"name\":\"O'tkir Xo'jayev\""},
-  };
-  FrameParser parser;
-  for (const auto& [channel, name] : calls) {
-    INFO(channel);
-    const std::size_t i = Find(s, "StasisStart", channel);
-    const std::string& line = s.lines[i];
-    const std::size_t at = line.find(name);
-    REQUIRE(at != std::string::npos);
-    CHECK(s.frames[i].stasis_args.at(1) == "kiruvchi");
-
-    // Replace the name's third byte with '(' (0x28): in the two non-ASCII
-    // names that breaks a multi-byte sequence; the ASCII one stays valid.
-    std::string damaged = line;
-    damaged[at + std::string_view(R"("name":")").size() + 2] = '(';
-    Result<FrameSummary> r = parser.Parse(damaged);
-    if (std::string_view(name).find("O'tkir") != std::string_view::npos) {
-      CHECK(r.ok());
-    } else {
-      REQUIRE_FALSE(r.ok());
-      CHECK_THAT(r.status().message(), Catch::Contains("UTF-8"));
-    }
   }
 }
 

@@ -1,0 +1,78 @@
+// What the wallboard holds (the live calls, the recent finished ones, the
+// versions seen, the PBX clock's offset) and the rules that keep it, shared
+// by the rendering (wallboard_render.js) and the feed (wallboard_feed.js).
+// Loaded after wallboard_format.js.
+'use strict';
+
+(function (board) {
+  const { ParseTime, CallKey } = board;
+
+  const kRecentLimit = 10;
+  const kMaxVersions = 5000;
+
+  const params = new URLSearchParams(location.search);
+  const period = { since: params.get('since'), until: params.get('until') };
+  const token = params.get('token');
+
+  const live = new Map();    // CallKey -> call (not finished)
+  const feedFinished = new Map();  // CallKey -> {call, at}: finished calls the feed brought
+  const versions = new Map();  // CallKey -> the newest last_seq seen for the call
+  // The values that are replaced rather than changed in place.
+  const state = {
+    recent: [],  // finished calls, newest first
+    clockOffsetMs: null,  // browser time - PBX time, see wallboard.js's header
+  };
+
+  function PbxNow() {
+    return Date.now() - (state.clockOffsetMs || 0);
+  }
+
+  function EndOrStart(call) {
+    return ParseTime(call.end_time) ?? ParseTime(call.start_time) ?? 0;
+  }
+
+  function MergeRecent(calls) {
+    const byKey = new Map();
+    for (const c of state.recent.concat(calls)) byKey.set(CallKey(c.node, c.call_id), c);
+    state.recent = Array.from(byKey.values())
+      .filter((c) => c.status === 'yakunlandi')
+      .sort((a, b) => EndOrStart(b) - EndOrStart(a))
+      .slice(0, kRecentLimit);
+  }
+
+  // Rows carry last_seq, the ledger seq of the last record folded into
+  // them. The feed and the fetches race each other, so a row older than one
+  // already seen (a "suhbatda" arriving after the server said "yakunlandi")
+  // is stale and ignored. Returns whether `call` is at least as new.
+  function IsCurrent(call) {
+    const key = CallKey(call.node, call.call_id);
+    if (typeof call.last_seq !== 'number') return true;
+    const seen = versions.get(key);
+    if (seen !== undefined && call.last_seq < seen) return false;
+    versions.set(key, call.last_seq);
+    if (versions.size > kMaxVersions) {
+      for (const k of versions.keys()) if (!live.has(k)) versions.delete(k);
+    }
+    return true;
+  }
+
+  function Forget(key) {
+    state.recent = state.recent.filter((c) => CallKey(c.node, c.call_id) !== key);
+    feedFinished.delete(key);
+  }
+
+  // Whether a call started in the period the page shows (always, without
+  // since/until: the recent list then is the newest calls).
+  function InPeriod(call) {
+    const start = ParseTime(call.start_time);
+    const since = ParseTime(period.since);
+    const until = ParseTime(period.until);
+    if (start === null) return since === null && until === null;
+    return (since === null || start >= since) && (until === null || start < until);
+  }
+
+  Object.assign(board, {
+    kRecentLimit, period, token, live, feedFinished, versions, state,
+    PbxNow, MergeRecent, IsCurrent, Forget, InPeriod,
+  });
+})(window.WallboardParts);
