@@ -272,7 +272,11 @@ int main(int argc, char** argv) {
       "import",
       "Append every line of a JSON-lines capture to a ledger (one record per frame; "
       "unparseable frames are kept as 'malformed' records)");
-  import->add_option("FILE", file, "Captured frames, one per line (.jsonl)")->required();
+  import
+      ->add_option("FILE", file,
+                   "Captured frames, one per line (.jsonl), and daemon record lines "
+                   "(ledger-audit export --all-kinds)")
+      ->required();
   import->add_option("--ledger", ledger_dir, "Ledger directory (created if missing)")->required();
   import->add_option("--node", node,
                      "Node name for a new ledger (default: this host's name); must match an "
@@ -292,7 +296,11 @@ int main(int argc, char** argv) {
       "fixture",
       "Run a captured stream through the parser and projector in memory and print the "
       "call-log rows (no PostgreSQL needed)");
-  fixture->add_option("FILE", fixture_file, "Captured frames, one per line (.jsonl)")->required();
+  fixture
+      ->add_option("FILE", fixture_file,
+                   "Captured frames, one per line (.jsonl), and daemon record lines "
+                   "(ledger-audit export --all-kinds)")
+      ->required();
   fixture->add_option(
       "--expect", expect,
       "Expected rows (JSON as printed by --format json): exit 1 with a diff if they differ");
