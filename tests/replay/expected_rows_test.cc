@@ -18,7 +18,8 @@ std::vector<CallRow> Rows(const char* stream) {
   return r->rows;
 }
 
-TEST_CASE("--update writes new golden files, rewrites changed ones, leaves equal ones alone") {
+TEST_CASE(
+    "fixture --update: new golden files written, changed ones rewritten, equal ones left alone") {
   testing::TempDir tmp("expected-rows");
   const auto file = tmp / "h.rows.json";
   const auto rows = Rows("h-inbound-utf8-callername.observer.jsonl");
