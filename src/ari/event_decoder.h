@@ -1,6 +1,7 @@
-// Decoding of record payloads into the projector's typed inputs
-// (core/ari_event.h). No I/O; one EventDecoder per thread (it reuses a
-// simdjson parser).
+// Decoding of ARI frames (the payloads of `ari_event` records) into the
+// projector's typed events (core/ari_event.h). The payloads of the daemon's
+// own records (gap, reconcile, note) are payload/'s. No I/O; one EventDecoder
+// per thread (it reuses a simdjson parser).
 //
 // Errors are kInvalidInput with a message; the projector skips a record that
 // does not decode, and the caller logs it (invariant 6).
@@ -11,8 +12,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <utility>
-#include <vector>
 
 #include "core/ari_event.h"
 #include "core/status.h"
@@ -38,15 +37,6 @@ class EventDecoder {
   // millions of records uses).
   Status DecodeEventInto(std::string_view frame, AriEvent* event, Padding padding = Padding::kNone);
 
-  // A `reconcile` record's body: {"channels": [<GET /ari/channels>],
-  // "bridges": [<GET /ari/bridges>]}.
-  Result<ReconcileSnapshot> DecodeReconcile(std::string_view body);
-
-  // A `note` record's body. Projector options are
-  // {"projector_options": {"call_app": "...", "recordings_dir": "..."}};
-  // any other note yields no options.
-  Result<std::vector<std::pair<std::string, std::string>>> DecodeOptions(std::string_view body);
-
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
@@ -59,8 +49,5 @@ class EventDecoder {
 // returns true. Returns false when it cannot tell (pretty-printed JSON,
 // escapes, another order); the caller then decodes the frame in full.
 bool LeadingStringField(std::string_view frame, std::string_view key, std::string_view* value);
-
-// The JSON body of a projector-options note, for writers of such records.
-std::string EncodeOptionsNote(const std::vector<std::pair<std::string, std::string>>& options);
 
 }  // namespace callledger::ari

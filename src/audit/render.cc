@@ -8,6 +8,7 @@
 
 #include "ari/timestamp.h"
 #include "core/hex.h"
+#include "payload/record_line.h"
 #include "record/record_codec.h"
 
 namespace callledger::audit {
@@ -251,7 +252,8 @@ std::string RenderCallHeader(const CallHistory& h) {
   return out.str();
 }
 
-Result<ExportCounts> ExportPayloads(const EventLog& log, Seq from, Seq to, std::ostream& out) {
+Result<ExportCounts> ExportPayloads(const EventLog& log, Seq from, Seq to, std::ostream& out,
+                                    ExportKinds kinds) {
   ExportCounts counts;
   Status inner;
   Status scan = log.ScanEncoded(from, to, [&](Seq key, std::string_view bytes) {
@@ -261,8 +263,18 @@ Result<ExportCounts> ExportPayloads(const EventLog& log, Seq from, Seq to, std::
       return false;
     }
     if (r->kind != RecordKind::kAriEvent && r->kind != RecordKind::kMalformed) {
-      ++counts.skipped_other_kinds;
-      return true;
+      if (kinds == ExportKinds::kFrames) {
+        ++counts.skipped_other_kinds;
+        return true;
+      }
+      Result<std::string> line = payload::EncodeRecordLine(*r);
+      if (!line.ok()) {
+        inner = InvalidInput("seq " + std::to_string(key.value) + ": " + line.status().message());
+        return false;
+      }
+      out << *line << '\n';
+      ++counts.records;
+      return static_cast<bool>(out);
     }
     if (r->truncated()) ++counts.truncated;
     out.write(r->payload.data(), static_cast<std::streamsize>(r->payload.size()));

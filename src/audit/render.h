@@ -2,6 +2,7 @@
 // the byte-exact export. Pure formatting over decoded records.
 #pragma once
 
+#include <cstdint>
 #include <ostream>
 #include <string>
 
@@ -40,12 +41,20 @@ std::string RenderStatsJson(const LedgerStats& stats);
 std::string RenderCallHeader(const CallHistory& history);
 
 // Writes the payload of every ari_event and malformed record in [from, to],
-// byte for byte, one per line: the inverse of `ledger-replay import`.
+// byte for byte, one per line: the inverse of `ledger-replay import`. With
+// ExportKinds::kAll the daemon's own records (gap, reconcile, note) are
+// written too, in seq order between the frames, each as one record line
+// (payload/record_line.h), which `ledger-replay import` and `fixture` read
+// back as records of their kind. A record that cannot be written as a line
+// fails the export with kInvalidInput naming its seq.
+enum class ExportKinds : std::uint8_t { kFrames, kAll };
 struct ExportCounts {
-  std::uint64_t written = 0;
+  std::uint64_t written = 0;  // frames
+  std::uint64_t records = 0;  // daemon records written as record lines (kAll)
   std::uint64_t skipped_other_kinds = 0;
   std::uint64_t truncated = 0;  // malformed records stored truncated
 };
-Result<ExportCounts> ExportPayloads(const EventLog& log, Seq from, Seq to, std::ostream& out);
+Result<ExportCounts> ExportPayloads(const EventLog& log, Seq from, Seq to, std::ostream& out,
+                                    ExportKinds kinds = ExportKinds::kFrames);
 
 }  // namespace callledger::audit

@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "ari/frame_record.h"
+#include "payload/gap.h"
+#include "payload/reconcile.h"
 
 namespace callledger::daemon {
 namespace json = boost::json;
@@ -23,20 +25,31 @@ std::int64_t WallClockMicros() {
       .count();
 }
 
-RecordDraft GapDraft(const std::string& reason, std::int64_t since_us, std::int64_t now_us,
-                     std::uint64_t lost_frames) {
-  RecordDraft d;
-  d.kind = RecordKind::kGap;
-  d.event_time_us = now_us;
-  d.received_at_us = now_us;
-  d.reason = reason;
-  json::object o;
-  o["reason"] = reason;
-  o["since_us"] = since_us;
-  o["until_us"] = now_us;
-  if (lost_frames > 0) o["lost_frames"] = lost_frames;
-  d.payload = json::serialize(o);
-  return d;
+// The operators' first question after "is it connected?".
+void LogAsterisk(const std::string& asterisk_info) {
+  json::error_code ec;
+  const json::value info = json::parse(asterisk_info, ec);
+  if (ec || !info.is_object()) return;
+  const auto* system = info.as_object().if_contains("system");
+  const auto* version = system != nullptr && system->is_object()
+                            ? system->as_object().if_contains("version")
+                            : nullptr;
+  const auto* entity = system != nullptr && system->is_object()
+                           ? system->as_object().if_contains("entity_id")
+                           : nullptr;
+  spdlog::info("Asterisk {} (entity {})",
+               version != nullptr && version->is_string() ? std::string(version->as_string()) : "?",
+               entity != nullptr && entity->is_string() ? std::string(entity->as_string()) : "?");
+}
+
+// The two REST bodies, validated as JSON (a reconcile payload embeds them
+// byte for byte, so they must be JSON).
+Result<payload::ReconcilePayload> ReconcileFromBodies(std::string channels, std::string bridges) {
+  auto c = payload::JsonText::Verbatim(std::move(channels));
+  if (!c.ok()) return InvalidInput("GET /ari/channels answered 200 with " + c.status().message());
+  auto b = payload::JsonText::Verbatim(std::move(bridges));
+  if (!b.ok()) return InvalidInput("GET /ari/bridges answered 200 with " + b.status().message());
+  return payload::ReconcilePayload{std::move(c.value()), std::move(b.value())};
 }
 
 }  // namespace
@@ -81,10 +94,13 @@ bool Ingest::Push(Item item, bool droppable) {
       // Say what the full queue cost before the first frame that fits.
       const std::uint64_t lost = overflowed_;
       overflowed_ = 0;
+      payload::GapPayload overflow;
+      overflow.reason = payload::GapReasonOverflow(lost);
+      overflow.since_us = overflow_since_us_;
+      overflow.until_us = item.received_at_us;
+      overflow.lost_frames = lost;
       Item gap;
-      gap.draft = GapDraft(
-          "overflow: " + std::to_string(lost) + " frames received but not kept (ingest queue full)",
-          overflow_since_us_, item.received_at_us, lost);
+      gap.draft = payload::GapDraft(overflow);
       queue_.push_back(std::move(gap));
       ++stats_.gaps;
     }
@@ -98,55 +114,36 @@ void Ingest::OnConnected(const std::string& asterisk_info) {
   ++stats_.connects;
   stats_.connected = true;
   const std::int64_t now = Now();
-  std::string reason;
-  std::int64_t since = 0;
+  payload::GapPayload gap;
   {
     std::lock_guard lock(mu_);
-    reason = disconnect_reason_;
-    since = disconnected_at_us_;
+    gap.reason = payload::GapReasonConnected(disconnect_reason_);
+    gap.since_us = disconnected_at_us_;
   }
+  gap.until_us = now;
+  // The Asterisk the daemon talks to, for auditors: kept when it is JSON.
+  if (auto info = payload::JsonText::Compact(asterisk_info); info.ok()) {
+    gap.asterisk_info = std::move(info.value());
+  }
+  LogAsterisk(asterisk_info);
   Item item;
-  item.draft = GapDraft("connected to ARI after: " + reason, since, now, 0);
-  // The Asterisk the daemon talks to, for auditors.
-  json::error_code ec;
-  json::value info = json::parse(asterisk_info, ec);
-  if (!ec && info.is_object()) {
-    // The operators' first question after "is it connected?".
-    const auto* system = info.as_object().if_contains("system");
-    const auto* version = system != nullptr && system->is_object()
-                              ? system->as_object().if_contains("version")
-                              : nullptr;
-    const auto* entity = system != nullptr && system->is_object()
-                             ? system->as_object().if_contains("entity_id")
-                             : nullptr;
-    spdlog::info(
-        "Asterisk {} (entity {})",
-        version != nullptr && version->is_string() ? std::string(version->as_string()) : "?",
-        entity != nullptr && entity->is_string() ? std::string(entity->as_string()) : "?");
-  }
-  if (!ec) {
-    json::value payload = json::parse(item.draft.payload);
-    payload.as_object()["asterisk_info"] = std::move(info);
-    item.draft.payload = json::serialize(payload);
-  }
+  item.draft = payload::GapDraft(gap);
   item.received_at_us = now;
   if (Push(std::move(item), false)) ++stats_.gaps;
 }
 
 void Ingest::OnSnapshot(std::string channels_json, std::string bridges_json) {
   Item item;
+  item.type = Item::Type::kSnapshot;
   item.received_at_us = Now();
-  item.draft.kind = RecordKind::kReconcile;
-  item.draft.event_time_us = item.received_at_us;
-  item.draft.received_at_us = item.received_at_us;
-  item.draft.reason = "GET /ari/channels and /ari/bridges";
-  item.draft.payload = "{\"channels\":" + channels_json + ",\"bridges\":" + bridges_json + "}";
-  if (Push(std::move(item), false)) ++stats_.reconciles;
+  item.frame = std::move(channels_json);
+  item.bridges = std::move(bridges_json);
+  Push(std::move(item), false);
 }
 
 void Ingest::OnFrame(std::string frame) {
   Item item;
-  item.is_frame = true;
+  item.type = Item::Type::kFrame;
   item.received_at_us = Now();
   item.frame = std::move(frame);
   if (Push(std::move(item), true)) ++stats_.frames;
@@ -195,16 +192,30 @@ void Ingest::Loop() {
     }
     drafts.clear();
     for (auto& item : items) {
-      if (item.is_frame) {
-        drafts.push_back(ari::DraftFromFrame(parser, item.frame, item.received_at_us));
-        count_frame(drafts.back());
-        if (drafts.back().kind == RecordKind::kMalformed) {
-          ++stats_.malformed;
-          spdlog::warn("kept a malformed frame ({} bytes): {}", item.frame.size(),
-                       drafts.back().reason);
-        }
-      } else {
-        drafts.push_back(std::move(item.draft));
+      switch (item.type) {
+        case Item::Type::kFrame:
+          drafts.push_back(ari::DraftFromFrame(parser, item.frame, item.received_at_us));
+          count_frame(drafts.back());
+          if (drafts.back().kind == RecordKind::kMalformed) {
+            ++stats_.malformed;
+            spdlog::warn("kept a malformed frame ({} bytes): {}", item.frame.size(),
+                         drafts.back().reason);
+          }
+          break;
+        case Item::Type::kSnapshot:
+          if (auto reconcile = ReconcileFromBodies(std::move(item.frame), std::move(item.bridges));
+              reconcile.ok()) {
+            drafts.push_back(payload::ReconcileDraft(*reconcile, item.received_at_us));
+            ++stats_.reconciles;
+          } else {
+            // As when Asterisk answers with an error status: nothing to
+            // reconcile with; the next connection asks again.
+            spdlog::error("ARI reconciliation failed: {}", reconcile.status().message());
+          }
+          break;
+        case Item::Type::kDraft:
+          drafts.push_back(std::move(item.draft));
+          break;
       }
     }
     items.clear();

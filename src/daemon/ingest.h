@@ -4,7 +4,9 @@
 // The client's callbacks (on the network thread) only push into a bounded
 // queue. An appender thread drains it in batches: frames become `ari_event`
 // or `malformed` records (invariant 6), each (re)connection a `gap` record,
-// each REST snapshot a `reconcile` record (DESIGN 4.3). When the queue is
+// each REST snapshot a `reconcile` record (DESIGN 4.3; a snapshot whose
+// bodies are not JSON is logged and dropped, like an HTTP error). The
+// payloads are payload/'s (gap.h, reconcile.h). When the queue is
 // full the frame is counted and dropped, and a `gap` record with reason
 // `overflow` says how many before the next frame that fits. An Append that
 // fails is retried (with backoff) until it succeeds or Stop() is called:
@@ -49,7 +51,7 @@ struct IngestStats {
   std::atomic<std::uint64_t> dropped{0};   // queue full
   std::atomic<std::uint64_t> appended{0};  // records appended
   std::atomic<std::uint64_t> gaps{0};
-  std::atomic<std::uint64_t> reconciles{0};
+  std::atomic<std::uint64_t> reconciles{0};  // reconcile records made (bodies were JSON)
   std::atomic<std::uint64_t> malformed{0};
   std::atomic<std::uint64_t> append_errors{0};
   std::atomic<std::uint64_t> head{0};      // last appended seq
@@ -79,9 +81,12 @@ class Ingest final : public ari::ClientSink {
 
  private:
   struct Item {
-    RecordDraft draft;  // gap / reconcile / note, ready
-    std::string frame;  // or a frame to parse on the appender thread
-    bool is_frame = false;
+    enum class Type : std::uint8_t { kDraft, kFrame, kSnapshot };
+    Type type = Type::kDraft;
+    RecordDraft draft;    // kDraft: a gap, ready
+    std::string frame;    // kFrame: to parse on the appender thread;
+                          // kSnapshot: the body of GET /ari/channels
+    std::string bridges;  // kSnapshot: the body of GET /ari/bridges
     std::int64_t received_at_us = 0;
   };
   bool Push(Item item, bool droppable);

@@ -28,10 +28,10 @@
 #include <iostream>
 
 #include "ari/client.h"
-#include "ari/event_decoder.h"
 #include "daemon/config.h"
 #include "daemon/ingest.h"
 #include "daemon/projection_loop.h"
+#include "payload/note.h"
 #include "pg/pg_call_log_reader.h"
 #include "pg/pg_call_log_store.h"
 #include "record/record_codec.h"
@@ -78,16 +78,13 @@ ari::ClientOptions ClientOptionsFrom(const daemon::DaemonConfig& config,
 // The projector options in force, recorded in the ledger before any frame
 // this run receives (DESIGN invariant 1).
 Status AppendOptionsNote(EventLog& log, const daemon::DaemonConfig& config) {
-  RecordDraft note;
-  note.kind = RecordKind::kNote;
-  note.reason = "projector options at daemon start";
-  note.received_at_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
-  note.event_time_us = note.received_at_us;
-  note.payload =
-      ari::EncodeOptionsNote({{"call_app", config.projector.call_app},
-                              {"recordings_dir", config.projector.recordings_dir.string()}});
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+  payload::NotePayload options;
+  options.projector_options = payload::ProjectorOptionsNote{
+      config.projector.call_app, config.projector.recordings_dir.string()};
+  const RecordDraft note = payload::NoteDraft(options, "projector options at daemon start", now);
   auto r = log.Append(std::span(&note, 1));
   return r.ok() ? Status::Ok() : r.status();
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "payload/note.h"
 #include "record/record_codec.h"
 
 namespace callledger::projection {
@@ -73,7 +74,7 @@ void RecordDecoder::Decode(const RecordView& record, Check check,
       }
       break;
     case RecordKind::kReconcile: {
-      auto snap = decoder_.DecodeReconcile(record.payload);
+      auto snap = reconcile_decoder_.Decode(record.payload);
       if (snap.ok())
         out->reconcile = std::move(snap.value());
       else
@@ -81,11 +82,14 @@ void RecordDecoder::Decode(const RecordView& record, Check check,
       break;
     }
     case RecordKind::kNote: {
-      auto opts = decoder_.DecodeOptions(record.payload);
-      if (opts.ok())
-        out->options = std::move(opts.value());
-      else
-        skip(opts.status());
+      auto note = payload::ParseNote(record.payload);
+      if (!note.ok()) {
+        skip(note.status());
+      } else if (note->projector_options) {
+        out->options = payload::ProjectorSettings(*note->projector_options);
+      } else {
+        out->options.clear();  // a note the projector does not read
+      }
       break;
     }
     case RecordKind::kGap:

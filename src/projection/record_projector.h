@@ -1,5 +1,6 @@
 // Applies ledger records to the pure Projector: decodes each record's payload
-// (ari/event_decoder.h) into the projector's typed input. This is the one
+// (frames: ari/event_decoder.h; reconcile and note: payload/) into the
+// projector's typed input. This is the one
 // path from records to rows; the runner, rebuild and `ledger-replay fixture`
 // all use it.
 //
@@ -18,6 +19,7 @@
 #include "core/call_row.h"
 #include "core/event_log.h"
 #include "core/projector.h"
+#include "payload/reconcile.h"
 #include "record/record_codec.h"
 
 namespace callledger::projection {
@@ -57,6 +59,7 @@ class RecordDecoder {
               DecodedRecord* out);
 
   ari::EventDecoder decoder_;
+  payload::ReconcileDecoder reconcile_decoder_;
 };
 
 class RecordProjector {

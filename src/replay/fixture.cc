@@ -1,6 +1,6 @@
 #include "replay/fixture.h"
 
-#include "ari/event_decoder.h"
+#include "payload/note.h"
 #include "projection/record_projector.h"
 #include "replay/import.h"
 #include "store/memory_event_log.h"
@@ -10,10 +10,10 @@ namespace callledger::replay {
 Result<FixtureResult> RunFixture(const std::filesystem::path& file, const FixtureOptions& options) {
   store::MemoryEventLog log(options.node);
   if (!options.projector_options.empty()) {
-    RecordDraft note;
-    note.kind = RecordKind::kNote;
-    note.reason = "projector options";
-    note.payload = ari::EncodeOptionsNote(options.projector_options);
+    auto settings = payload::OptionsFromSettings(options.projector_options);
+    if (!settings.ok()) return settings.status();
+    const RecordDraft note =
+        payload::NoteDraft({.projector_options = *settings}, "projector options", 0);
     if (auto r = log.Append(std::span(&note, 1)); !r.ok()) return r.status();
   }
   ImportOptions import_options;

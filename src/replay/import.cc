@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "ari/frame_record.h"
+#include "payload/record_line.h"
 
 namespace callledger::replay {
 namespace {
@@ -32,6 +33,25 @@ Status CheckImportable(const std::filesystem::path& file, std::size_t max_line_b
   std::vector<char> buf(kChunk);
   std::uint64_t offset = 0;
   std::uint64_t line_len = 0;
+  std::uint64_t line_number = 1;
+  // The current line when it is a daemon record line (they are read again
+  // by the import; a bad one must fail the import before anything is
+  // written).
+  std::string head;
+  bool record_line = false;
+  auto end_line = [&]() -> Status {
+    if (record_line) {
+      if (auto r = payload::ParseRecordLine(head); !r.ok()) {
+        return InvalidInput(file.string() + " line " + std::to_string(line_number) + ": " +
+                            r.status().message());
+      }
+    }
+    head.clear();
+    record_line = false;
+    ++line_number;
+    return Status::Ok();
+  };
+  const std::size_t prefix = payload::kRecordLinePrefix.size();
   while (in) {
     in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
     const auto n = static_cast<std::size_t>(in.gcount());
@@ -43,16 +63,25 @@ Status CheckImportable(const std::filesystem::path& file, std::size_t max_line_b
     for (std::size_t i = 0; i < n; ++i) {
       if (buf[i] == '\n') {
         line_len = 0;
-      } else if (++line_len > max_line_bytes) {
+        if (Status s = end_line(); !s.ok()) return s;
+        continue;
+      }
+      if (++line_len > max_line_bytes) {
         return InvalidInput(file.string() + " is not line-oriented text: a line near offset " +
                             std::to_string(offset + i) + " is longer than " +
                             std::to_string(max_line_bytes) + " bytes");
+      }
+      if (line_len <= prefix) {
+        head += buf[i];
+        record_line = head.size() == prefix && payload::IsRecordLine(head);
+      } else if (record_line) {
+        head += buf[i];
       }
     }
     offset += n;
   }
   if (in.bad()) return Unavailable("error reading " + file.string());
-  return Status::Ok();
+  return line_len > 0 ? end_line() : Status::Ok();
 }
 
 Result<ImportReport> ImportJsonl(const std::filesystem::path& file, EventLog& log,
@@ -91,7 +120,14 @@ Result<ImportReport> ImportJsonl(const std::filesystem::path& file, EventLog& lo
       continue;
     }
     ++report.lines;
-    batch.push_back(ari::DraftFromFrame(parser, line, clock()));
+    if (payload::IsRecordLine(line)) {
+      // Checked by CheckImportable above.
+      auto record = payload::ParseRecordLine(line);
+      if (!record.ok()) return record.status();
+      batch.push_back(std::move(record.value()));
+    } else {
+      batch.push_back(ari::DraftFromFrame(parser, line, clock()));
+    }
     if (batch.size() >= options.batch_records) {
       if (Status s = flush(); !s.ok()) return s;
     }

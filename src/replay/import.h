@@ -1,12 +1,16 @@
 // `ledger-replay import`: appends the frames of a captured JSON-lines file to
 // a ledger, one record per non-empty line (an `ari_event`, or a `malformed`
 // record holding the exact bytes and the reason). Empty lines are not frames;
-// they are counted and skipped.
+// they are counted and skipped. A line that is one of the daemon's own
+// records (payload/record_line.h: `{"call_ledger_record":...`, as `ledger-audit
+// export --all-kinds` writes them) is appended as a record of its kind (gap,
+// reconcile, note) with its own times, reason and payload.
 //
 // The file is checked before anything is written: a missing or unreadable
-// file, a directory, or one that is not line-oriented text (a NUL byte, or a
-// line longer than max_line_bytes) fails with kInvalidInput / kNotFound and
-// the ledger is left untouched.
+// file, a directory, one that is not line-oriented text (a NUL byte, or a
+// line longer than max_line_bytes) or one with a daemon record line that does
+// not parse fails with kInvalidInput / kNotFound and the ledger is left
+// untouched.
 #pragma once
 
 #include <cstdint>

@@ -5,9 +5,11 @@
 #include <fstream>
 #include <regex>
 
-#include "ari/event_decoder.h"
 #include "ari/frame_record.h"
 #include "core/projector.h"
+#include "payload/gap.h"
+#include "payload/note.h"
+#include "payload/reconcile.h"
 #include "projection/record_projector.h"
 #include "record/record_codec.h"
 #include "store/memory_event_log.h"
@@ -27,20 +29,20 @@ RecordDraft Frame(const std::string& line) {
 
 RecordDraft Reconcile(const std::string& channels_json, const std::string& bridges_json,
                       std::int64_t at_us) {
-  RecordDraft d;
-  d.kind = RecordKind::kReconcile;
-  d.event_time_us = at_us;
-  d.payload = "{\"channels\":" + channels_json + ",\"bridges\":" + bridges_json + "}";
-  return d;
+  auto channels = payload::JsonText::Verbatim(channels_json);
+  auto bridges = payload::JsonText::Verbatim(bridges_json);
+  REQUIRE(channels.ok());
+  REQUIRE(bridges.ok());
+  return payload::ReconcileDraft({*channels, *bridges}, at_us);
 }
 
 RecordDraft Gap(std::int64_t at_us) {
-  RecordDraft d;
-  d.kind = RecordKind::kGap;
-  d.event_time_us = at_us;
-  d.reason = "websocket closed";
-  d.payload = "{\"reason\":\"websocket closed\"}";
-  return d;
+  return payload::GapDraft({payload::GapReasonConnected("closed by Asterisk"), at_us - 2000000,
+                            at_us, std::nullopt, std::nullopt});
+}
+
+RecordDraft OptionsNote(payload::ProjectorOptionsNote options) {
+  return payload::NoteDraft({.projector_options = std::move(options)}, "projector options", 0);
 }
 
 std::vector<CallRow> Project(const EventLog& log) {
@@ -164,10 +166,7 @@ TEST_CASE("duplicate frames change nothing") {
 
 TEST_CASE("projector options come from note records, not from configuration") {
   store::MemoryEventLog log("pbx");
-  RecordDraft note;
-  note.kind = RecordKind::kNote;
-  note.payload = ari::EncodeOptionsNote({{"call_app", "queue-app"}});
-  std::vector<RecordDraft> drafts = {note};
+  std::vector<RecordDraft> drafts = {OptionsNote({"queue-app", std::nullopt})};
   for (const auto& line : ReadLines(CaptureDir() / "a-inbound-answered.observer.jsonl"))
     drafts.push_back(Frame(line));
   REQUIRE(log.Append(drafts).ok());
@@ -176,8 +175,7 @@ TEST_CASE("projector options come from note records, not from configuration") {
   CHECK(Project(log).empty());
 
   store::MemoryEventLog rec("pbx");
-  note.payload = ari::EncodeOptionsNote({{"recordings_dir", "/srv/rec"}});
-  drafts = {note};
+  drafts = {OptionsNote({std::nullopt, "/srv/rec"})};
   for (const auto& line : ReadLines(CaptureDir() / "f-inbound-recorded-ari.observer.jsonl"))
     drafts.push_back(Frame(line));
   REQUIRE(rec.Append(drafts).ok());

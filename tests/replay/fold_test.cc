@@ -9,8 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "ari/event_decoder.h"
 #include "ari/frame_record.h"
+#include "payload/gap.h"
+#include "payload/note.h"
+#include "payload/reconcile.h"
 #include "projection/record_projector.h"
 #include "replay/rebuild.h"
 #include "replay/synthetic.h"
@@ -49,15 +51,18 @@ void FillLedger(EventLog& log, int replicas) {
   }
   ari::FrameParser parser;
   std::vector<RecordDraft> drafts;
-  drafts.push_back(Record(RecordKind::kNote,
-                          ari::EncodeOptionsNote({{"recordings_dir", "/srv/recordings"}}), 0));
+  drafts.push_back(payload::NoteDraft(
+      {.projector_options = payload::ProjectorOptionsNote{std::nullopt, "/srv/recordings"}},
+      "projector options", 0));
+  const auto empty = payload::JsonText::Verbatim("[]");
+  REQUIRE(empty.ok());
   for (int replica = 1; replica <= replicas; ++replica) {
     for (const auto& frame : frames) {
       drafts.push_back(ari::DraftFromFrame(parser, replay::WithFreshIds(frame, replica), 0));
     }
     const std::int64_t at = 1795683390000000 + replica * 1000000LL;
-    drafts.push_back(Record(RecordKind::kGap, "{\"reason\":\"test\"}", at));
-    drafts.push_back(Record(RecordKind::kReconcile, "{\"channels\":[],\"bridges\":[]}", at + 1));
+    drafts.push_back(payload::GapDraft({"test", at - 1, at, std::nullopt, std::nullopt}));
+    drafts.push_back(payload::ReconcileDraft({*empty, *empty}, at + 1));
     drafts.push_back(Record(RecordKind::kReconcile, "not json", at + 2));
     drafts.push_back(ari::DraftFromFrame(parser, "{\"type\": \"StasisStart\", ", 0));
   }

@@ -24,6 +24,17 @@ std::vector<std::filesystem::path> CapturedStreams() {
   return out;
 }
 
+std::filesystem::path RecordedDir() { return SourceDir() / "fixtures" / "recorded"; }
+
+std::vector<std::filesystem::path> JsonlFiles(const std::filesystem::path& dir) {
+  std::vector<std::filesystem::path> out;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() == ".jsonl") out.push_back(entry.path());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 std::string ReadFile(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("cannot open " + path.string());

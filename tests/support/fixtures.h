@@ -13,6 +13,10 @@ std::filesystem::path BinaryDir();
 std::filesystem::path CaptureDir();
 // Every captured stream (*.call-center.jsonl and *.observer.jsonl), sorted.
 std::vector<std::filesystem::path> CapturedStreams();
+// fixtures/recorded: reconnects recorded through the daemon (its README).
+std::filesystem::path RecordedDir();
+// The *.jsonl files of a folder, sorted.
+std::vector<std::filesystem::path> JsonlFiles(const std::filesystem::path& dir);
 // The whole file as bytes.
 std::string ReadFile(const std::filesystem::path& path);
 // The file's lines without their line feeds (every line, including empty ones).

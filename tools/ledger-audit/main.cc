@@ -71,6 +71,10 @@ int main(int argc, char** argv) {
   export_cmd->add_option("--from-seq", ex_from, "First seq");
   export_cmd->add_option("--to-seq", ex_to, "Last seq");
   export_cmd->add_option("-o,--output", ex_out, "Output file (default: standard output)");
+  bool ex_all_kinds = false;
+  export_cmd->add_flag("--all-kinds", ex_all_kinds,
+                       "Also write the gap, reconcile and note records, in seq order, each as one "
+                       "{\"call_ledger_record\":...} line (a fixture ledger-replay reads back)");
 
   bool stats_json = false;
   auto* stats_cmd =
@@ -162,17 +166,25 @@ int main(int argc, char** argv) {
       if (!file) return Fail(cmd, Unavailable("cannot write " + ex_out));
       out = &file;
     }
-    auto counts = audit::ExportPayloads(log, Seq{ex_from}, Seq{ex_to}, *out);
+    auto counts = audit::ExportPayloads(
+        log, Seq{ex_from}, Seq{ex_to}, *out,
+        ex_all_kinds ? audit::ExportKinds::kAll : audit::ExportKinds::kFrames);
     if (!counts.ok()) return Fail(cmd, counts.status());
     out->flush();
-    std::fprintf(stderr, "exported %llu frames (%llu gap/reconcile/note records not frames",
-                 static_cast<unsigned long long>(counts->written),
-                 static_cast<unsigned long long>(counts->skipped_other_kinds));
-    if (counts->truncated > 0) {
-      std::fprintf(stderr, "; %llu malformed frames were stored truncated",
-                   static_cast<unsigned long long>(counts->truncated));
+    if (ex_all_kinds) {
+      std::fprintf(stderr, "exported %llu frames and %llu gap/reconcile/note records",
+                   static_cast<unsigned long long>(counts->written),
+                   static_cast<unsigned long long>(counts->records));
+    } else {
+      std::fprintf(stderr, "exported %llu frames (%llu gap/reconcile/note records not frames",
+                   static_cast<unsigned long long>(counts->written),
+                   static_cast<unsigned long long>(counts->skipped_other_kinds));
     }
-    std::fprintf(stderr, ")\n");
+    if (counts->truncated > 0) {
+      std::fprintf(stderr, "%s%llu malformed frames were stored truncated",
+                   ex_all_kinds ? " (" : "; ", static_cast<unsigned long long>(counts->truncated));
+    }
+    std::fprintf(stderr, "%s\n", !ex_all_kinds || counts->truncated > 0 ? ")" : "");
     return 0;
   }
 

@@ -12,6 +12,7 @@
 #include "pg/pg_call_log_store.h"
 #include "projection/row_format.h"
 #include "projection/runner.h"
+#include "replay/expected_rows.h"
 #include "replay/fixture.h"
 #include "replay/import.h"
 #include "replay/rebuild.h"
@@ -77,8 +78,9 @@ int RunImport(const std::string& file, const std::string& ledger_dir, const std:
   return 0;
 }
 
-int RunFixtureCmd(const std::string& file, const std::string& expect, const std::string& format,
-                  const std::vector<std::string>& option_args, const std::string& node) {
+int RunFixtureCmd(const std::string& file, const std::string& expect, bool update,
+                  const std::string& format, const std::vector<std::string>& option_args,
+                  const std::string& node) {
   replay::FixtureOptions options;
   if (!node.empty()) options.node = node;
   for (const auto& kv : option_args) {
@@ -101,6 +103,26 @@ int RunFixtureCmd(const std::string& file, const std::string& expect, const std:
   if (!result.ok()) {
     std::fprintf(stderr, "ledger-replay fixture: %s\n", result.status().message().c_str());
     return kExitError;
+  }
+  if (update) {
+    auto outcome = replay::UpdateExpected(result->rows, expect);
+    if (!outcome.ok()) {
+      std::fprintf(stderr, "ledger-replay fixture: %s\n", outcome.status().message().c_str());
+      return kExitError;
+    }
+    if (!outcome->changed) {
+      std::printf("%s: %zu rows, %s unchanged\n", file.c_str(), result->rows.size(),
+                  expect.c_str());
+    } else if (outcome->created) {
+      std::printf("%s: wrote %zu rows into the new file %s\n", file.c_str(), result->rows.size(),
+                  expect.c_str());
+    } else {
+      std::printf(
+          "%s: rewrote %s (%zu rows); what changed:\n%s", file.c_str(), expect.c_str(),
+          result->rows.size(),
+          outcome->diff.empty() ? "  the same rows, written differently\n" : outcome->diff.c_str());
+    }
+    return 0;
   }
   if (!expect.empty()) {
     std::ifstream in(expect, std::ios::binary);
@@ -272,7 +294,11 @@ int main(int argc, char** argv) {
       "import",
       "Append every line of a JSON-lines capture to a ledger (one record per frame; "
       "unparseable frames are kept as 'malformed' records)");
-  import->add_option("FILE", file, "Captured frames, one per line (.jsonl)")->required();
+  import
+      ->add_option("FILE", file,
+                   "Captured frames, one per line (.jsonl), and daemon record lines "
+                   "(ledger-audit export --all-kinds)")
+      ->required();
   import->add_option("--ledger", ledger_dir, "Ledger directory (created if missing)")->required();
   import->add_option("--node", node,
                      "Node name for a new ledger (default: this host's name); must match an "
@@ -292,8 +318,12 @@ int main(int argc, char** argv) {
       "fixture",
       "Run a captured stream through the parser and projector in memory and print the "
       "call-log rows (no PostgreSQL needed)");
-  fixture->add_option("FILE", fixture_file, "Captured frames, one per line (.jsonl)")->required();
-  fixture->add_option(
+  fixture
+      ->add_option("FILE", fixture_file,
+                   "Captured frames, one per line (.jsonl), and daemon record lines "
+                   "(ledger-audit export --all-kinds)")
+      ->required();
+  auto* expect_option = fixture->add_option(
       "--expect", expect,
       "Expected rows (JSON as printed by --format json): exit 1 with a diff if they differ");
   fixture->add_option("--format", format, "Output format")
@@ -303,6 +333,12 @@ int main(int argc, char** argv) {
       "--option", option_args,
       "Projector option KEY=VALUE (call_app, recordings_dir), recorded as a note record");
   fixture->add_option("--node", fixture_node, "Node name in the rows (default: fixture)");
+  bool fixture_update = false;
+  fixture
+      ->add_flag("--update", fixture_update,
+                 "With --expect: write the rows into that file instead of comparing, print what "
+                 "changed, exit 0 (review the change before committing it)")
+      ->needs(expect_option);
 
   std::string pg_dsn;
   auto* rebuild = app.add_subcommand(
@@ -344,7 +380,7 @@ int main(int argc, char** argv) {
   if (check->parsed()) return RunCheck(ledger_dir, pg_dsn);
   if (project->parsed()) return RunProject(ledger_dir, pg_dsn, project_batch);
   if (fixture->parsed())
-    return RunFixtureCmd(fixture_file, expect, format, option_args, fixture_node);
+    return RunFixtureCmd(fixture_file, expect, fixture_update, format, option_args, fixture_node);
   if (import->parsed()) {
     std::string effective_node = node;
     // A new ledger gets this host's name; an existing one keeps its own.

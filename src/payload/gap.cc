@@ -1,0 +1,70 @@
+#include "payload/gap.h"
+
+#include "payload/json_writer.h"
+
+namespace callledger::payload {
+namespace {
+constexpr std::string_view kWhat = "gap payload";
+}  // namespace
+
+std::string EncodeGap(const GapPayload& gap) {
+  JsonObjectWriter w;
+  w.String("reason", gap.reason).Int("since_us", gap.since_us).Int("until_us", gap.until_us);
+  if (gap.lost_frames) w.Uint("lost_frames", *gap.lost_frames);
+  if (gap.asterisk_info) w.Raw("asterisk_info", *gap.asterisk_info);
+  return w.Finish();
+}
+
+Result<GapPayload> ParseGap(std::string_view payload) {
+  auto members = ObjectMembers(payload, kWhat);
+  if (!members.ok()) return members.status();
+  GapPayload gap;
+  bool has_reason = false, has_since = false, has_until = false;
+  for (const JsonMember& m : *members) {
+    if (m.key == "reason") {
+      auto v = StringValue(m, kWhat);
+      if (!v.ok()) return v.status();
+      gap.reason = std::move(v.value());
+      has_reason = true;
+    } else if (m.key == "since_us" || m.key == "until_us") {
+      auto v = Int64Value(m, kWhat);
+      if (!v.ok()) return v.status();
+      (m.key == "since_us" ? gap.since_us : gap.until_us) = *v;
+      (m.key == "since_us" ? has_since : has_until) = true;
+    } else if (m.key == "lost_frames") {
+      auto v = Uint64Value(m, kWhat);
+      if (!v.ok()) return v.status();
+      gap.lost_frames = *v;
+    } else if (m.key == "asterisk_info") {
+      auto v = JsonText::Verbatim(std::string(m.raw));
+      if (!v.ok()) return v.status();
+      gap.asterisk_info = std::move(v.value());
+    } else {
+      return InvalidInput("gap payload has an unknown member \"" + m.key + "\"");
+    }
+  }
+  if (!has_reason || !has_since || !has_until) {
+    return InvalidInput("gap payload lacks one of \"reason\", \"since_us\", \"until_us\"");
+  }
+  return gap;
+}
+
+RecordDraft GapDraft(const GapPayload& gap) {
+  RecordDraft d;
+  d.kind = RecordKind::kGap;
+  d.event_time_us = gap.until_us;
+  d.received_at_us = gap.until_us;
+  d.reason = gap.reason;
+  d.payload = EncodeGap(gap);
+  return d;
+}
+
+std::string GapReasonConnected(std::string_view previous_end) {
+  return "connected to ARI after: " + std::string(previous_end);
+}
+
+std::string GapReasonOverflow(std::uint64_t lost) {
+  return "overflow: " + std::to_string(lost) + " frames received but not kept (ingest queue full)";
+}
+
+}  // namespace callledger::payload

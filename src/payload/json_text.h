@@ -1,0 +1,57 @@
+// JSON text that is known to be one valid JSON value, and the exact bytes of
+// the members of a JSON object. The payload writers embed a JsonText into
+// the JSON they write byte for byte (json_writer.h); the payload parsers get
+// the bytes of each member back with ObjectMembers, so what a writer embedded
+// is what a parser returns.
+//
+// Plain values; thread-compatible. Errors are kInvalidInput.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+
+namespace callledger::payload {
+
+class JsonText {
+ public:
+  // `text` unchanged, once simdjson (the parser the projector uses) has
+  // accepted it as one JSON value. Whitespace around the value is kept.
+  static Result<JsonText> Verbatim(std::string text);
+  // The value `text` holds, as Boost.JSON writes it back: compact, members
+  // in their order, strings re-escaped, numbers re-formatted. For values
+  // whose meaning is kept but whose bytes are not evidence.
+  static Result<JsonText> Compact(std::string_view text);
+
+  const std::string& text() const { return text_; }
+  friend bool operator==(const JsonText&, const JsonText&) = default;
+
+ private:
+  explicit JsonText(std::string text) : text_(std::move(text)) {}
+  std::string text_;
+};
+
+// One member of a JSON object: its key (unescaped) and the exact bytes of its
+// value, from just after the member's colon to just before the comma or
+// brace that ends it (whitespace around the value included). `raw` points
+// into the text given to ObjectMembers.
+struct JsonMember {
+  std::string key;
+  std::string_view raw;
+};
+
+// The members of the JSON object `text`, in order. kInvalidInput when `text`
+// is not valid JSON or not an object. `what` names the text in messages
+// ("gap payload").
+Result<std::vector<JsonMember>> ObjectMembers(std::string_view text, std::string_view what);
+
+// A member's value as a string or an integer; kInvalidInput naming the member
+// (and `what`) when it is of another type or out of range.
+Result<std::string> StringValue(const JsonMember& member, std::string_view what);
+Result<std::int64_t> Int64Value(const JsonMember& member, std::string_view what);
+Result<std::uint64_t> Uint64Value(const JsonMember& member, std::string_view what);
+
+}  // namespace callledger::payload

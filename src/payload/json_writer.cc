@@ -1,0 +1,48 @@
+#include "payload/json_writer.h"
+
+#include <boost/json.hpp>
+
+namespace callledger::payload {
+
+void JsonObjectWriter::Key(std::string_view key) {
+  if (out_.size() > 1) out_ += ',';
+  out_ += boost::json::serialize(boost::json::string_view(key.data(), key.size()));
+  out_ += ':';
+}
+
+JsonObjectWriter& JsonObjectWriter::String(std::string_view key, std::string_view value) {
+  Key(key);
+  out_ += boost::json::serialize(boost::json::string_view(value.data(), value.size()));
+  return *this;
+}
+
+JsonObjectWriter& JsonObjectWriter::Int(std::string_view key, std::int64_t value) {
+  Key(key);
+  out_ += boost::json::serialize(boost::json::value(value));
+  return *this;
+}
+
+JsonObjectWriter& JsonObjectWriter::Uint(std::string_view key, std::uint64_t value) {
+  Key(key);
+  out_ += boost::json::serialize(boost::json::value(value));
+  return *this;
+}
+
+JsonObjectWriter& JsonObjectWriter::Raw(std::string_view key, const JsonText& value) {
+  Key(key);
+  out_ += value.text();
+  return *this;
+}
+
+JsonObjectWriter& JsonObjectWriter::Object(std::string_view key, JsonObjectWriter inner) {
+  Key(key);
+  out_ += inner.Finish();
+  return *this;
+}
+
+std::string JsonObjectWriter::Finish() {
+  out_ += '}';
+  return std::move(out_);
+}
+
+}  // namespace callledger::payload
