@@ -40,7 +40,7 @@
 #include <thread>
 #include <vector>
 
-#include "ari/timestamp.h"
+#include "core/utc_time.h"
 #include "pg/pg_call_log_reader.h"
 #include "pg/pg_call_log_store.h"
 #include "server/http_server.h"
@@ -130,8 +130,8 @@ struct SearchKind {
 };
 
 std::string Day(std::int64_t midnight_us) {
-  return "since=" + ari::FormatUtcMillis(midnight_us) +
-         "&until=" + ari::FormatUtcMillis(midnight_us + kDayUs);
+  return "since=" + FormatUtcMillis(midnight_us) +
+         "&until=" + FormatUtcMillis(midnight_us + kDayUs);
 }
 
 std::vector<SearchKind> SearchKinds(const RowSet& set, int days) {
@@ -267,8 +267,7 @@ void CsvExports(const Flags& f, const RowSet& set, const std::string& dsn, std::
   const std::vector<Export> exports = {
       {"every row", "/api/calls.csv", ""},
       {"~10 % of the rows (" + std::to_string(std::max(1, f.days / 10)) + " days)",
-       "/api/calls.csv?since=" + ari::FormatUtcMillis(since) +
-           "&until=" + ari::FormatUtcMillis(until),
+       "/api/calls.csv?since=" + FormatUtcMillis(since) + "&until=" + FormatUtcMillis(until),
        " WHERE start_time >= to_timestamp(" + std::to_string(since / 1'000'000) +
            ") AND start_time < to_timestamp(" + std::to_string(until / 1'000'000) + ")"},
   };

@@ -3,7 +3,7 @@
 #include <charconv>
 #include <set>
 
-#include "ari/timestamp.h"
+#include "core/utc_time.h"
 
 namespace callledger::server {
 namespace {
@@ -80,7 +80,7 @@ Result<std::int64_t> ParseIntParam(std::string_view name, const std::string& v, 
 }
 
 Result<std::int64_t> ParseTimeParam(std::string_view name, const std::string& v) {
-  const auto us = ari::ParseAriTimestamp(v);
+  const auto us = ParseIsoTimestamp(v);
   if (!us) return Bad(name, "must be an ISO 8601 date-time with an offset or Z");
   return *us;
 }

@@ -5,10 +5,10 @@
 #include <cstdio>
 #include <memory>
 
-#include "ari/timestamp.h"
 #include "audit/call_links.h"
 #include "audit/query.h"
 #include "audit/render.h"
+#include "core/utc_time.h"
 #include "projection/row_format.h"
 #include "server/call_query.h"
 
@@ -51,7 +51,7 @@ HttpResponse FromStatus(const Status& s) {
 json::value RowValue(const CallRow& row) { return json::parse(projection::RowToJson(row)); }
 
 json::value TimeValue(std::int64_t us) {
-  return us == 0 ? json::value(nullptr) : json::value(ari::FormatUtcMillis(us));
+  return us == 0 ? json::value(nullptr) : json::value(FormatUtcMillis(us));
 }
 
 // Ratios and means as JSON numbers with at most 4 decimals ("0.6667",

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "ari/timestamp.h"
+#include "core/utc_time.h"
 #include "pg/pg_call_log_reader.h"
 #include "pg/pg_call_log_store.h"
 #include "pg/pg_row_codec.h"
@@ -39,7 +39,7 @@ constexpr std::int64_t kHour = 60 * kMinute;
 constexpr std::int64_t kDay = 24 * kHour;
 
 std::int64_t At(const std::string& text) {
-  const auto t = ari::ParseAriTimestamp(text);
+  const auto t = ParseIsoTimestamp(text);
   REQUIRE(t.has_value());
   return *t;
 }

@@ -12,10 +12,10 @@
 #include <string>
 #include <vector>
 
-#include "ari/timestamp.h"
 #include "audit/call_links.h"
 #include "audit/query.h"
 #include "audit/render.h"
+#include "core/utc_time.h"
 #include "pg/pg_call_log_reader.h"
 #include "pg/pg_call_log_store.h"
 #include "projection/row_format.h"
@@ -266,15 +266,15 @@ TEST_CASE("every filter selects what the rows say") {
   // with a +05:00 offset (the same instant).
   const std::int64_t mid = rows[rows.size() / 2].start_us;
   REQUIRE(mid != 0);
-  const std::string z = ari::FormatUtcMicros(mid);
+  const std::string z = FormatUtcMicros(mid);
   CHECK(check("since=" + Encode(z),
               [&](const CallRow& r) { return r.start_us != 0 && r.start_us >= mid; }) > 1);
   CHECK(check("until=" + Encode(z),
               [&](const CallRow& r) { return r.start_us != 0 && r.start_us < mid; }) > 1);
-  std::string plus5 = ari::FormatUtcMicros(mid + 5LL * 3600 * 1'000'000);
+  std::string plus5 = FormatUtcMicros(mid + 5LL * 3600 * 1'000'000);
   plus5 = plus5.substr(0, plus5.size() - 1) + "+05:00";
-  REQUIRE(ari::ParseAriTimestamp(plus5) == mid);
-  check("since=" + Encode(plus5) + "&until=" + Encode(ari::FormatUtcMicros(mid + 1)),
+  REQUIRE(ParseIsoTimestamp(plus5) == mid);
+  check("since=" + Encode(plus5) + "&until=" + Encode(FormatUtcMicros(mid + 1)),
         [&](const CallRow& r) { return r.start_us == mid; });
 
   std::vector<std::int64_t> durations;
@@ -290,7 +290,7 @@ TEST_CASE("every filter selects what the rows say") {
 
   // Several at once.
   check("direction=kiruvchi&answered=true&min_duration=1&since=" +
-            Encode(ari::FormatUtcMicros(rows.back().start_us)),
+            Encode(FormatUtcMicros(rows.back().start_us)),
         [&](const CallRow& r) {
           return r.direction == "kiruvchi" && r.answered && r.duration_s && *r.duration_s >= 1 &&
                  r.start_us != 0;
@@ -445,8 +445,8 @@ TEST_CASE("stats and missed: figures over a period, bad parameters named") {
   CHECK(empty.at("abandon_rate").is_null());
   // The default period is today in the configured zone: it parses and is a day.
   const json::value today = l.GetJson("/api/stats");
-  const auto since = ari::ParseAriTimestamp(std::string(today.at("since").as_string()));
-  const auto until = ari::ParseAriTimestamp(std::string(today.at("until").as_string()));
+  const auto since = ParseIsoTimestamp(std::string(today.at("since").as_string()));
+  const auto until = ParseIsoTimestamp(std::string(today.at("until").as_string()));
   REQUIRE(since);
   REQUIRE(until);
   CHECK(*until - *since >= 23LL * 3600 * 1'000'000);
