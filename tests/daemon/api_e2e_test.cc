@@ -20,7 +20,7 @@
 #include "audit/query.h"
 #include "audit/render.h"
 #include "core/utc_time.h"
-#include "daemon/e2e_helpers.h"
+#include "e2e_helpers.h"
 #include "pg/pg_call_log_store.h"
 #include "projection/row_format.h"
 #include "support/fixtures.h"
