@@ -217,7 +217,7 @@ void Searches(const Flags& f, const RowSet& set, std::uint16_t port) {
   auto client = Client(port);
   std::mt19937_64 rng(7);
   for (const auto& kind : kinds) {
-    (void)Run(*client, kind, f.warmup, rng, nullptr);
+    (void)Run(*client, kind, f.warmup, rng, nullptr);  // the warm-up's figures are not kept
     std::uint64_t items = 0;
     const LatencySummary s = Summarize(Run(*client, kind, f.requests, rng, &items));
     std::printf("| %s | %zu | %.2f | %.2f | %.2f | %.1f | %s |\n", kind.name.c_str(), s.n, s.p50_ms,

@@ -169,12 +169,16 @@ RocksEventLog::~RocksEventLog() {
     sync_cv_.notify_all();
     syncer_.join();
   }
+  // A destructor has nobody to report to, so it drops these statuses: a
+  // failed last fsync leaves the appends where a process crash would (in
+  // the WAL, which RocksDB replays on open), and a failed close leaves
+  // nothing to undo.
   if (db_ && options_.mode == OpenMode::kReadWrite) (void)SyncNow();
   if (db_) {
     for (auto* h : {default_, records_, index_}) {
-      if (h != nullptr) (void)db_->DestroyColumnFamilyHandle(h);
+      if (h != nullptr) (void)db_->DestroyColumnFamilyHandle(h);  // dropped, as above
     }
-    (void)db_->Close();
+    (void)db_->Close();  // dropped, as above
   }
 }
 
