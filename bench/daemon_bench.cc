@@ -215,18 +215,20 @@ int main(int argc, char** argv) {
   std::uint64_t n = 0;
   std::vector<double> latency_ms;
   std::size_t k = 0;
-  (void)(*log)->ScanEncoded(Seq{1}, Seq{UINT64_MAX}, [&](Seq key, std::string_view bytes) {
-    auto r = DecodeRecord(bytes);
-    if (r.ok() && r->kind == RecordKind::kAriEvent) {
-      if (first == 0) first = r->received_at_us;
-      last = r->received_at_us;
-      ++n;
-      while (k < seen.size() && seen[k].second < key.value) ++k;
-      if (k < seen.size())
-        latency_ms.push_back(static_cast<double>(seen[k].first - r->received_at_us) / 1000.0);
-    }
-    return true;
-  });
+  const Status scanned =
+      (*log)->ScanEncoded(Seq{1}, Seq{UINT64_MAX}, [&](Seq key, std::string_view bytes) {
+        auto r = DecodeRecord(bytes);
+        if (r.ok() && r->kind == RecordKind::kAriEvent) {
+          if (first == 0) first = r->received_at_us;
+          last = r->received_at_us;
+          ++n;
+          while (k < seen.size() && seen[k].second < key.value) ++k;
+          if (k < seen.size())
+            latency_ms.push_back(static_cast<double>(seen[k].first - r->received_at_us) / 1000.0);
+        }
+        return true;
+      });
+  if (!scanned.ok()) return 2;
   const double ingest_s = static_cast<double>(last - first) / 1e6;
   std::printf(
       "daemon_bench: %zu frames (captured observer sessions, fresh ids), ari-sim --fast -> "

@@ -105,7 +105,10 @@ AppendFigure RunAppend(const std::filesystem::path& dir, const std::vector<Recor
       std::exit(2);
     }
   }
-  (void)(*log)->Sync();
+  if (Status s = (*log)->Sync(); !s.ok()) {
+    std::fprintf(stderr, "sync: %s\n", s.ToString().c_str());
+    std::exit(2);
+  }
   const double secs = Seconds(start);
   AppendFigure fig;
   fig.records_per_s = static_cast<double>(count) / secs;
@@ -137,7 +140,7 @@ double RawRocksRate(const std::filesystem::path& dir, const std::vector<std::str
     if (!db->Write(wo, &wb).ok()) std::exit(2);
   }
   const double secs = Seconds(start);
-  (void)db->Close();
+  if (!db->Close().ok()) std::exit(2);
   return static_cast<double>(values.size()) / secs;
 }
 

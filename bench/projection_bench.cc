@@ -168,11 +168,12 @@ int main(int argc, char** argv) {
   if (wants("scan")) {
     std::uint64_t n = 0, bytes = 0;
     const auto start = Clock::now();
-    (void)log.ScanEncoded(Seq{1}, Seq{UINT64_MAX}, [&](Seq, std::string_view v) {
+    const Status scanned = log.ScanEncoded(Seq{1}, Seq{UINT64_MAX}, [&](Seq, std::string_view v) {
       ++n;
       bytes += v.size();
       return true;
     });
+    if (!scanned.ok()) Die("scan", scanned);
     const double secs = Seconds(start);
     scan_rate = static_cast<double>(n) / secs;
     std::printf("raw scan         %10.0f records/s  %7.1f MB/s\n", scan_rate,
@@ -186,20 +187,22 @@ int main(int argc, char** argv) {
     ari::EventDecoder decoder;
     AriEvent event;
     auto start = Clock::now();
-    (void)log.ScanEncoded(Seq{1}, Seq{UINT64_MAX}, [&](Seq, std::string_view v) {
+    Status scanned = log.ScanEncoded(Seq{1}, Seq{UINT64_MAX}, [&](Seq, std::string_view v) {
       auto r = DecodeRecordView(v);
       n += r.ok();
       return true;
     });
+    if (!scanned.ok()) Die("scan", scanned);
     double secs = Seconds(start);
     std::printf("scan+decode      %10.0f records/s\n", static_cast<double>(n) / secs);
     start = Clock::now();
-    (void)log.ScanEncoded(Seq{1}, Seq{UINT64_MAX}, [&](Seq, std::string_view v) {
+    scanned = log.ScanEncoded(Seq{1}, Seq{UINT64_MAX}, [&](Seq, std::string_view v) {
       auto r = DecodeRecordView(v);
       if (r.ok() && projection::RecordDecoder::Reads(*r))
         parsed += decoder.DecodeEventInto(r->payload, &event).ok();
       return true;
     });
+    if (!scanned.ok()) Die("scan", scanned);
     secs = Seconds(start);
     std::printf("  +JSON events   %10.0f records/s  (%llu events decoded)\n",
                 static_cast<double>(n) / secs, static_cast<unsigned long long>(parsed));

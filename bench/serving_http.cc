@@ -41,7 +41,7 @@ class ApiClient::Impl {
   }
 
   Result<Reply> Get(const std::string& target) {
-    if (Status s = Send(target); !s.ok()) return s;
+    RETURN_IF_ERROR(Send(target));
     http::response_parser<http::string_body> parser;
     parser.body_limit(std::numeric_limits<std::uint64_t>::max());
     boost::system::error_code ec;
@@ -57,7 +57,7 @@ class ApiClient::Impl {
     // Beast's stream timeouts apply to asynchronous operations only; this
     // read is synchronous, so the body callback watches the clock.
     const auto deadline = std::chrono::steady_clock::now() + limit;
-    if (Status s = Send(target); !s.ok()) return s;
+    RETURN_IF_ERROR(Send(target));
     http::response_parser<http::string_body> parser;
     parser.body_limit(std::numeric_limits<std::uint64_t>::max());
     Streamed out;
@@ -104,7 +104,7 @@ ApiClient::~ApiClient() = default;
 
 Result<std::unique_ptr<ApiClient>> ApiClient::Connect(const std::string& host, std::uint16_t port) {
   auto impl = std::make_unique<Impl>(host + ":" + std::to_string(port));
-  if (Status s = impl->Open(host, port); !s.ok()) return s;
+  RETURN_IF_ERROR(impl->Open(host, port));
   return std::unique_ptr<ApiClient>(new ApiClient(std::move(impl)));
 }
 

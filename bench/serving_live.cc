@@ -172,9 +172,8 @@ Result<std::size_t> Open(Client& c, const LiveOptions& o) {
 Result<std::unique_ptr<CallLogStore>> OpenStore(const std::string& dsn) {
   pg::PgOptions options;
   options.application_name = "serving-bench-projection";
-  auto store = pg::PgCallLogStore::Open(dsn, options);
-  if (!store.ok()) return store.status();
-  return std::unique_ptr<CallLogStore>(std::move(store.value()));
+  ASSIGN_OR_RETURN(auto store, pg::PgCallLogStore::Open(dsn, options));
+  return std::unique_ptr<CallLogStore>(std::move(store));
 }
 
 }  // namespace
@@ -208,9 +207,8 @@ Result<LiveReport> RunLiveFanOut(const LiveOptions& o, store::RocksEventLog& log
   std::vector<std::unique_ptr<Client>> clients;
   for (std::size_t i = 0; i < o.clients; ++i) {
     clients.push_back(std::make_unique<Client>(io));
-    auto calls = Open(*clients.back(), o);
-    if (!calls.ok()) return calls.status();
-    if (i == 0) report.snapshot_calls = *calls;
+    ASSIGN_OR_RETURN(const auto calls, Open(*clients.back(), o));
+    if (i == 0) report.snapshot_calls = calls;
   }
   report.clients = clients.size();
   for (auto& c : clients) ReadNext(*c, times);
@@ -285,7 +283,7 @@ Result<LiveReport> RunLiveFanOut(const LiveOptions& o, store::RocksEventLog& log
   });
   reader.join();
   loop.Stop();
-  if (!failed.ok()) return failed;
+  RETURN_IF_ERROR(failed);
 
   report.published_batches = batches.load();
   report.published_changes = changes.load();

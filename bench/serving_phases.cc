@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "ari/timestamp.h"
+#include "core/utc_time.h"
 #include "serving_http.h"
 #include "serving_live.h"
 
@@ -39,8 +39,8 @@ struct SearchKind {
 };
 
 std::string Day(std::int64_t midnight_us) {
-  return "since=" + ari::FormatUtcMillis(midnight_us) +
-         "&until=" + ari::FormatUtcMillis(midnight_us + kDayUs);
+  return "since=" + FormatUtcMillis(midnight_us) +
+         "&until=" + FormatUtcMillis(midnight_us + kDayUs);
 }
 
 std::vector<SearchKind> SearchKinds(const RowSet& set, int days) {
@@ -128,7 +128,7 @@ void Searches(const Flags& f, const RowSet& set, std::uint16_t port) {
   auto client = Client(port);
   std::mt19937_64 rng(7);
   for (const auto& kind : kinds) {
-    (void)Run(*client, kind, f.warmup, rng, nullptr);
+    (void)Run(*client, kind, f.warmup, rng, nullptr);  // the warm-up's figures are not kept
     std::uint64_t items = 0;
     const LatencySummary s = Summarize(Run(*client, kind, f.requests, rng, &items));
     std::printf("| %s | %zu | %.2f | %.2f | %.2f | %.1f | %s |\n", kind.name.c_str(), s.n, s.p50_ms,
@@ -178,8 +178,7 @@ void CsvExports(const Flags& f, const RowSet& set, const std::string& dsn, std::
   const std::vector<Export> exports = {
       {"every row", "/api/calls.csv", ""},
       {"~10 % of the rows (" + std::to_string(std::max(1, f.days / 10)) + " days)",
-       "/api/calls.csv?since=" + ari::FormatUtcMillis(since) +
-           "&until=" + ari::FormatUtcMillis(until),
+       "/api/calls.csv?since=" + FormatUtcMillis(since) + "&until=" + FormatUtcMillis(until),
        " WHERE start_time >= to_timestamp(" + std::to_string(since / 1'000'000) +
            ") AND start_time < to_timestamp(" + std::to_string(until / 1'000'000) + ")"},
   };

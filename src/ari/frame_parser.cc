@@ -192,7 +192,7 @@ Result<FrameSummary> FrameParser::Parse(std::string_view frame) {
   // The simdjson calls use error codes and never throw; what remains is
   // std::bad_alloc from our own strings and vectors.
   try {
-    if (Status status = impl_->Scan(frame, limits_); !status.ok()) return status;
+    RETURN_IF_ERROR(impl_->Scan(frame, limits_));
     // Filled in place: moving a finished FrameSummary into the Result costs
     // about as much as filling it.
     Result<FrameSummary> result(FrameSummary{});

@@ -1,23 +1,27 @@
 // ARI timestamps to UTC microseconds.
 //
 // Asterisk writes `2026-11-26T14:51:13.519+0500`: the PBX's local time with a
-// numeric offset and no colon. We also accept `+05:00`, `Z`, any number of
-// fractional digits (truncated to microseconds) or none. Pure function,
-// thread-safe.
+// numeric offset and no colon. The grammar is ISO 8601's, so the parsing
+// itself is core's (core/utc_time.h, which also formats UTC for every
+// module); this header adds the name the ARI code reads and the cache that
+// makes a stream of frames cheap to parse.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <string>
 #include <string_view>
+
+#include "core/utc_time.h"
 
 namespace callledger::ari {
 
 // UTC microseconds since the Unix epoch, or nullopt if `text` is not an
 // ISO 8601 date-time with an explicit offset (a missing offset is an error:
-// we never guess the zone).
-std::optional<std::int64_t> ParseAriTimestamp(std::string_view text);
+// we never guess the zone). Pure function, thread-safe.
+inline std::optional<std::int64_t> ParseAriTimestamp(std::string_view text) {
+  return ParseIsoTimestamp(text);
+}
 
 // ParseAriTimestamp for a stream of timestamps. A decoder reads two or
 // three per event (the event's, each channel's creationtime), mostly in the
@@ -39,10 +43,5 @@ class AriTimestampParser {
   char zone_[kLength - kZoneAt] = {};  // `+0500`
   std::int64_t minute_utc_us_ = 0;     // that minute's start, UTC
 };
-
-// `2026-11-26T09:15:58.161Z`: UTC with milliseconds (DESIGN section 7).
-std::string FormatUtcMillis(std::int64_t utc_us);
-// `2026-11-26T09:15:58.161234Z`: UTC with microseconds, for auditors.
-std::string FormatUtcMicros(std::int64_t utc_us);
 
 }  // namespace callledger::ari

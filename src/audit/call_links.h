@@ -38,7 +38,10 @@ struct CallHistory {
   std::vector<Seq> seqs;  // ascending, unique
 };
 
-// kNotFound when neither index knows `id`.
+// kNotFound when neither index knows `id`. Errors of the ledger pass through
+// unchanged: kDataLoss when a record it reads is damaged, including one it
+// only scans past while looking for a Local other half (a history that
+// silently lacks a leg would mislead an auditor).
 Result<CallHistory> CollectCall(const EventLog& log, std::string_view id);
 
 }  // namespace callledger::audit

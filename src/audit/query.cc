@@ -21,9 +21,8 @@ bool Matches(const LogFilter& f, const Record& r) {
 
 Status VisitSeqs(const EventLog& log, const std::vector<Seq>& seqs, const RecordVisitor& visit) {
   for (Seq seq : seqs) {
-    Result<std::string> bytes = log.ReadEncoded(seq);
-    if (!bytes.ok()) return bytes.status();
-    Result<Record> record = DecodeRecord(*bytes);
+    ASSIGN_OR_RETURN(const std::string bytes, log.ReadEncoded(seq));
+    Result<Record> record = DecodeRecord(bytes);
     if (!record.ok()) {
       return DataLoss("seq " + std::to_string(seq.value) + ": " + record.status().message());
     }
@@ -43,15 +42,14 @@ Status QueryLog(const EventLog& log, const LogFilter& filter, const RecordVisito
   };
   if (filter.limit == 0) return Status::Ok();
   if (filter.channel) {
-    Result<std::vector<Seq>> seqs = log.Lookup(IndexKind::kChannel, *filter.channel);
-    if (!seqs.ok()) return seqs.status();
+    ASSIGN_OR_RETURN(const std::vector<Seq> seqs, log.Lookup(IndexKind::kChannel, *filter.channel));
     std::vector<Seq> in_range;
-    for (Seq s : *seqs) {
+    for (Seq s : seqs) {
       if (s >= filter.from_seq && s <= filter.to_seq) in_range.push_back(s);
     }
     return VisitSeqs(log, in_range, on_record);
   }
-  Status scan =
+  RETURN_IF_ERROR(
       log.ScanEncoded(filter.from_seq, filter.to_seq, [&](Seq key, std::string_view bytes) {
         Result<Record> record = DecodeRecord(bytes);
         if (!record.ok()) {
@@ -59,8 +57,7 @@ Status QueryLog(const EventLog& log, const LogFilter& filter, const RecordVisito
           return false;
         }
         return on_record(*record);
-      });
-  if (!scan.ok()) return scan;
+      }));
   return inner;
 }
 

@@ -6,8 +6,8 @@
 #include <iomanip>
 #include <sstream>
 
-#include "ari/timestamp.h"
 #include "core/hex.h"
+#include "core/utc_time.h"
 #include "payload/record_line.h"
 #include "record/record_codec.h"
 
@@ -15,7 +15,7 @@ namespace callledger::audit {
 namespace json = boost::json;
 namespace {
 
-std::string TimeOrDash(std::int64_t us) { return us == 0 ? "-" : ari::FormatUtcMillis(us); }
+std::string TimeOrDash(std::int64_t us) { return us == 0 ? "-" : FormatUtcMillis(us); }
 
 json::array Strings(const std::vector<std::string>& v) {
   json::array a;
@@ -133,9 +133,9 @@ std::string RecordJsonLine(const Record& r) {
   o["kind"] = RecordKindName(r.kind);
   o["node"] = r.node;
   o["event_type"] = r.event_type;
-  o["event_time"] = r.event_time_us == 0 ? json::value(nullptr)
-                                         : json::value(ari::FormatUtcMicros(r.event_time_us));
-  o["received_at"] = ari::FormatUtcMicros(r.received_at_us);
+  o["event_time"] =
+      r.event_time_us == 0 ? json::value(nullptr) : json::value(FormatUtcMicros(r.event_time_us));
+  o["received_at"] = FormatUtcMicros(r.received_at_us);
   o["asterisk_id"] = r.asterisk_id;
   o["application"] = r.application;
   o["channel_ids"] = Strings(r.channel_ids);
@@ -223,11 +223,10 @@ std::string RenderStatsJson(const LedgerStats& s) {
   o["first_seq"] = s.first_seq.value;
   o["last_seq"] = s.last_seq.value;
   o["head_hash"] = ToHex(s.head.hash);
-  o["first_event_time"] = s.first_event_us == 0
-                              ? json::value(nullptr)
-                              : json::value(ari::FormatUtcMicros(s.first_event_us));
-  o["last_event_time"] = s.last_event_us == 0 ? json::value(nullptr)
-                                              : json::value(ari::FormatUtcMicros(s.last_event_us));
+  o["first_event_time"] =
+      s.first_event_us == 0 ? json::value(nullptr) : json::value(FormatUtcMicros(s.first_event_us));
+  o["last_event_time"] =
+      s.last_event_us == 0 ? json::value(nullptr) : json::value(FormatUtcMicros(s.last_event_us));
   o["payload_bytes"] = s.payload_bytes;
   o["size_on_disk"] = s.size_on_disk;
   json::object kinds, types;

@@ -10,7 +10,7 @@ Result<LedgerStats> ComputeStats(const EventLog& log) {
   st.head = log.Head();
   st.size_on_disk = log.SizeOnDisk();
   Status inner;
-  Status scan = log.ScanEncoded(Seq{1}, st.head.seq, [&](Seq key, std::string_view bytes) {
+  RETURN_IF_ERROR(log.ScanEncoded(Seq{1}, st.head.seq, [&](Seq key, std::string_view bytes) {
     Result<Record> r = DecodeRecord(bytes);
     if (!r.ok()) {
       inner = DataLoss("seq " + std::to_string(key.value) + ": " + r.status().message());
@@ -31,9 +31,8 @@ Result<LedgerStats> ComputeStats(const EventLog& log) {
     }
     st.payload_bytes += r->payload.size();
     return true;
-  });
-  if (!scan.ok()) return scan;
-  if (!inner.ok()) return inner;
+  }));
+  RETURN_IF_ERROR(inner);
   return st;
 }
 

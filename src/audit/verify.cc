@@ -38,7 +38,7 @@ Result<VerifyReport> VerifyLedger(const EventLog& log, const VerifyProgress& pro
     report.problem = std::move(problem);
     return false;
   };
-  Status scan = log.ScanEncoded(Seq{1}, report.head.seq, [&](Seq key, std::string_view bytes) {
+  RETURN_IF_ERROR(log.ScanEncoded(Seq{1}, report.head.seq, [&](Seq key, std::string_view bytes) {
     if (key.value != expected) {
       return fail(expected, "record missing (the next stored record is seq " +
                                 std::to_string(key.value) + ")");
@@ -67,8 +67,7 @@ Result<VerifyReport> VerifyLedger(const EventLog& log, const VerifyProgress& pro
     ++expected;
     if (progress && report.records % progress_every == 0) progress(key, report.head.seq);
     return true;
-  });
-  if (!scan.ok()) return scan;
+  }));
   if (report.ok()) {
     if (expected <= report.head.seq.value) {
       fail(expected,
@@ -79,12 +78,11 @@ Result<VerifyReport> VerifyLedger(const EventLog& log, const VerifyProgress& pro
   }
   if (report.ok()) {
     // A record past the head was not written by Append: someone added it.
-    Status extra =
+    RETURN_IF_ERROR(
         log.ScanEncoded(report.head.seq.Next(), Seq{UINT64_MAX}, [&](Seq key, std::string_view) {
           return fail(key.value, "record stored beyond the head (seq " +
                                      std::to_string(report.head.seq.value) + ")");
-        });
-    if (!extra.ok()) return extra;
+        }));
   }
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;

@@ -13,7 +13,7 @@ class BufferedReplacement final : public RowReplacement {
       : store_(store), node_(std::move(node)) {}
 
   Status Add(std::vector<CallRow> rows) override {
-    if (!status_.ok()) return status_;
+    RETURN_IF_ERROR(status_);
     for (CallRow& r : rows) {
       if (Status s = Take(std::move(r)); !s.ok()) return Fail(std::move(s));
     }
@@ -22,7 +22,7 @@ class BufferedReplacement final : public RowReplacement {
 
   Status Finish(std::span<const CallRow> rows, std::span<const std::string> withdrawn,
                 Seq checkpoint) override {
-    if (!status_.ok()) return status_;
+    RETURN_IF_ERROR(status_);
     if (finished_) return Fail(Internal("replacement of node '" + node_ + "' finished twice"));
     for (const std::string& id : withdrawn) {
       if (rows_.erase(id) == 0) {
@@ -66,11 +66,9 @@ class BufferedReplacement final : public RowReplacement {
 }  // namespace
 
 Result<CheckpointRows> CallLogStore::RowsAtCheckpoint(std::string_view node) {
-  auto checkpoint = Checkpoint(node);
-  if (!checkpoint.ok()) return checkpoint.status();
-  auto rows = AllRows(node);
-  if (!rows.ok()) return rows.status();
-  return CheckpointRows{*checkpoint, std::move(rows).value()};
+  ASSIGN_OR_RETURN(const Seq checkpoint, Checkpoint(node));
+  ASSIGN_OR_RETURN(std::vector<CallRow> rows, AllRows(node));
+  return CheckpointRows{checkpoint, std::move(rows)};
 }
 
 Result<std::unique_ptr<RowReplacement>> CallLogStore::BeginReplace(std::string_view node) {

@@ -11,6 +11,22 @@
 //                  a person must act before retrying.
 //   kInternal      a bug.
 // Status and Result are plain values: copyable, thread-compatible.
+//
+// Two macros keep the success path reading straight down when an error is
+// only passed on (their definitions are at the end of this file):
+//
+//   RETURN_IF_ERROR(log.Sync());                          // a Status
+//   RETURN_IF_ERROR(log.Append(drafts).status());         // a Result whose value is not needed
+//   ASSIGN_OR_RETURN(Seq checkpoint, store.Checkpoint(node));
+//   ASSIGN_OR_RETURN(auto rows, store.AllRows(node));     // the T of a Result<T>, moved out
+//   ASSIGN_OR_RETURN(existing, Parse(text));              // or assigned to a variable
+//
+// Each evaluates its expression once and, if it failed, returns its Status
+// unchanged from the enclosing function, which must return Status or some
+// Result<U>. Where the caller should see another code or more context, write
+// the `if` by hand. ASSIGN_OR_RETURN is more than one statement: it cannot be
+// the body of an unbraced `if` or loop, and its first argument cannot hold an
+// unparenthesised comma.
 #pragma once
 
 #include <cassert>
@@ -89,3 +105,22 @@ class [[nodiscard]] Result {
 };
 
 }  // namespace callledger
+
+#define RETURN_IF_ERROR(expr)                         \
+  do {                                                \
+    ::callledger::Status callledger_status_ = (expr); \
+    if (!callledger_status_.ok()) [[unlikely]]        \
+      return callledger_status_;                      \
+  } while (false)
+
+#define ASSIGN_OR_RETURN(lhs, expr) \
+  CALLLEDGER_ASSIGN_OR_RETURN_(CALLLEDGER_STATUS_CONCAT_(callledger_result_, __LINE__), lhs, expr)
+
+// Implementation details of ASSIGN_OR_RETURN: a uniquely named Result per line.
+#define CALLLEDGER_ASSIGN_OR_RETURN_(result, lhs, expr) \
+  auto result = (expr);                                 \
+  if (!result.ok()) [[unlikely]]                        \
+    return result.status();                             \
+  lhs = std::move(result).value()
+#define CALLLEDGER_STATUS_CONCAT_(a, b) CALLLEDGER_STATUS_CONCAT_INNER_(a, b)
+#define CALLLEDGER_STATUS_CONCAT_INNER_(a, b) a##b

@@ -134,7 +134,7 @@ Result<DaemonConfig> LoadConfig(const LoadOptions& options) {
     if (!config.ledger.node.empty()) config.sources["ledger.node"] = "host name";
 
     if (options.config_file.has_value()) {
-      if (Status s = ApplyToml(*options.config_file, config); !s.ok()) return s;
+      RETURN_IF_ERROR(ApplyToml(*options.config_file, config));
     }
 
     std::optional<std::filesystem::path> env_file = options.env_file;
@@ -147,11 +147,11 @@ Result<DaemonConfig> LoadConfig(const LoadOptions& options) {
       if (!ec && std::filesystem::exists(candidate, ec)) env_file = candidate;
     }
     if (env_file.has_value()) {
-      if (Status s = ApplyDotEnv(*env_file, config); !s.ok()) return s;
+      RETURN_IF_ERROR(ApplyDotEnv(*env_file, config));
     }
 
-    if (Status s = ApplyEnvironment(options.environment, config); !s.ok()) return s;
-    if (Status s = Validate(config); !s.ok()) return s;
+    RETURN_IF_ERROR(ApplyEnvironment(options.environment, config));
+    RETURN_IF_ERROR(Validate(config));
     CollectWarnings(config);
     return config;
   } catch (const std::exception& e) {

@@ -83,9 +83,7 @@ Result<Authority> ParseAuthority(std::string_view text, PortRule rule, std::uint
     }
   }
   if (has_port) {
-    auto port = ParsePort(port_text, min_port);
-    if (!port.ok()) return port.status();
-    out.port = *port;
+    ASSIGN_OR_RETURN(out.port, ParsePort(port_text, min_port));
   } else if (rule == PortRule::kRequired) {
     return InvalidInput("expected host:port, e.g. 127.0.0.1:8095; the port is missing");
   }
@@ -181,15 +179,13 @@ std::string AriEndpoint::RestPath(std::string_view resource) const {
 }
 
 Result<std::string> AriConfig::EventsUrl() const {
-  auto endpoint = Endpoint();
-  if (!endpoint.ok()) return endpoint.status();
-  return endpoint->EventsUrl();
+  ASSIGN_OR_RETURN(const AriEndpoint endpoint, Endpoint());
+  return endpoint.EventsUrl();
 }
 
 Result<std::string> AriConfig::RestBase() const {
-  auto endpoint = Endpoint();
-  if (!endpoint.ok()) return endpoint.status();
-  return endpoint->RestBase();
+  ASSIGN_OR_RETURN(const AriEndpoint endpoint, Endpoint());
+  return endpoint.RestBase();
 }
 
 std::string AriConfig::EventsQuery() const {
@@ -293,9 +289,8 @@ std::string RedactConnectionString(std::string_view conninfo) {
 // host:port.
 
 Result<HostPort> ParseHostPort(std::string_view text) {
-  auto parsed = ParseAuthority(text, PortRule::kRequired, 0);
-  if (!parsed.ok()) return parsed.status();
-  return HostPort{parsed->host, *parsed->port};
+  ASSIGN_OR_RETURN(auto parsed, ParseAuthority(text, PortRule::kRequired, 0));
+  return HostPort{std::move(parsed.host), *parsed.port};
 }
 
 bool IsLoopbackHost(std::string_view host) {

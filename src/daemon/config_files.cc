@@ -75,12 +75,11 @@ void WarnIfShared(const std::filesystem::path& path, const std::vector<std::stri
 }
 
 Status ApplyToml(const std::filesystem::path& path, DaemonConfig& config) {
-  auto text = ReadSmallFile(path, "config file");
-  if (!text.ok()) return text.status();
+  ASSIGN_OR_RETURN(const std::string text, ReadSmallFile(path, "config file"));
   const std::string file = path.string();
   toml::table root;
   try {
-    root = toml::parse(*text, file);
+    root = toml::parse(text, file);
   } catch (const toml::parse_error& e) {
     const auto& where = e.source().begin;
     // toml++'s descriptions name the construct, not the surrounding text.
@@ -249,14 +248,12 @@ bool LooksLikeOurs(std::string_view env) {
 }
 
 Status ApplyDotEnv(const std::filesystem::path& path, DaemonConfig& config) {
-  auto text = ReadSmallFile(path, ".env file");
-  if (!text.ok()) return text.status();
+  ASSIGN_OR_RETURN(const std::string text, ReadSmallFile(path, ".env file"));
   const std::string file = path.string();
-  auto entries = ParseDotEnv(*text, file);
-  if (!entries.ok()) return entries.status();
+  ASSIGN_OR_RETURN(const auto entries, ParseDotEnv(text, file));
   std::vector<std::string> errors;
   std::vector<std::string> secrets;
-  for (const auto& e : *entries) {
+  for (const auto& e : entries) {
     const std::string where = file + ":" + std::to_string(e.line) + " (" + e.key + ")";
     const Field* field = FieldForEnv(e.key);
     if (field == nullptr) {

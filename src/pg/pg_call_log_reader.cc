@@ -132,9 +132,8 @@ Result<CallPage> PgCallLogReader::Search(const CallQuery& q) {
                               kNewestFirst + " LIMIT " + std::to_string(wanted - rows.size());
       const pqxx::result res = tx.exec_params(sql, pqxx::prepare::make_dynamic_params(f.params()));
       for (const auto& row : res) {
-        auto r = ReadRow(row);
-        if (!r.ok()) return r.status();
-        rows.push_back(std::move(*r));
+        ASSIGN_OR_RETURN(CallRow r, ReadRow(row));
+        rows.push_back(std::move(r));
       }
     }
     CallPage page;
@@ -155,9 +154,8 @@ Result<std::optional<CallRow>> PgCallLogReader::Find(std::string_view call_id) {
         "SELECT " + SelectList() + " FROM call_logs WHERE call_id = $1" + kNewestFirst + " LIMIT 1",
         std::string(call_id));
     if (res.empty()) return std::optional<CallRow>();
-    auto r = ReadRow(res[0]);
-    if (!r.ok()) return r.status();
-    return std::optional<CallRow>(std::move(*r));
+    ASSIGN_OR_RETURN(CallRow r, ReadRow(res[0]));
+    return std::optional<CallRow>(std::move(r));
   });
 }
 
@@ -182,9 +180,8 @@ Result<LiveCalls> PgCallLogReader::Live(std::string_view node) {
                        std::string(node));
     live.calls.reserve(res.size());
     for (const auto& row : res) {
-      auto r = ReadRow(row);
-      if (!r.ok()) return r.status();
-      live.calls.push_back(std::move(*r));
+      ASSIGN_OR_RETURN(CallRow r, ReadRow(row));
+      live.calls.push_back(std::move(r));
     }
     tx.commit();
     return live;

@@ -73,7 +73,7 @@ class PgCallLogStore::Replacement final : public RowReplacement {
   ~Replacement() override { Release(); }
 
   Status Add(std::vector<CallRow> rows) override {
-    if (Status s = Usable(); !s.ok()) return s;
+    RETURN_IF_ERROR(Usable());
     for (const CallRow& r : rows) {
       if (Status s = Take(r); !s.ok()) return Fail(std::move(s));
     }
@@ -87,7 +87,7 @@ class PgCallLogStore::Replacement final : public RowReplacement {
 
   Status Finish(std::span<const CallRow> rows, std::span<const std::string> withdrawn,
                 Seq checkpoint) override {
-    if (Status s = Usable(); !s.ok()) return s;
+    RETURN_IF_ERROR(Usable());
     if (checkpoint.value > kMaxSeq) return Fail(InvalidInput("checkpoint out of bigint range"));
     for (const std::string& id : withdrawn) {
       if (added_.erase(id) == 0) {
@@ -125,13 +125,13 @@ class PgCallLogStore::Replacement final : public RowReplacement {
 
  private:
   Status Usable() const {
-    if (!status_.ok()) return status_;
+    RETURN_IF_ERROR(status_);
     if (finished_) return Internal("the replacement of node '" + node_ + "' is finished");
     return Status::Ok();
   }
   // Checks a row of the new set (CheckRow, and its call_id not there yet).
   Status Take(const CallRow& r) {
-    if (Status s = CheckRow(r, node_); !s.ok()) return s;
+    RETURN_IF_ERROR(CheckRow(r, node_));
     if (!added_.insert(r.call_id).second) {
       return InvalidInput("call_id '" + r.call_id + "' given twice to the replacement of node '" +
                           node_ + "'");
@@ -173,7 +173,7 @@ Result<std::unique_ptr<RowReplacement>> PgCallLogStore::BeginReplace(std::string
 
 Result<std::unique_ptr<RowReplacement>> PgCallLogStore::StartReplacement(std::string_view node,
                                                                          IndexTiming indexes) {
-  if (Status s = CheckNode(node); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckNode(node));
   if (replacing_) {
     return FailedPrecondition(
         "a replacement is still open on this store; finish or destroy it first");
@@ -200,21 +200,20 @@ Status PgCallLogStore::ReplaceAll(std::string_view node, std::span<const CallRow
                                   Seq checkpoint) {
   // Refused before anything is created; duplicate call_ids: the last one
   // wins, as in ApplyBatch.
-  if (Status s = CheckNode(node); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckNode(node));
   if (checkpoint.value > kMaxSeq) return InvalidInput("checkpoint out of bigint range");
   std::map<std::string_view, const CallRow*> last;
   for (const CallRow& r : rows) {
-    if (Status s = CheckRow(r, node); !s.ok()) return s;
+    RETURN_IF_ERROR(CheckRow(r, node));
     last[r.call_id] = &r;
   }
   // Every row at once: the indexes are sorted once after the COPY.
-  auto replacement = StartReplacement(node, IndexTiming::kAfterRows);
-  if (!replacement.ok()) return replacement.status();
-  if (last.size() == rows.size()) return (*replacement)->Finish(rows, {}, checkpoint);
+  ASSIGN_OR_RETURN(auto replacement, StartReplacement(node, IndexTiming::kAfterRows));
+  if (last.size() == rows.size()) return replacement->Finish(rows, {}, checkpoint);
   std::vector<CallRow> unique;  // copies only when there are duplicates
   unique.reserve(last.size());
   for (const auto& [id, r] : last) unique.push_back(*r);
-  return (*replacement)->Finish(unique, {}, checkpoint);
+  return replacement->Finish(unique, {}, checkpoint);
 }
 
 void PgCallLogStore::Swap(const std::string& n, const std::string& partition,
@@ -276,7 +275,7 @@ void PgCallLogStore::Swap(const std::string& n, const std::string& partition,
 }
 
 Status PgCallLogStore::RefreshStatistics(std::string_view node) {
-  if (Status s = CheckNode(node); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckNode(node));
   return Guard("refresh statistics", [&] {
     pqxx::nontransaction tx(*conn_);
     const std::string partition = PartitionName(tx, std::string(node));

@@ -97,7 +97,7 @@ PgCallLogStore::~PgCallLogStore() = default;
 Result<std::unique_ptr<PgCallLogStore>> PgCallLogStore::Open(const std::string& dsn,
                                                              PgOptions options) {
   std::unique_ptr<PgCallLogStore> store(new PgCallLogStore(dsn, std::move(options)));
-  if (Status s = store->Guard("open", [] { return Status::Ok(); }); !s.ok()) return s;
+  RETURN_IF_ERROR(store->Guard("open", [] { return Status::Ok(); }));
   return store;
 }
 
@@ -111,7 +111,7 @@ Status PgCallLogStore::EnsureConnected() {
     pqxx::nontransaction ntx(*c);
     ntx.exec("SET application_name = " + ntx.quote(options_.application_name));
   }
-  if (Status s = Migrate(*c); !s.ok()) return s;
+  RETURN_IF_ERROR(Migrate(*c));
   {
     // The staging table of large batches: private to this session, emptied
     // by every commit.
@@ -160,9 +160,8 @@ Result<std::vector<CallRow>> ReadAllRows(pqxx::transaction_base& tx, const std::
   std::vector<CallRow> rows;
   rows.reserve(res.size());
   for (const auto& f : res) {
-    auto r = ReadRow(f);
-    if (!r.ok()) return r.status();
-    rows.push_back(std::move(*r));
+    ASSIGN_OR_RETURN(CallRow r, ReadRow(f));
+    rows.push_back(std::move(r));
   }
   return rows;
 }
@@ -180,7 +179,7 @@ Result<Seq> ReadCheckpoint(pqxx::transaction_base& tx, const std::string& node) 
 }  // namespace
 
 Result<Seq> PgCallLogStore::Checkpoint(std::string_view node) {
-  if (Status s = CheckNode(node); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckNode(node));
   return Guard("checkpoint", [&]() -> Result<Seq> {
     pqxx::nontransaction tx(*conn_);
     return ReadCheckpoint(tx, std::string(node));
@@ -189,7 +188,7 @@ Result<Seq> PgCallLogStore::Checkpoint(std::string_view node) {
 
 Status PgCallLogStore::ApplyBatch(std::string_view node, Seq expected, Seq next,
                                   std::span<const RowChange> changes) {
-  if (Status s = CheckNode(node); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckNode(node));
   if (expected.value > kMaxSeq || next.value > kMaxSeq) {
     return InvalidInput("checkpoint out of bigint range");
   }
@@ -206,7 +205,7 @@ Status PgCallLogStore::ApplyBatch(std::string_view node, Seq expected, Seq next,
       }
       deletes.push_back(&ch->row.call_id);
     } else {
-      if (Status s = CheckRow(ch->row, node); !s.ok()) return s;
+      RETURN_IF_ERROR(CheckRow(ch->row, node));
       upserts.push_back(ch);
     }
   }
@@ -282,7 +281,7 @@ Status PgCallLogStore::DoApplyBatch(std::string_view node, Seq expected, Seq nex
 }
 
 Result<std::vector<CallRow>> PgCallLogStore::AllRows(std::string_view node) {
-  if (Status s = CheckNode(node); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckNode(node));
   return Guard("all rows", [&]() -> Result<std::vector<CallRow>> {
     pqxx::nontransaction tx(*conn_);
     return ReadAllRows(tx, std::string(node));
@@ -290,18 +289,16 @@ Result<std::vector<CallRow>> PgCallLogStore::AllRows(std::string_view node) {
 }
 
 Result<CheckpointRows> PgCallLogStore::RowsAtCheckpoint(std::string_view node) {
-  if (Status s = CheckNode(node); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckNode(node));
   return Guard("rows at checkpoint", [&]() -> Result<CheckpointRows> {
     // One snapshot for both reads: a batch commits its rows and its
     // checkpoint together.
     pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(*conn_, "rows_at_checkpoint");
     const std::string n(node);
-    auto checkpoint = ReadCheckpoint(tx, n);
-    if (!checkpoint.ok()) return checkpoint.status();
-    auto rows = ReadAllRows(tx, n);
-    if (!rows.ok()) return rows.status();
+    ASSIGN_OR_RETURN(const Seq checkpoint, ReadCheckpoint(tx, n));
+    ASSIGN_OR_RETURN(std::vector<CallRow> rows, ReadAllRows(tx, n));
     tx.commit();
-    return CheckpointRows{*checkpoint, std::move(rows).value()};
+    return CheckpointRows{checkpoint, std::move(rows)};
   });
 }
 

@@ -154,7 +154,7 @@ class PgCallLogStore final : public CallLogStore {
 template <typename F>
 auto PgCallLogStore::Guard(std::string_view what, F&& body) -> decltype(body()) {
   try {
-    if (Status s = EnsureConnected(); !s.ok()) return s;
+    RETURN_IF_ERROR(EnsureConnected());
     return body();
   } catch (...) {
     return TranslateCurrentException(what);

@@ -249,9 +249,8 @@ Result<std::pair<std::int64_t, std::int64_t>> ResolvePeriod(pqxx::transaction_ba
   if (period.since_us && period.until_us) {
     bounds = {*period.since_us, *period.until_us};
   } else {
-    auto today = Today(tx, period.zone);
-    if (!today.ok()) return today.status();
-    bounds = {period.since_us.value_or(today->first), period.until_us.value_or(today->second)};
+    ASSIGN_OR_RETURN(const auto today, Today(tx, period.zone));
+    bounds = {period.since_us.value_or(today.first), period.until_us.value_or(today.second)};
   }
   if (bounds.first >= bounds.second) return InvalidInput("until: must be later than since");
   return bounds;
@@ -262,16 +261,15 @@ Result<CallStats> QueryStats(pqxx::transaction_base& tx, const StatsQuery& query
     return InvalidInput("service_level_seconds: must be between 0 and " +
                         std::to_string(kMaxServiceLevelSeconds));
   }
-  auto period = ResolvePeriod(tx, query.period);
-  if (!period.ok()) return period.status();
+  ASSIGN_OR_RETURN(const auto period, ResolvePeriod(tx, query.period));
   CallStats stats;
-  stats.since_us = period->first;
-  stats.until_us = period->second;
+  stats.since_us = period.first;
+  stats.until_us = period.second;
   stats.service_level_seconds = query.service_level_seconds;
   stats.by_direction[std::string(kIncoming)] = CallFigures{};
   stats.by_direction[std::string(kOutgoing)] = CallFigures{};
   const pqxx::result res =
-      tx.exec_params(StatsSql(), period->first, period->second, query.service_level_seconds);
+      tx.exec_params(StatsSql(), period.first, period.second, query.service_level_seconds);
   for (const auto& row : res) {
     if (row[0].as<int>() == 1) {
       stats.total = FiguresOf(row);
@@ -292,28 +290,21 @@ Result<MissedList> QueryMissed(pqxx::transaction_base& tx, const MissedQuery& qu
   if (query.limit < 1 || query.limit > kMaxMissedLimit) {
     return InvalidInput("limit: must be between 1 and " + std::to_string(kMaxMissedLimit));
   }
-  auto period = ResolvePeriod(tx, query.period);
-  if (!period.ok()) return period.status();
+  ASSIGN_OR_RETURN(const auto period, ResolvePeriod(tx, query.period));
   MissedList list;
-  list.since_us = period->first;
-  list.until_us = period->second;
+  list.since_us = period.first;
+  list.until_us = period.second;
   const pqxx::result res = tx.exec_params(query.only_open ? OpenMissedSql() : AllMissedSql(),
-                                          period->first, period->second, query.limit);
+                                          period.first, period.second, query.limit);
   constexpr int kFirstFollowUp = static_cast<int>(kColumns.size());
   list.items.reserve(res.size());
   for (const auto& row : res) {
-    auto call = ReadRow(row);
-    if (!call.ok()) return call.status();
-    auto answered_callback = ReadFollowUp(row, kFirstFollowUp);
-    auto attempt = ReadFollowUp(row, kFirstFollowUp + 4);
-    auto answered_later = ReadFollowUp(row, kFirstFollowUp + 8);
-    for (const auto* r : {&answered_callback, &attempt, &answered_later}) {
-      if (!r->ok()) return r->status();
-    }
     MissedCall m;
-    m.call = std::move(*call);
-    m.callback = *answered_callback ? std::move(*answered_callback) : std::move(*attempt);
-    m.answered_later = std::move(*answered_later);
+    ASSIGN_OR_RETURN(m.call, ReadRow(row));
+    ASSIGN_OR_RETURN(auto answered_callback, ReadFollowUp(row, kFirstFollowUp));
+    ASSIGN_OR_RETURN(auto attempt, ReadFollowUp(row, kFirstFollowUp + 4));
+    ASSIGN_OR_RETURN(m.answered_later, ReadFollowUp(row, kFirstFollowUp + 8));
+    m.callback = answered_callback ? std::move(answered_callback) : std::move(attempt);
     m.resolved = row[kFirstFollowUp + 12].as<bool>();
     list.items.push_back(std::move(m));
   }

@@ -5,14 +5,14 @@
 #include <algorithm>
 #include <map>
 
-#include "ari/timestamp.h"
+#include "core/utc_time.h"
 
 namespace callledger::projection {
 namespace json = boost::json;
 namespace {
 
 json::value Time(std::int64_t us) {
-  return us == 0 ? json::value(nullptr) : json::value(ari::FormatUtcMillis(us));
+  return us == 0 ? json::value(nullptr) : json::value(FormatUtcMillis(us));
 }
 json::value Text(const std::string& s) { return s.empty() ? json::value(nullptr) : json::value(s); }
 template <typename T>
@@ -114,7 +114,7 @@ static void AppendCsvRow(std::string& out, const CallRow& r) {
   };
   const auto text = [&](const std::string& v) { next(), out += CsvField(v); };
   const auto time = [&](std::int64_t us) {
-    next(), out += us == 0 ? std::string() : ari::FormatUtcMillis(us);
+    next(), out += us == 0 ? std::string() : FormatUtcMillis(us);
   };
   const auto number = [&](const auto& v) { next(), out += v ? std::to_string(*v) : std::string(); };
   const auto whole = [&](auto v) { next(), out += std::to_string(v); };

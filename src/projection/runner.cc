@@ -25,19 +25,18 @@ ProjectionRunner::ProjectionRunner(const EventLog& log, CallLogStore& store, Run
 Status ProjectionRunner::Start() {
   started_ = false;
   pending_.clear();
-  Result<Seq> cp = store_.Checkpoint(node_);
-  if (!cp.ok()) return cp.status();
-  if (cp.value() > log_.Head().seq) {
+  ASSIGN_OR_RETURN(const Seq cp, store_.Checkpoint(node_));
+  if (cp > log_.Head().seq) {
     return FailedPrecondition("the call-log store's checkpoint for node '" + node_ + "' is seq " +
-                              std::to_string(cp->value) + ", beyond the ledger's head " +
+                              std::to_string(cp.value) + ", beyond the ledger's head " +
                               std::to_string(log_.Head().seq.value) +
                               ": this ledger is not the one the table was built from");
   }
   projector_ = std::make_unique<RecordProjector>(node_);
   std::vector<RowChange> discard;
   Status inner;
-  if (cp->value > 0) {
-    Status scan = log_.ScanEncoded(Seq{1}, *cp, [&](Seq key, std::string_view bytes) {
+  if (cp.value > 0) {
+    RETURN_IF_ERROR(log_.ScanEncoded(Seq{1}, cp, [&](Seq key, std::string_view bytes) {
       Result<RecordView> r = DecodeRecordView(bytes);
       if (!r.ok()) {
         inner = DataLoss("seq " + std::to_string(key.value) + ": " + r.status().message());
@@ -46,12 +45,11 @@ Status ProjectionRunner::Start() {
       discard.clear();
       projector_->Apply(*r, &discard);
       return true;
-    });
-    if (!scan.ok()) return scan;
-    if (!inner.ok()) return inner;
+    }));
+    RETURN_IF_ERROR(inner);
   }
-  checkpoint_ = *cp;
-  folded_ = *cp;
+  checkpoint_ = cp;
+  folded_ = cp;
   started_ = true;
   return Status::Ok();
 }
@@ -74,9 +72,7 @@ Status ProjectionRunner::Flush() {
 }
 
 Result<std::uint64_t> ProjectionRunner::CatchUp(std::uint64_t limit) {
-  if (!started_) {
-    if (Status s = Start(); !s.ok()) return s;
-  }
+  if (!started_) RETURN_IF_ERROR(Start());
   // A batch left over from a failed attempt goes first.
   if (Status s = Flush(); !s.ok()) {
     if (s.code() == Code::kAborted) {
@@ -92,7 +88,7 @@ Result<std::uint64_t> ProjectionRunner::CatchUp(std::uint64_t limit) {
   while (folded_ < head) {
     const Seq to{std::min(head.value, folded_.value + options_.batch_records)};
     Status inner;
-    Status scan = log_.ScanEncoded(folded_.Next(), to, [&](Seq key, std::string_view bytes) {
+    RETURN_IF_ERROR(log_.ScanEncoded(folded_.Next(), to, [&](Seq key, std::string_view bytes) {
       if (key != folded_.Next()) {
         inner = DataLoss("ledger seq " + std::to_string(folded_.Next().value) + " is missing");
         return false;
@@ -105,9 +101,8 @@ Result<std::uint64_t> ProjectionRunner::CatchUp(std::uint64_t limit) {
       projector_->Apply(*r, &pending_);
       folded_ = key;
       return true;
-    });
-    if (!scan.ok()) return scan;
-    if (!inner.ok()) return inner;
+    }));
+    RETURN_IF_ERROR(inner);
     if (Status s = Flush(); !s.ok()) {
       if (s.code() == Code::kAborted) {
         ++stats_.restarts;

@@ -237,7 +237,7 @@ class Settler {
       }
       changes_.pop_front();
       if (pending_.size() >= options_.hand_out_rows) {
-        if (Status s = HandOut(); !s.ok()) return s;
+        RETURN_IF_ERROR(HandOut());
       }
     }
     return Status::Ok();
@@ -316,9 +316,9 @@ Result<FoldResult> FoldLedger(const EventLog& log, Seq to, const FoldOptions& op
   }
   queue.ApplierStopped();
   reader.join();
-  if (!stopped.ok()) return stopped;
-  if (!queue.reader_status().ok()) return queue.reader_status();
-  if (Status s = settler.HandOut(); !s.ok()) return s;
+  RETURN_IF_ERROR(stopped);
+  RETURN_IF_ERROR(queue.reader_status());
+  RETURN_IF_ERROR(settler.HandOut());
   FoldResult out;
   out.records = n;
   out.skipped = projector.skipped();

@@ -20,23 +20,21 @@ Result<RebuildReport> Rebuild(const EventLog& log, CallLogStore& store,
   const Seq head = log.Head().seq;
   const std::string node = log.Info().node;
   auto start = std::chrono::steady_clock::now();
-  auto replacement = store.BeginReplace(node);
-  if (!replacement.ok()) return replacement.status();
+  ASSIGN_OR_RETURN(std::unique_ptr<RowReplacement> replacement, store.BeginReplace(node));
   FoldOptions options;
   options.progress = rebuild.progress;
   options.settle_after_records = rebuild.settle_after_records;
   options.hand_out_rows = rebuild.hand_out_rows;
   options.settled = [&](std::vector<CallRow> rows) {
     report.rows_early += rows.size();
-    return (*replacement)->Add(std::move(rows));
+    return replacement->Add(std::move(rows));
   };
-  auto fold = FoldLedger(log, head, options);
-  if (!fold.ok()) return fold.status();
+  ASSIGN_OR_RETURN(const FoldResult fold, FoldLedger(log, head, options));
   report.fold_seconds = Since(start);
   start = std::chrono::steady_clock::now();
   // What the store has not been given yet: the rows not handed out as they
   // are now (not settled, or changed since).
-  if (Status s = (*replacement)->Finish(fold->rows, fold->withdrawn, head); !s.ok()) return s;
+  RETURN_IF_ERROR(replacement->Finish(fold.rows, fold.withdrawn, head));
   report.write_seconds = Since(start);
   // The rows are live; statistics follow (a failure loses nothing, but say so).
   start = std::chrono::steady_clock::now();
@@ -44,10 +42,10 @@ Result<RebuildReport> Rebuild(const EventLog& log, CallLogStore& store,
     report.statistics_error = s.ToString();
   }
   report.statistics_seconds = Since(start);
-  report.records = fold->records;
-  report.skipped = fold->skipped;
-  report.rows = fold->row_count;
-  report.withdrawn = fold->withdrawn.size();
+  report.records = fold.records;
+  report.skipped = fold.skipped;
+  report.rows = fold.row_count;
+  report.withdrawn = fold.withdrawn.size();
   report.checkpoint = head;
   return report;
 }
@@ -58,20 +56,18 @@ Result<CheckReport> Check(const EventLog& log, CallLogStore& store, const FoldPr
   // The table first, at one moment (its rows as of its checkpoint), then
   // the ledger folded to that checkpoint: a table the daemon is writing
   // meanwhile moves on, but not under this comparison.
-  auto snapshot = store.RowsAtCheckpoint(node);
-  if (!snapshot.ok()) return snapshot.status();
-  report.checkpoint = snapshot->checkpoint;
-  if (snapshot->checkpoint > log.Head().seq) {
-    return Aborted("the table's checkpoint (seq " + std::to_string(snapshot->checkpoint.value) +
+  ASSIGN_OR_RETURN(const CheckpointRows snapshot, store.RowsAtCheckpoint(node));
+  report.checkpoint = snapshot.checkpoint;
+  if (snapshot.checkpoint > log.Head().seq) {
+    return Aborted("the table's checkpoint (seq " + std::to_string(snapshot.checkpoint.value) +
                    ") is beyond the ledger's head as opened (seq " +
                    std::to_string(log.Head().seq.value) + "); open the ledger again");
   }
   FoldOptions options;
   options.progress = progress;
-  auto fold = FoldLedger(log, snapshot->checkpoint, options);
-  if (!fold.ok()) return fold.status();
-  const std::vector<CallRow>* want = &fold->rows;
-  const std::vector<CallRow>* have = &snapshot->rows;
+  ASSIGN_OR_RETURN(const FoldResult fold, FoldLedger(log, snapshot.checkpoint, options));
+  const std::vector<CallRow>* want = &fold.rows;
+  const std::vector<CallRow>* have = &snapshot.rows;
   report.ledger_rows = want->size();
   report.table_rows = have->size();
   std::map<std::string, const CallRow*> table;

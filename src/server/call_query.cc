@@ -3,7 +3,7 @@
 #include <charconv>
 #include <set>
 
-#include "ari/timestamp.h"
+#include "core/utc_time.h"
 
 namespace callledger::server {
 namespace {
@@ -80,7 +80,7 @@ Result<std::int64_t> ParseIntParam(std::string_view name, const std::string& v, 
 }
 
 Result<std::int64_t> ParseTimeParam(std::string_view name, const std::string& v) {
-  const auto us = ari::ParseAriTimestamp(v);
+  const auto us = ParseIsoTimestamp(v);
   if (!us) return Bad(name, "must be an ISO 8601 date-time with an offset or Z");
   return *us;
 }
@@ -175,26 +175,19 @@ Result<CallQuery> ParseCallQuery(const std::map<std::string, std::string>& param
       }
       if (!q.status) return Bad(name, "must be kelyapti, suhbatda or yakunlandi");
     } else if (name == "answered" || name == "recorded") {
-      auto b = ParseBoolParam(name, v);
-      if (!b.ok()) return b.status();
-      (name == "answered" ? q.answered : q.recorded) = *b;
+      ASSIGN_OR_RETURN(const bool b, ParseBoolParam(name, v));
+      (name == "answered" ? q.answered : q.recorded) = b;
     } else if (name == "since" || name == "until") {
-      auto t = ParseTimeParam(name, v);
-      if (!t.ok()) return t.status();
-      (name == "since" ? q.since_us : q.until_us) = *t;
+      ASSIGN_OR_RETURN(const std::int64_t t, ParseTimeParam(name, v));
+      (name == "since" ? q.since_us : q.until_us) = t;
     } else if (name == "min_duration") {
       // Fits the integer column; larger values could never match anyway.
-      auto d = ParseIntParam(name, v, 0, 2'147'483'647);
-      if (!d.ok()) return d.status();
-      q.min_duration_s = *d;
+      ASSIGN_OR_RETURN(q.min_duration_s, ParseIntParam(name, v, 0, 2'147'483'647));
     } else if (name == "limit") {
-      auto l = ParseIntParam(name, v, 1, kMaxLimit);
-      if (!l.ok()) return l.status();
-      q.limit = static_cast<int>(*l);
+      ASSIGN_OR_RETURN(const std::int64_t limit, ParseIntParam(name, v, 1, kMaxLimit));
+      q.limit = static_cast<int>(limit);
     } else if (name == "cursor") {
-      auto c = DecodeCursor(v);
-      if (!c.ok()) return c.status();
-      q.after = std::move(*c);
+      ASSIGN_OR_RETURN(q.after, DecodeCursor(v));
     } else {
       return Bad(name, "unknown parameter");
     }

@@ -5,10 +5,10 @@
 #include <cstdio>
 #include <memory>
 
-#include "ari/timestamp.h"
 #include "audit/call_links.h"
 #include "audit/query.h"
 #include "audit/render.h"
+#include "core/utc_time.h"
 #include "projection/row_format.h"
 #include "server/call_query.h"
 
@@ -51,7 +51,7 @@ HttpResponse FromStatus(const Status& s) {
 json::value RowValue(const CallRow& row) { return json::parse(projection::RowToJson(row)); }
 
 json::value TimeValue(std::int64_t us) {
-  return us == 0 ? json::value(nullptr) : json::value(ari::FormatUtcMillis(us));
+  return us == 0 ? json::value(nullptr) : json::value(FormatUtcMillis(us));
 }
 
 // Ratios and means as JSON numbers with at most 4 decimals ("0.6667",
@@ -95,9 +95,8 @@ Result<StatsPeriod> PeriodFrom(const std::map<std::string, std::string>& params,
   for (const char* name : {"since", "until"}) {
     const auto it = params.find(name);
     if (it == params.end()) continue;
-    auto t = ParseTimeParam(name, it->second);
-    if (!t.ok()) return t.status();
-    (std::string_view(name) == "since" ? period.since_us : period.until_us) = *t;
+    ASSIGN_OR_RETURN(const std::int64_t t, ParseTimeParam(name, it->second));
+    (std::string_view(name) == "since" ? period.since_us : period.until_us) = t;
   }
   return period;
 }
@@ -217,13 +216,12 @@ HttpResponse CsvExport(CallQuery query) {
   HttpResponse response{200, kCsv, {}, {}, "attachment; filename=\"calls.csv\""};
   response.next_chunk = [state](CallLogReader& reader) -> Result<std::optional<std::string>> {
     if (state->done) return std::optional<std::string>();
-    auto page = reader.Search(state->query);
-    if (!page.ok()) return page.status();
-    std::string csv = projection::RowsToCsv(page->items);
+    ASSIGN_OR_RETURN(auto page, reader.Search(state->query));
+    std::string csv = projection::RowsToCsv(page.items);
     if (state->header_sent) csv.erase(0, csv.find("\r\n") + 2);
     state->header_sent = true;
-    state->query.after = page->next;
-    state->done = !page->next;
+    state->query.after = page.next;
+    state->done = !page.next;
     return std::optional<std::string>(std::move(csv));
   };
   return response;

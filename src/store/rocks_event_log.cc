@@ -30,7 +30,7 @@ std::string U16(std::uint16_t v) { return std::to_string(v); }
 Result<std::unique_ptr<RocksEventLog>> RocksEventLog::Open(const std::filesystem::path& dir,
                                                            RocksOptions options) {
   std::unique_ptr<RocksEventLog> log(new RocksEventLog());
-  if (Status s = log->Init(dir, std::move(options)); !s.ok()) return s;
+  RETURN_IF_ERROR(log->Init(dir, std::move(options)));
   return log;
 }
 
@@ -122,19 +122,16 @@ Status RocksEventLog::Init(const std::filesystem::path& dir, RocksOptions option
     meta.Put(default_, kMetaHead, EncodeHead(LedgerHead{}));
     rocksdb::WriteOptions wo;
     wo.sync = true;
-    if (Status s = FromRocks(db_->Write(wo, &meta), "writing ledger metadata"); !s.ok()) return s;
+    RETURN_IF_ERROR(FromRocks(db_->Write(wo, &meta), "writing ledger metadata"));
   } else {
     if (value != kFormatName) {
       return FailedPrecondition("ledger " + dir.string() + " has unknown format '" + value + "'");
     }
-    if (Status s = FromRocks(db_->Get(rocksdb::ReadOptions(), default_, kMetaNode, &info_.node),
-                             "reading node");
-        !s.ok())
-      return s;
-    if (Status s = FromRocks(db_->Get(rocksdb::ReadOptions(), default_, kMetaSchemaVersion, &value),
-                             "reading schema version");
-        !s.ok())
-      return s;
+    RETURN_IF_ERROR(FromRocks(db_->Get(rocksdb::ReadOptions(), default_, kMetaNode, &info_.node),
+                              "reading node"));
+    RETURN_IF_ERROR(
+        FromRocks(db_->Get(rocksdb::ReadOptions(), default_, kMetaSchemaVersion, &value),
+                  "reading schema version"));
     const unsigned long version = std::strtoul(value.c_str(), nullptr, 10);
     if (version > kRecordSchemaVersion) {
       return FailedPrecondition("ledger " + dir.string() + " was written by schema version " +
@@ -146,10 +143,8 @@ Status RocksEventLog::Init(const std::filesystem::path& dir, RocksOptions option
       return FailedPrecondition("ledger " + dir.string() + " belongs to node '" + info_.node +
                                 "', not '" + options_.node + "'");
     }
-    if (Status s = FromRocks(db_->Get(rocksdb::ReadOptions(), default_, kMetaHead, &value),
-                             "reading head");
-        !s.ok())
-      return s;
+    RETURN_IF_ERROR(
+        FromRocks(db_->Get(rocksdb::ReadOptions(), default_, kMetaHead, &value), "reading head"));
     if (!DecodeHead(value, &head_)) return DataLoss("ledger head metadata is damaged");
   }
   synced_seq_ = head_.seq.value;
@@ -169,12 +164,16 @@ RocksEventLog::~RocksEventLog() {
     sync_cv_.notify_all();
     syncer_.join();
   }
+  // A destructor has nobody to report to, so it drops these statuses: a
+  // failed last fsync leaves the appends where a process crash would (in
+  // the WAL, which RocksDB replays on open), and a failed close leaves
+  // nothing to undo.
   if (db_ && options_.mode == OpenMode::kReadWrite) (void)SyncNow();
   if (db_) {
     for (auto* h : {default_, records_, index_}) {
-      if (h != nullptr) (void)db_->DestroyColumnFamilyHandle(h);
+      if (h != nullptr) (void)db_->DestroyColumnFamilyHandle(h);  // dropped, as above
     }
-    (void)db_->Close();
+    (void)db_->Close();  // dropped, as above
   }
 }
 
@@ -203,7 +202,7 @@ Result<SeqRange> RocksEventLog::Append(std::span<const RecordDraft> drafts) {
 
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync_interval_ms == 0;
-  if (Status s = FromRocks(db_->Write(wo, &batch), "appending to ledger"); !s.ok()) return s;
+  RETURN_IF_ERROR(FromRocks(db_->Write(wo, &batch), "appending to ledger"));
   {
     std::lock_guard lock(head_mu_);
     head_ = head;
@@ -261,7 +260,7 @@ Result<std::string> RocksEventLog::ReadEncoded(Seq seq) const {
   std::string value;
   rocksdb::Status rs = db_->Get(rocksdb::ReadOptions(), records_, EncodeSeqKey(seq), &value);
   if (rs.IsNotFound()) return NotFound("no record with seq " + std::to_string(seq.value));
-  if (Status s = FromRocks(rs, "reading record"); !s.ok()) return s;
+  RETURN_IF_ERROR(FromRocks(rs, "reading record"));
   return value;
 }
 
@@ -295,7 +294,7 @@ Result<std::vector<Seq>> RocksEventLog::Lookup(IndexKind index, std::string_view
       return DataLoss("damaged index entry for '" + std::string(id) + "'");
     }
   }
-  if (Status s = FromRocks(it->status(), "reading index"); !s.ok()) return s;
+  RETURN_IF_ERROR(FromRocks(it->status(), "reading index"));
   return out;
 }
 

@@ -1,4 +1,4 @@
-#include "ari-sim/sim_frames.h"
+#include "sim_frames.h"
 
 #include <utility>
 

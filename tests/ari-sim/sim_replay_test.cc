@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "ari-sim/sim_frames.h"
 #include "ari-sim/sim_state.h"
+#include "sim_frames.h"
 #include "support/fixtures.h"
 
 namespace callledger::arisim {

@@ -9,8 +9,8 @@
 
 #include "ari-sim/auth.h"
 #include "ari-sim/listen_address.h"
-#include "ari-sim/sim_frames.h"
 #include "ari-sim/sim_state.h"
+#include "sim_frames.h"
 
 namespace callledger::arisim {
 namespace {

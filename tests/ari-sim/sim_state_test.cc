@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "ari-sim/sim_frames.h"
 #include "ari/timestamp.h"
+#include "sim_frames.h"
 #include "support/fixtures.h"
 
 namespace callledger::arisim {

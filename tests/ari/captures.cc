@@ -1,10 +1,11 @@
-#include "ari/captures.h"
+#include "captures.h"
 
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <utility>
 
 #include "ari/timestamp.h"
+#include "core/utc_time.h"
 #include "support/fixtures.h"
 
 namespace callledger::testing {
@@ -59,7 +60,7 @@ std::size_t Find(const Stream& s, std::string_view type, std::string_view channe
 }
 
 std::string Utc(const std::optional<std::int64_t>& us) {
-  return us ? ari::FormatUtcMillis(*us) : std::string("(none)");
+  return us ? FormatUtcMillis(*us) : std::string("(none)");
 }
 
 }  // namespace callledger::testing

@@ -37,7 +37,7 @@ const Stream& StreamNamed(const std::string& name);
 // `channel` (any channel when empty); FAILs when there is none.
 std::size_t Find(const Stream& s, std::string_view type, std::string_view channel = {});
 
-// The time as ari::FormatUtcMillis writes it, or "(none)".
+// The time as FormatUtcMillis writes it, or "(none)".
 std::string Utc(const std::optional<std::int64_t>& us);
 
 }  // namespace callledger::testing

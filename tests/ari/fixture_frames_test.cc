@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "ari/captures.h"
 #include "ari/frame_parser.h"
 #include "ari/timestamp.h"
+#include "captures.h"
 #include "support/fixtures.h"
 
 namespace callledger::ari {

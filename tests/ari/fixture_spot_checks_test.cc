@@ -9,8 +9,8 @@
 #include <utility>
 #include <vector>
 
-#include "ari/captures.h"
 #include "ari/frame_parser.h"
+#include "captures.h"
 
 namespace callledger::ari {
 namespace {

@@ -1,4 +1,4 @@
-#include "ari/frame_checks.h"
+#include "frame_checks.h"
 
 #include <catch2/catch.hpp>
 #include <utility>

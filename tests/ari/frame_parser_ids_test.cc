@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "ari/frame_checks.h"
 #include "ari/timestamp.h"
+#include "frame_checks.h"
 
 namespace callledger::ari {
 namespace {

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "ari/frame_checks.h"
+#include "frame_checks.h"
 
 namespace callledger::ari {
 namespace {

@@ -16,11 +16,11 @@
 #include <set>
 #include <thread>
 
-#include "ari/timestamp.h"
 #include "audit/call_links.h"
 #include "audit/query.h"
 #include "audit/render.h"
-#include "daemon/e2e_helpers.h"
+#include "core/utc_time.h"
+#include "e2e_helpers.h"
 #include "pg/pg_call_log_store.h"
 #include "projection/row_format.h"
 #include "support/fixtures.h"
@@ -76,7 +76,7 @@ std::size_t FrameCount(const std::vector<std::filesystem::path>& streams) {
 }
 
 std::int64_t OracleTime(const json::value& v) {
-  const auto us = ari::ParseAriTimestamp(std::string(v.as_string()));
+  const auto us = ParseIsoTimestamp(std::string(v.as_string()));
   REQUIRE(us);
   return *us;
 }

@@ -1,4 +1,4 @@
-#include "daemon/config_checks.h"
+#include "config_checks.h"
 
 #include <catch2/catch.hpp>
 #include <fstream>

@@ -9,7 +9,7 @@
 #include <map>
 #include <string>
 
-#include "daemon/config_checks.h"
+#include "config_checks.h"
 #include "support/temp_dir.h"
 
 namespace callledger::daemon {

@@ -6,7 +6,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "daemon/config_checks.h"
+#include "config_checks.h"
 #include "support/temp_dir.h"
 
 namespace callledger::daemon {

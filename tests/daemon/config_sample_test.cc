@@ -12,7 +12,7 @@
 #include <sstream>
 #include <string>
 
-#include "daemon/config_checks.h"
+#include "config_checks.h"
 #include "support/temp_dir.h"
 
 namespace callledger::daemon {

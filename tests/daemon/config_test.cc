@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <string>
 
-#include "daemon/config_checks.h"
+#include "config_checks.h"
 #include "support/temp_dir.h"
 
 namespace callledger::daemon {

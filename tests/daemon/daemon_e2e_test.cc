@@ -16,7 +16,7 @@
 
 #include "audit/render.h"
 #include "audit/verify.h"
-#include "daemon/e2e_helpers.h"
+#include "e2e_helpers.h"
 #include "pg/pg_call_log_store.h"
 #include "projection/row_format.h"
 #include "record/record_codec.h"

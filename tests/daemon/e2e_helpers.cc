@@ -1,4 +1,4 @@
-#include "daemon/e2e_helpers.h"
+#include "e2e_helpers.h"
 
 #include <catch2/catch.hpp>
 

@@ -18,7 +18,7 @@
 #include <thread>
 
 #include "audit/render.h"
-#include "daemon/e2e_helpers.h"
+#include "e2e_helpers.h"
 #include "pg/pg_call_log_store.h"
 #include "record/record_codec.h"
 #include "store/rocks_event_log.h"

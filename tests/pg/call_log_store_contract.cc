@@ -1,4 +1,4 @@
-#include "pg/call_log_store_contract.h"
+#include "call_log_store_contract.h"
 
 #include <catch2/catch.hpp>
 #include <cstdint>

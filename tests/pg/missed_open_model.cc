@@ -1,4 +1,4 @@
-#include "pg/missed_open_model.h"
+#include "missed_open_model.h"
 
 #include <catch2/catch.hpp>
 #include <pqxx/pqxx>

@@ -11,9 +11,9 @@
 #include <thread>
 #include <vector>
 
+#include "call_log_store_contract.h"
 #include "core/call_log_store.h"
-#include "pg/call_log_store_contract.h"
-#include "pg/pg_store_checks.h"
+#include "pg_store_checks.h"
 #include "projection/memory_call_log_store.h"
 #include "support/call_rows.h"
 #include "support/pg_test_db.h"

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "pg/stats_tables.h"
+#include "stats_tables.h"
 #include "support/call_rows.h"
 
 namespace callledger {

@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "pg/pg_call_log_reader.h"
-#include "pg/stats_tables.h"
 #include "replay/fixture.h"
+#include "stats_tables.h"
 #include "support/fixtures.h"
 
 namespace callledger {

@@ -8,7 +8,7 @@
 
 #include "pg/migrations.h"
 #include "pg/pg_call_log_store.h"
-#include "pg/pg_store_checks.h"
+#include "pg_store_checks.h"
 #include "support/call_rows.h"
 #include "support/pg_test_db.h"
 #include "support/store_checks.h"

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "pg/pg_call_log_reader.h"
-#include "pg/stats_tables.h"
+#include "stats_tables.h"
 #include "support/call_rows.h"
 
 namespace callledger {

@@ -12,10 +12,10 @@
 #include <utility>
 #include <vector>
 
-#include "pg/missed_open_model.h"
+#include "missed_open_model.h"
 #include "pg/pg_call_stats.h"
 #include "pg/pg_row_codec.h"
-#include "pg/pg_store_checks.h"
+#include "pg_store_checks.h"
 #include "support/call_rows.h"
 #include "support/pg_test_db.h"
 

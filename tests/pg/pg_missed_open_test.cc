@@ -16,11 +16,11 @@
 #include <thread>
 #include <vector>
 
+#include "missed_open_model.h"
 #include "pg/migrations.h"
-#include "pg/missed_open_model.h"
 #include "pg/pg_call_log_store.h"
 #include "pg/pg_row_codec.h"
-#include "pg/pg_store_checks.h"
+#include "pg_store_checks.h"
 #include "support/call_rows.h"
 #include "support/pg_test_db.h"
 

@@ -14,7 +14,7 @@
 
 #include "core/call_log_store.h"
 #include "pg/pg_call_log_store.h"
-#include "pg/pg_store_checks.h"
+#include "pg_store_checks.h"
 #include "support/pg_test_db.h"
 #include "support/store_checks.h"
 

@@ -9,7 +9,7 @@
 
 #include "core/call_log_store.h"
 #include "pg/pg_call_log_store.h"
-#include "pg/pg_store_checks.h"
+#include "pg_store_checks.h"
 #include "projection/memory_call_log_store.h"
 #include "support/call_rows.h"
 #include "support/pg_test_db.h"

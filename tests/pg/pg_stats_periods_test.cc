@@ -14,7 +14,7 @@
 #include "pg/pg_call_log_reader.h"
 #include "pg/pg_call_log_store.h"
 #include "pg/pg_row_codec.h"
-#include "pg/stats_tables.h"
+#include "stats_tables.h"
 #include "support/pg_test_db.h"
 
 namespace callledger {

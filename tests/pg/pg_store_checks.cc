@@ -1,4 +1,4 @@
-#include "pg/pg_store_checks.h"
+#include "pg_store_checks.h"
 
 #include <catch2/catch.hpp>
 #include <thread>

@@ -1,9 +1,9 @@
-#include "pg/stats_tables.h"
+#include "stats_tables.h"
 
 #include <catch2/catch.hpp>
 #include <pqxx/pqxx>
 
-#include "ari/timestamp.h"
+#include "core/utc_time.h"
 #include "pg/pg_call_log_store.h"
 #include "pg/pg_call_stats.h"
 #include "support/call_rows.h"
@@ -11,7 +11,7 @@
 namespace callledger::testing {
 
 std::int64_t At(const std::string& text) {
-  const auto t = ari::ParseAriTimestamp(text);
+  const auto t = ParseIsoTimestamp(text);
   REQUIRE(t.has_value());
   return *t;
 }

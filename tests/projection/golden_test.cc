@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <map>
 
-#include "ari/timestamp.h"
+#include "core/utc_time.h"
 #include "projection/row_format.h"
 #include "replay/fixture.h"
 #include "support/fixtures.h"
@@ -34,7 +34,7 @@ std::string Stem(const std::filesystem::path& p) {
 
 std::int64_t Time(const json::value& v) {
   REQUIRE(v.is_string());
-  auto t = ari::ParseAriTimestamp(std::string(v.as_string()));
+  auto t = ParseIsoTimestamp(std::string(v.as_string()));
   REQUIRE(t.has_value());
   return *t;
 }

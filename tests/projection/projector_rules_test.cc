@@ -1,9 +1,9 @@
 // Rules of the projector that need records the captures cannot give (gap and
-// reconcile records), and guards on its purity and determinism.
+// reconcile records), and guards on its determinism (its purity:
+// tests/boundaries/boundaries_test.cc).
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 
 #include "ari/frame_record.h"
 #include "core/projector.h"
@@ -268,44 +268,6 @@ TEST_CASE("the sweep forgets finished calls past the horizon, and only those") {
   const auto live = p.LiveRows();
   REQUIRE(live.size() == 1);
   CHECK(live[0].call_id == "1.2");
-}
-
-TEST_CASE("the core (projector included) uses no clock, randomness, I/O or adapter libraries") {
-  const std::regex forbidden(
-      R"(#include\s*<(chrono|random|ctime|thread|unordered_map|unordered_set|fstream|iostream|filesystem|boost/.*|rocksdb/.*|pqxx/.*|simdjson.*)>|std::rand|time\(|getenv)");
-  int files = 0;
-  for (const auto& e : std::filesystem::directory_iterator(testing::SourceDir() / "src" / "core")) {
-    const std::string text = ReadFile(e.path());
-    INFO(e.path().filename().string());
-    CHECK_FALSE(std::regex_search(text, forbidden));
-    ++files;
-  }
-  CHECK(files >= 8);
-}
-
-// Adapters never include each other (STYLE.md): store, ari and record know
-// nothing of audit, projection or replay; core knows no other module.
-TEST_CASE("module boundaries hold") {
-  struct Rule {
-    std::string module;
-    std::regex forbidden;
-  };
-  const std::vector<Rule> rules = {
-      {"core",
-       std::regex(R"(#include\s*"(ari|record|store|audit|projection|replay|pg|server|daemon)/)")},
-      {"ari",
-       std::regex(R"(#include\s*"(record|store|audit|projection|replay|pg|server|daemon)/)")},
-      {"record",
-       std::regex(R"(#include\s*"(ari|store|audit|projection|replay|pg|server|daemon)/)")},
-      {"store", std::regex(R"(#include\s*"(ari|audit|projection|replay|pg|server|daemon)/)")},
-  };
-  for (const auto& rule : rules) {
-    for (const auto& e :
-         std::filesystem::directory_iterator(testing::SourceDir() / "src" / rule.module)) {
-      INFO(e.path().string());
-      CHECK_FALSE(std::regex_search(ReadFile(e.path()), rule.forbidden));
-    }
-  }
 }
 
 }  // namespace

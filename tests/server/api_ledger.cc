@@ -1,4 +1,4 @@
-#include "server/api_ledger.h"
+#include "api_ledger.h"
 
 #include <algorithm>
 #include <catch2/catch.hpp>

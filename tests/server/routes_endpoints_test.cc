@@ -10,14 +10,14 @@
 #include <utility>
 #include <vector>
 
-#include "ari/timestamp.h"
+#include "api_ledger.h"
 #include "audit/call_links.h"
 #include "audit/query.h"
 #include "audit/render.h"
+#include "core/utc_time.h"
 #include "pg/pg_call_log_reader.h"
 #include "projection/row_format.h"
 #include "replay/import.h"
-#include "server/api_ledger.h"
 #include "store/memory_event_log.h"
 #include "support/fixtures.h"
 
@@ -96,8 +96,8 @@ TEST_CASE("stats and missed: figures over a period, bad parameters named") {
   CHECK(empty.at("abandon_rate").is_null());
   // The default period is today in the configured zone: it parses and is a day.
   const json::value today = l.GetJson("/api/stats");
-  const auto since = ari::ParseAriTimestamp(std::string(today.at("since").as_string()));
-  const auto until = ari::ParseAriTimestamp(std::string(today.at("until").as_string()));
+  const auto since = ParseIsoTimestamp(std::string(today.at("since").as_string()));
+  const auto until = ParseIsoTimestamp(std::string(today.at("until").as_string()));
   REQUIRE(since);
   REQUIRE(until);
   CHECK(*until - *since >= 23LL * 3600 * 1'000'000);

@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "server/api_ledger.h"
+#include "api_ledger.h"
 #include "server/call_query.h"
 
 namespace callledger {

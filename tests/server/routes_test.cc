@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "ari/timestamp.h"
+#include "api_ledger.h"
+#include "core/utc_time.h"
 #include "projection/row_format.h"
-#include "server/api_ledger.h"
 #include "server/call_query.h"
 
 namespace callledger {
@@ -142,15 +142,15 @@ TEST_CASE("every filter selects what the rows say") {
   // with a +05:00 offset (the same instant).
   const std::int64_t mid = rows[rows.size() / 2].start_us;
   REQUIRE(mid != 0);
-  const std::string z = ari::FormatUtcMicros(mid);
+  const std::string z = FormatUtcMicros(mid);
   CHECK(check("since=" + Encode(z),
               [&](const CallRow& r) { return r.start_us != 0 && r.start_us >= mid; }) > 1);
   CHECK(check("until=" + Encode(z),
               [&](const CallRow& r) { return r.start_us != 0 && r.start_us < mid; }) > 1);
-  std::string plus5 = ari::FormatUtcMicros(mid + 5LL * 3600 * 1'000'000);
+  std::string plus5 = FormatUtcMicros(mid + 5LL * 3600 * 1'000'000);
   plus5 = plus5.substr(0, plus5.size() - 1) + "+05:00";
-  REQUIRE(ari::ParseAriTimestamp(plus5) == mid);
-  check("since=" + Encode(plus5) + "&until=" + Encode(ari::FormatUtcMicros(mid + 1)),
+  REQUIRE(ParseIsoTimestamp(plus5) == mid);
+  check("since=" + Encode(plus5) + "&until=" + Encode(FormatUtcMicros(mid + 1)),
         [&](const CallRow& r) { return r.start_us == mid; });
 
   std::vector<std::int64_t> durations;
@@ -166,7 +166,7 @@ TEST_CASE("every filter selects what the rows say") {
 
   // Several at once.
   check("direction=kiruvchi&answered=true&min_duration=1&since=" +
-            Encode(ari::FormatUtcMicros(rows.back().start_us)),
+            Encode(FormatUtcMicros(rows.back().start_us)),
         [&](const CallRow& r) {
           return r.direction == "kiruvchi" && r.answered && r.duration_s && *r.duration_s >= 1 &&
                  r.start_us != 0;

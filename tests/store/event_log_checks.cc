@@ -1,4 +1,4 @@
-#include "store/event_log_checks.h"
+#include "event_log_checks.h"
 
 #include <catch2/catch.hpp>
 #include <utility>

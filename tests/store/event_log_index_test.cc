@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "core/event_log.h"
-#include "store/event_log_checks.h"
+#include "event_log_checks.h"
 
 namespace callledger {
 namespace {

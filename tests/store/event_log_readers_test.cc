@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "core/event_log.h"
+#include "event_log_checks.h"
 #include "record/record_codec.h"
-#include "store/event_log_checks.h"
 
 namespace callledger {
 namespace {

@@ -271,8 +271,8 @@ class SimServer::Impl {
 
 Result<std::unique_ptr<SimServer>> SimServer::Create(ServerOptions options, Replay replay) {
   auto impl = std::make_unique<Impl>(std::move(options), std::move(replay));
-  if (Status s = impl->LoadTls(); !s.ok()) return s;
-  if (Status s = impl->Bind(); !s.ok()) return s;
+  RETURN_IF_ERROR(impl->LoadTls());
+  RETURN_IF_ERROR(impl->Bind());
   return std::unique_ptr<SimServer>(new SimServer(std::move(impl)));
 }
 

@@ -4,7 +4,7 @@
 
 #include <cstdio>
 
-#include "ari/timestamp.h"
+#include "core/utc_time.h"
 
 namespace callledger::cli {
 namespace {
@@ -73,12 +73,12 @@ std::string HostName() {
 }
 
 bool ParseTimeArg(const std::string& text, std::int64_t* utc_us) {
-  if (auto t = ari::ParseAriTimestamp(text)) {
+  if (auto t = ParseIsoTimestamp(text)) {
     *utc_us = *t;
     return true;
   }
   if (text.size() == 10) {
-    if (auto t = ari::ParseAriTimestamp(text + "T00:00:00Z")) {
+    if (auto t = ParseIsoTimestamp(text + "T00:00:00Z")) {
       *utc_us = *t;
       return true;
     }
