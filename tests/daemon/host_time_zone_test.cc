@@ -29,7 +29,7 @@ TEST_CASE("host zone: TZ first, a leading colon dropped") {
   CHECK(HostTimeZone(s) == "Asia/Samarkand");
 }
 
-TEST_CASE("host zone: an empty TZ counts as absent; then /etc/timezone's first line") {
+TEST_CASE("host zone: an empty TZ counts as absent, then /etc/timezone's first line") {
   testing::TempDir dir;
   testing::WriteFile(dir / "timezone", "Europe/Berlin\nignored\n");
   HostZoneSources s = In(dir);
