@@ -9,7 +9,7 @@
 // A client applies changes with seq > its snapshot's seq in order; rows are
 // the JSON of projection::RowsToJson. The socket plumbing (bounded queue
 // per client, one write in flight, slow clients cut off) is in
-// http_server.cc.
+// live_session.h.
 #pragma once
 
 #include <string>

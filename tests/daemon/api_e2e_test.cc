@@ -20,6 +20,7 @@
 #include "audit/query.h"
 #include "audit/render.h"
 #include "core/utc_time.h"
+#include "daemon_http.h"
 #include "e2e_helpers.h"
 #include "pg/pg_call_log_store.h"
 #include "projection/row_format.h"
@@ -50,15 +51,6 @@ std::vector<std::string> DaemonEnv(const std::string& ari, const TestDatabase& d
           "NODE_NAME=" + node,
           "HTTP_LISTEN=127.0.0.1:0",
           "PBX_TIMEZONE=Asia/Tashkent"};
-}
-
-// The address from the daemon's "http listening on HOST:PORT" line.
-std::string HttpAddress(const std::filesystem::path& log) {
-  REQUIRE(WaitForLog(log, "http listening on "));
-  std::smatch m;
-  const std::string text = testing::ReadFile(log);
-  REQUIRE(std::regex_search(text, m, std::regex("http listening on ([0-9.]+:[0-9]+)")));
-  return m[1];
 }
 
 std::vector<std::filesystem::path> ObserverStreams() {
@@ -151,7 +143,7 @@ TEST_CASE(
   const std::string ari = WaitForListening(dir / "sim.out");
   const std::string node = "pbx-api";
   Child daemon({CALL_LEDGERD_PATH}, DaemonEnv(ari, db, dir, node), dir / "d.out", dir / "d.err");
-  const std::string http = HttpAddress(dir / "d.err");
+  const std::string http = testing::DaemonHttpAddress(dir / "d.err");
   auto store = pg::PgCallLogStore::Open(db.dsn());
   REQUIRE(store.ok());
   const std::uint64_t frames = FrameCount(streams);
@@ -273,7 +265,7 @@ TEST_CASE("the live feed shows a call ringing, then talking, then finished") {
   const std::string ari = WaitForListening(dir / "sim.out");
   Child daemon({CALL_LEDGERD_PATH}, DaemonEnv(ari, db, dir, "pbx-live"), dir / "d.out",
                dir / "d.err");
-  const std::string http = HttpAddress(dir / "d.err");
+  const std::string http = testing::DaemonHttpAddress(dir / "d.err");
   auto live = testing::WsClient::Connect(http, "/api/live");
   REQUIRE(live != nullptr);
   const auto first = live->Read();

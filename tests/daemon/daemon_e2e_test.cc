@@ -12,10 +12,10 @@
 #include <chrono>
 #include <fstream>
 #include <sstream>
-#include <thread>
 
 #include "audit/render.h"
 #include "audit/verify.h"
+#include "daemon_http.h"
 #include "e2e_helpers.h"
 #include "pg/pg_call_log_store.h"
 #include "projection/row_format.h"
@@ -28,11 +28,13 @@
 #include "support/processes.h"
 #include "support/tcp_to_unix_proxy.h"
 #include "support/temp_dir.h"
+#include "support/wait.h"
 
 namespace callledger {
 namespace {
 
 using testing::Child;
+using testing::DaemonHttpAddress;
 using testing::Exported;
 using testing::OpenLedger;
 using testing::TempDir;
@@ -40,6 +42,7 @@ using testing::TestDatabase;
 using testing::WaitForCheckpoint;
 using testing::WaitForListening;
 using testing::WaitForLog;
+using testing::WaitUntil;
 
 // Every column but node and the seqs (the daemon's ledger also holds its
 // own note, gap and reconcile records, so its seqs are shifted).
@@ -80,12 +83,7 @@ void RunStream(const std::filesystem::path& stream, const TestDatabase& db) {
   const std::uint64_t expected = lines.size() + 3;
   auto store = pg::PgCallLogStore::Open(db.dsn());
   REQUIRE(store.ok());
-  std::uint64_t checkpoint = 0;
-  for (int i = 0; i < 500 && checkpoint < expected; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    auto cp = (*store)->Checkpoint(node);
-    if (cp.ok()) checkpoint = cp->value;
-  }
+  const std::uint64_t checkpoint = WaitForCheckpoint(**store, node, expected);
   const int code = daemon.Stop(SIGTERM);
   INFO(testing::ReadFile(dir / "daemon.err"));
   CHECK(code == 0);
@@ -228,17 +226,35 @@ TEST_CASE(
   Child sim({ARI_SIM_PATH, "--listen", "127.0.0.1:0", "--speed", "4", stream.string()}, {},
             dir / "sim.out", dir / "sim.err");
   const std::string address = WaitForListening(dir / "sim.out");
+  const std::size_t lines = testing::ReadLines(stream).size();
   {
     Child first({CALL_LEDGERD_PATH}, DaemonEnv(address, db, dir, "pbx-kill"), dir / "d1.out",
                 dir / "d1.err");
-    std::this_thread::sleep_for(std::chrono::milliseconds(900));
+    // Killed once a quarter of the call is in its ledger (its note, gap and
+    // reconcile come first).
+    const std::string http = DaemonHttpAddress(dir / "d1.err");
+    CHECK(WaitUntil([&] { return testing::DaemonLedgerHead(http) >= 3 + lines / 4; },
+                    std::chrono::seconds(10),
+                    "a quarter of the stream in the first daemon's ledger"));
     CHECK(first.Stop(SIGKILL) == 128 + SIGKILL);
   }
+  const std::uint64_t head_at_kill = OpenLedger(dir)->Head().seq.value;
   Child second({CALL_LEDGERD_PATH}, DaemonEnv(address, db, dir, "pbx-kill"), dir / "d2.out",
                dir / "d2.err");
-  std::this_thread::sleep_for(std::chrono::milliseconds(4000));
+  // ari-sim says where the second connection starts (a frame the killed
+  // daemon never appended is lost with it, one whose write failed is sent
+  // again) and when the stream has ended; then the second daemon's note, gap,
+  // reconcile and every frame after that point must reach the call log.
+  REQUIRE(WaitForLog(dir / "sim.err", "subscribed to app", 2));
+  REQUIRE(WaitForLog(dir / "sim.err", "stream ended"));
+  const std::uint64_t expected =
+      head_at_kill + 3 + testing::FramesSentToLastClient(dir / "sim.err", lines);
+  auto store = pg::PgCallLogStore::Open(db.dsn());
+  REQUIRE(store.ok());
+  const std::uint64_t cp = WaitForCheckpoint(**store, "pbx-kill", expected);
   CHECK(second.Stop(SIGTERM) == 0);
   INFO(testing::ReadFile(dir / "d2.err"));
+  CHECK(cp == expected);
 
   store::RocksOptions ro;
   ro.mode = store::OpenMode::kReadOnly;
@@ -260,9 +276,7 @@ TEST_CASE(
               .ok());
   CHECK(gaps == 2);
   CHECK(frames > 0);
-  CHECK(frames <= testing::ReadLines(stream).size());
-  auto store = pg::PgCallLogStore::Open(db.dsn());
-  REQUIRE(store.ok());
+  CHECK(frames <= lines);
   auto check = replay::Check(**ledger, **store);
   REQUIRE(check.ok());
   CHECK(check->differences.empty());
@@ -296,16 +310,26 @@ TEST_CASE("PostgreSQL away during a stream: the ledger records everything, the t
   std::vector<std::string> env = DaemonEnv(address, db, dir, "pbx-pgdown");
   env[3] = "DATABASE_URL=" + via_proxy;
   Child daemon({CALL_LEDGERD_PATH}, env, dir / "d.out", dir / "d.err");
-  // Half the call's recorded time with no database at all.
-  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  const std::string http = DaemonHttpAddress(dir / "d.err");
+  const std::uint64_t expected = lines.size() + 3;
+  // Half the call recorded with no database at all.
+  CHECK(WaitForLog(dir / "d.err", "the ledger keeps recording"));
+  CHECK(WaitUntil([&] { return testing::DaemonLedgerHead(http) >= 3 + lines.size() / 2; },
+                  std::chrono::seconds(10), "half the call in the ledger"));
   proxy.Up();
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  proxy.Down();  // and once more, cut while connected
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  CHECK(WaitForLog(dir / "d.err", "PostgreSQL is back"));
+  // And once more, cut while connected. If records are still to come, the
+  // next of them meets the dead connection: the daemon says so and recovers.
+  proxy.Down();
+  const auto head_at_cut = testing::DaemonMetric(http, "call_ledger_ledger_head_seq");
   proxy.Up();
+  REQUIRE(head_at_cut.has_value());
+  if (*head_at_cut < expected) {
+    CHECK(WaitForLog(dir / "d.err", "the ledger keeps recording", 2));
+    CHECK(WaitForLog(dir / "d.err", "PostgreSQL is back", 2));
+  }
   auto store = pg::PgCallLogStore::Open(db.dsn());
   REQUIRE(store.ok());
-  const std::uint64_t expected = lines.size() + 3;
   const std::uint64_t cp = WaitForCheckpoint(**store, "pbx-pgdown", expected);
   CHECK(daemon.Stop(SIGTERM) == 0);
   const std::string log = testing::ReadFile(dir / "d.err");

@@ -3,10 +3,12 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <regex>
 #include <sstream>
-#include <thread>
 
 #include "audit/render.h"
+#include "support/fixtures.h"
+#include "support/wait.h"
 
 namespace callledger::testing {
 
@@ -27,12 +29,25 @@ std::string Exported(const EventLog& ledger) {
 std::uint64_t WaitForCheckpoint(CallLogStore& store, const std::string& node,
                                 std::uint64_t at_least) {
   std::uint64_t cp = 0;
-  for (int i = 0; i < 750 && cp < at_least; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    auto r = store.Checkpoint(node);
-    if (r.ok()) cp = r->value;
-  }
+  WaitUntil(
+      [&] {
+        auto r = store.Checkpoint(node);
+        if (r.ok()) cp = r->value;
+        return cp >= at_least;
+      },
+      std::chrono::seconds(15), "the call log's checkpoint to reach " + std::to_string(at_least));
   return cp;
+}
+
+std::uint64_t FramesSentToLastClient(const std::filesystem::path& sim_err, std::size_t frames) {
+  const std::string log = ReadFile(sim_err);
+  const std::regex subscribed("subscribed to app '[^']*'; next frame (none|[0-9]+)");
+  std::string next;
+  for (std::sregex_iterator it(log.begin(), log.end(), subscribed), end; it != end; ++it)
+    next = (*it)[1];
+  REQUIRE(!next.empty());
+  if (next == "none") return 0;
+  return frames - std::stoull(next) + 1;
 }
 
 }  // namespace callledger::testing

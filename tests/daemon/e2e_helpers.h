@@ -1,5 +1,6 @@
 // Helpers shared by the daemon's end-to-end tests: the daemon's ledger read
-// back, its frames as an export, and waiting for the call log to catch up.
+// back, its frames as an export, waiting for the call log to catch up, and
+// what ari-sim says it sent.
 #pragma once
 
 #include <cstdint>
@@ -21,5 +22,9 @@ std::string Exported(const EventLog& ledger);
 // returns the last value seen.
 std::uint64_t WaitForCheckpoint(CallLogStore& store, const std::string& node,
                                 std::uint64_t at_least);
+// How many frames of a stream of `frames` ari-sim sent its last subscriber,
+// from its log `sim_err`: from the frame its last "subscribed" line names to
+// the end; 0 if the stream had ended before.
+std::uint64_t FramesSentToLastClient(const std::filesystem::path& sim_err, std::size_t frames);
 
 }  // namespace callledger::testing

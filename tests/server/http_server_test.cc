@@ -17,6 +17,7 @@
 #include "support/fixtures.h"
 #include "support/http_client.h"
 #include "support/pg_test_db.h"
+#include "support/wait.h"
 
 namespace callledger {
 namespace {
@@ -77,6 +78,11 @@ class Served {
   std::unique_ptr<server::HttpServer> server_;
   std::string address_;
 };
+
+// Whether the Prometheus text holds `line` as a whole line.
+bool HasLine(const std::string& text, const std::string& line) {
+  return ("\n" + text).find("\n" + line + "\n") != std::string::npos;
+}
 
 std::size_t Lines(const std::string& text) {
   std::size_t n = 0;
@@ -173,11 +179,20 @@ TEST_CASE("named limits: header size, connections, a request that never ends") {
   {
     // Two idle connections take both places; a third is turned away, and
     // counted, until they go.
+    const auto open_now = [&](int n) {
+      return HasLine(s.metrics().RenderPrometheus(),
+                     "call_ledger_http_connections " + std::to_string(n));
+    };
+    REQUIRE(testing::WaitUntil([&] { return open_now(0); }, std::chrono::seconds(2),
+                               "the first request's connection to end"));
     std::thread a(
         [&] { HttpRaw(s.address(), "GET /api/calls HTTP/1.1\r\n", std::chrono::seconds(3)); });
     std::thread b(
         [&] { HttpRaw(s.address(), "GET /api/calls HTTP/1.1\r\n", std::chrono::seconds(3)); });
-    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    // Both accepted and counted by the server; they hold their places until
+    // request_timeout (500 ms) closes them.
+    CHECK(testing::WaitUntil([&] { return open_now(2); }, std::chrono::seconds(2),
+                             "both idle connections to be open"));
     const auto third = HttpGet(s.address(), "/healthz", {}, std::chrono::seconds(2));
     CHECK(third.status == 0);
     a.join();
@@ -320,11 +335,17 @@ TEST_CASE("live feed: a client that stops reading is cut off, the others keep re
       ++received;
     }
   });
-  for (int i = 1; i <= kBatches; ++i) {
-    s.server().Publish(Seq{static_cast<std::uint64_t>(1000 + i)}, batch);
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  // The reader is never more than kWindow batches behind, well inside its
+  // queue of 128, so only the client that does not read can be cut off.
+  constexpr int kWindow = 32;
+  bool kept_up = true;
+  for (int i = 1; i <= kBatches && kept_up; ++i) {
+    kept_up = testing::WaitUntil([&] { return received >= i - kWindow; }, std::chrono::seconds(20),
+                                 "the reading client to keep up");
+    if (kept_up) s.server().Publish(Seq{static_cast<std::uint64_t>(1000 + i)}, batch);
   }
   drain.join();
+  CHECK(kept_up);
   CHECK(received == kBatches);
   CHECK(in_order);
   CHECK(slow->WaitClosed(std::chrono::seconds(10)));

@@ -8,9 +8,9 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
-#include <thread>
 
 #include "support/fixtures.h"
+#include "support/wait.h"
 
 namespace callledger::testing {
 
@@ -49,27 +49,31 @@ int Child::Stop(int sig) {
 }
 
 std::string WaitForListening(const std::filesystem::path& out) {
-  for (int i = 0; i < 200; ++i) {
-    std::ifstream in(out);
-    std::string line;
-    if (std::getline(in, line) && line.starts_with("listening on ")) return line.substr(13);
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  FAIL("ari-sim did not print its address");
-  return {};
+  std::string address;
+  const bool printed = WaitUntil(
+      [&] {
+        std::ifstream in(out);
+        std::string line;
+        if (!std::getline(in, line) || !line.starts_with("listening on ")) return false;
+        address = line.substr(13);
+        return true;
+      },
+      std::chrono::seconds(4), "ari-sim's address");
+  if (!printed) FAIL("ari-sim did not print its address");
+  return address;
 }
 
 bool WaitForLog(const std::filesystem::path& file, const std::string& text, int times) {
-  for (int i = 0; i < 400; ++i) {
-    if (std::filesystem::exists(file)) {
-      const std::string log = ReadFile(file);
-      int n = 0;
-      for (auto pos = log.find(text); pos != std::string::npos; pos = log.find(text, pos + 1)) ++n;
-      if (n >= times) return true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
-  return false;
+  return WaitUntil(
+      [&] {
+        if (!std::filesystem::exists(file)) return false;
+        const std::string log = ReadFile(file);
+        int n = 0;
+        for (auto pos = log.find(text); pos != std::string::npos; pos = log.find(text, pos + 1))
+          ++n;
+        return n >= times;
+      },
+      std::chrono::seconds(10), std::to_string(times) + " x \"" + text + "\" in " + file.string());
 }
 
 }  // namespace callledger::testing
