@@ -261,7 +261,13 @@ Result<ExportCounts> ExportPayloads(const EventLog& log, Seq from, Seq to, std::
       inner = DataLoss("seq " + std::to_string(key.value) + ": " + r.status().message());
       return false;
     }
-    if (r->kind != RecordKind::kAriEvent && r->kind != RecordKind::kMalformed) {
+    // A malformed record whose bytes hold a line break (a REST body kept
+    // instead of a reconcile, say) would not stay one line: with the other
+    // kinds, it goes as a record line.
+    const bool breaks_line = r->kind == RecordKind::kMalformed && !r->truncated() &&
+                             r->payload.find_first_of("\r\n") != std::string::npos;
+    if ((r->kind != RecordKind::kAriEvent && r->kind != RecordKind::kMalformed) ||
+        (breaks_line && kinds == ExportKinds::kAll)) {
       if (kinds == ExportKinds::kFrames) {
         ++counts.skipped_other_kinds;
         return true;

@@ -45,8 +45,9 @@ std::string RenderCallHeader(const CallHistory& history);
 // ExportKinds::kAll the daemon's own records (gap, reconcile, note) are
 // written too, in seq order between the frames, each as one record line
 // (payload/record_line.h), which `ledger-replay import` and `fixture` read
-// back as records of their kind. A record that cannot be written as a line
-// fails the export with kInvalidInput naming its seq.
+// back as records of their kind; so is a malformed record whose bytes hold a
+// line break (it could not stay one line). A record that cannot be written
+// as a line fails the export with kInvalidInput naming its seq.
 enum class ExportKinds : std::uint8_t { kFrames, kAll };
 struct ExportCounts {
   std::uint64_t written = 0;  // frames

@@ -42,14 +42,30 @@ void LogAsterisk(const std::string& asterisk_info) {
                entity != nullptr && entity->is_string() ? std::string(entity->as_string()) : "?");
 }
 
-// The two REST bodies, validated as JSON (a reconcile payload embeds them
-// byte for byte, so they must be JSON).
-Result<payload::ReconcilePayload> ReconcileFromBodies(std::string channels, std::string bridges) {
-  auto c = payload::JsonText::Verbatim(std::move(channels));
-  if (!c.ok()) return InvalidInput("GET /ari/channels answered 200 with " + c.status().message());
-  auto b = payload::JsonText::Verbatim(std::move(bridges));
-  if (!b.ok()) return InvalidInput("GET /ari/bridges answered 200 with " + b.status().message());
-  return payload::ReconcilePayload{std::move(c.value()), std::move(b.value())};
+// The two REST bodies as one reconcile record (appended to `drafts`), and
+// true. A reconcile embeds them byte for byte, so both must be JSON; a body
+// that is not is kept as a malformed record instead (invariant 6), and this
+// connection gets no reconcile (false).
+bool SnapshotDrafts(std::string channels, std::string bridges, std::int64_t at_us,
+                    std::vector<RecordDraft>& drafts) {
+  const Status channels_ok = payload::JsonText::Check(channels);
+  const Status bridges_ok = payload::JsonText::Check(bridges);
+  if (channels_ok.ok() && bridges_ok.ok()) {
+    payload::ReconcilePayload reconcile{payload::JsonText::Verbatim(std::move(channels)).value(),
+                                        payload::JsonText::Verbatim(std::move(bridges)).value()};
+    drafts.push_back(payload::ReconcileDraft(reconcile, at_us));
+    return true;
+  }
+  const auto keep = [&](std::string_view request, std::string& body, const Status& why) {
+    if (why.ok()) return;
+    spdlog::error(
+        "ARI reconciliation failed: {} answered with {} ({} bytes, kept as a malformed record)",
+        request, why.message(), body.size());
+    drafts.push_back(payload::UnusableBodyDraft(request, std::move(body), why.message(), at_us));
+  };
+  keep("GET /ari/channels", channels, channels_ok);
+  keep("GET /ari/bridges", bridges, bridges_ok);
+  return false;
 }
 
 }  // namespace
@@ -202,17 +218,16 @@ void Ingest::Loop() {
                          drafts.back().reason);
           }
           break;
-        case Item::Type::kSnapshot:
-          if (auto reconcile = ReconcileFromBodies(std::move(item.frame), std::move(item.bridges));
-              reconcile.ok()) {
-            drafts.push_back(payload::ReconcileDraft(*reconcile, item.received_at_us));
+        case Item::Type::kSnapshot: {
+          const std::size_t before = drafts.size();
+          if (SnapshotDrafts(std::move(item.frame), std::move(item.bridges), item.received_at_us,
+                             drafts)) {
             ++stats_.reconciles;
           } else {
-            // As when Asterisk answers with an error status: nothing to
-            // reconcile with; the next connection asks again.
-            spdlog::error("ARI reconciliation failed: {}", reconcile.status().message());
+            stats_.malformed += drafts.size() - before;  // the bodies kept
           }
           break;
+        }
         case Item::Type::kDraft:
           drafts.push_back(std::move(item.draft));
           break;

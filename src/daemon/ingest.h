@@ -4,8 +4,8 @@
 // The client's callbacks (on the network thread) only push into a bounded
 // queue. An appender thread drains it in batches: frames become `ari_event`
 // or `malformed` records (invariant 6), each (re)connection a `gap` record,
-// each REST snapshot a `reconcile` record (DESIGN 4.3; a snapshot whose
-// bodies are not JSON is logged and dropped, like an HTTP error). The
+// each REST snapshot a `reconcile` record (DESIGN 4.3; a REST body that is
+// not JSON is kept as a `malformed` record instead, and logged). The
 // payloads are payload/'s (gap.h, reconcile.h). When the queue is
 // full the frame is counted and dropped, and a `gap` record with reason
 // `overflow` says how many before the next frame that fits. An Append that

@@ -33,12 +33,17 @@ simdjson::simdjson_result<std::string_view> ValueBytes(simdjson::ondemand::value
 
 }  // namespace
 
-Result<JsonText> JsonText::Verbatim(std::string text) {
+Status JsonText::Check(std::string_view text) {
   simdjson::dom::parser parser;
   simdjson::dom::element root;
-  if (auto err = parser.parse(text).get(root)) {
+  if (auto err = parser.parse(text.data(), text.size()).get(root)) {
     return InvalidInput(std::string("not valid JSON: ") + simdjson::error_message(err));
   }
+  return Status::Ok();
+}
+
+Result<JsonText> JsonText::Verbatim(std::string text) {
+  RETURN_IF_ERROR(Check(text));
   return JsonText(std::move(text));
 }
 

@@ -21,6 +21,9 @@ class JsonText {
   // `text` unchanged, once simdjson (the parser the projector uses) has
   // accepted it as one JSON value. Whitespace around the value is kept.
   static Result<JsonText> Verbatim(std::string text);
+  // Whether Verbatim would take `text`: ok, or kInvalidInput saying why.
+  // Lets a caller keep text that is not JSON without giving it away first.
+  static Status Check(std::string_view text);
   // The value `text` holds, as Boost.JSON writes it back: compact, members
   // in their order, strings re-escaped, numbers re-formatted. For values
   // whose meaning is kept but whose bytes are not evidence.

@@ -42,6 +42,18 @@ RecordDraft ReconcileDraft(const ReconcilePayload& reconcile, std::int64_t at_us
   return d;
 }
 
+RecordDraft UnusableBodyDraft(std::string_view request, std::string body, std::string_view why,
+                              std::int64_t at_us) {
+  RecordDraft d;
+  d.kind = RecordKind::kMalformed;
+  d.event_time_us = at_us;
+  d.received_at_us = at_us;
+  d.reason = std::string(request) + " answered with a body that cannot be reconciled (" +
+             std::string(why) + "); kept instead of a reconcile";
+  d.payload = std::move(body);
+  return d;
+}
+
 struct ReconcileDecoder::Impl {
   dom::parser parser;
   ari::AriTimestampParser timestamps;

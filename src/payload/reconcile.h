@@ -17,7 +17,8 @@
 // These are exactly the bytes the daemon has written since its first
 // version (which concatenated them). A body is embedded only once it has
 // been validated as JSON (JsonText::Verbatim), so the payload is always one
-// JSON object; a body that is not JSON cannot be recorded as a reconcile.
+// JSON object. A body that is not JSON cannot be recorded as a reconcile; it
+// is kept all the same, as a `malformed` record (UnusableBodyDraft).
 //
 // ParseReconcile gives the two bodies back byte for byte (ObjectMembers:
 // what lies between a member's colon and the comma or brace after it) and
@@ -27,6 +28,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "core/ari_event.h"
@@ -49,6 +51,14 @@ std::string EncodeReconcile(const ReconcilePayload& reconcile);
 Result<ReconcilePayload> ParseReconcile(std::string_view payload);
 // The record, ready to append; `at_us` is when the answers arrived.
 RecordDraft ReconcileDraft(const ReconcilePayload& reconcile, std::int64_t at_us);
+
+// A REST body that could not be embedded in a reconcile (JsonText::Check
+// said why) is evidence all the same (DESIGN invariant 6): a `malformed`
+// record whose payload is the body byte for byte and whose reason names the
+// request ("GET /ari/channels") and the error. The projector skips it, so
+// that connection has no reconcile; the next connection asks again.
+RecordDraft UnusableBodyDraft(std::string_view request, std::string body, std::string_view why,
+                              std::int64_t at_us);
 
 // The projector's view of a reconcile payload, parsed with simdjson:
 // `channels` must be an array (else kInvalidInput); its objects with a

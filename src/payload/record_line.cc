@@ -13,8 +13,11 @@ namespace {
 
 constexpr std::string_view kWhat = "daemon record line";
 
-bool IsDaemonKind(RecordKind kind) {
-  return kind == RecordKind::kGap || kind == RecordKind::kReconcile || kind == RecordKind::kNote;
+// The daemon's own records, and a malformed record (a frame or REST body
+// kept as received) that cannot be a line of its own.
+bool IsLineKind(RecordKind kind) {
+  return kind == RecordKind::kGap || kind == RecordKind::kReconcile || kind == RecordKind::kNote ||
+         kind == RecordKind::kMalformed;
 }
 
 // The fields a line carries, from a draft or a stored record.
@@ -28,9 +31,9 @@ struct LineFields {
 };
 
 Result<std::string> Encode(const LineFields& f) {
-  if (!IsDaemonKind(f.kind)) {
+  if (!IsLineKind(f.kind)) {
     return InvalidInput("a " + std::string(RecordKindName(f.kind)) +
-                        " record is not a daemon record (gap, reconcile, note)");
+                        " record is not a daemon record (gap, reconcile, note) or a malformed one");
   }
   if (!f.only_these) {
     return InvalidInput(std::string(RecordKindName(f.kind)) +
@@ -101,7 +104,7 @@ Result<RecordDraft> ParseRecordLine(std::string_view line) {
       auto name = StringValue(m, kWhat);
       if (!name.ok()) return name.status();
       const auto kind = RecordKindFromName(*name);
-      if (!kind || !IsDaemonKind(*kind)) {
+      if (!kind || !IsLineKind(*kind)) {
         return InvalidInput(std::string(kWhat) + ": kind \"" + *name +
                             "\" is not gap, reconcile or note");
       }

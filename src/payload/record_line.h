@@ -11,7 +11,9 @@
 //   {"call_ledger_record":{"kind":"gap","event_time_us":1795684560123456,
 //    "received_at_us":1795684560123456,"reason":"...","payload":{...}}}
 //
-//   kind            string   gap, reconcile or note
+//   kind            string   gap, reconcile or note; or malformed: a frame
+//                            or REST body kept as received whose bytes hold a
+//                            line break, so that it cannot be a line itself
 //   event_time_us   integer  the record's event_time_us
 //   received_at_us  integer  the record's received_at_us
 //   reason          string   the record's reason
@@ -40,8 +42,8 @@ inline constexpr std::string_view kRecordLinePrefix = "{\"call_ledger_record\":"
 
 inline bool IsRecordLine(std::string_view line) { return line.starts_with(kRecordLinePrefix); }
 
-// kInvalidInput for a kind other than gap/reconcile/note or a field the
-// line does not carry.
+// kInvalidInput for a kind other than gap/reconcile/note/malformed or a
+// field the line does not carry.
 Result<std::string> EncodeRecordLine(const RecordDraft& record);
 Result<std::string> EncodeRecordLine(const Record& record);
 // kInvalidInput, with the reason, for anything but a line EncodeRecordLine

@@ -129,7 +129,7 @@ TEST_CASE("a failing append is retried until it succeeds and nothing is lost") {
   }
 }
 
-TEST_CASE("REST bodies that are not JSON make no reconcile record") {
+TEST_CASE("REST bodies that are not JSON make no reconcile record, and are kept as malformed") {
   store::MemoryEventLog log("pbx");
   Ingest ingest(log, Options());
   ingest.Start();
@@ -139,17 +139,29 @@ TEST_CASE("REST bodies that are not JSON make no reconcile record") {
   ingest.OnFrame(R"({"type":"X"})");
   ingest.OnSnapshot(R"([{"id":"1.1"}])", "[]");
   ingest.Stop();
-  REQUIRE(log.Head().seq.value == 3);
+  REQUIRE(log.Head().seq.value == 5);
   const Record gap = testing::DecodeStored(log, Seq{1});
   CHECK(gap.kind == RecordKind::kGap);
   // An info body that is not JSON is left out, as before.
   CHECK(gap.payload == R"({"reason":"connected to ARI after: daemon started","since_us":0,)"
                        R"("until_us":1795684500000000})");
-  CHECK(testing::DecodeStored(log, Seq{2}).kind == RecordKind::kAriEvent);
-  const Record reconcile = testing::DecodeStored(log, Seq{3});
+  // Each body that is not JSON is kept byte for byte, naming its request;
+  // the body beside it that is JSON makes no record of its own.
+  const Record channels = testing::DecodeStored(log, Seq{2});
+  CHECK(channels.kind == RecordKind::kMalformed);
+  CHECK(channels.payload == "<html>502 Bad Gateway</html>");
+  CHECK(channels.reason.starts_with("GET /ari/channels answered with a body that cannot be"));
+  CHECK(channels.event_time_us == 1795684500000000);
+  const Record bridges = testing::DecodeStored(log, Seq{3});
+  CHECK(bridges.kind == RecordKind::kMalformed);
+  CHECK(bridges.payload == "[");
+  CHECK(bridges.reason.starts_with("GET /ari/bridges answered"));
+  CHECK(testing::DecodeStored(log, Seq{4}).kind == RecordKind::kAriEvent);
+  const Record reconcile = testing::DecodeStored(log, Seq{5});
   CHECK(reconcile.kind == RecordKind::kReconcile);
   CHECK(reconcile.payload == R"({"channels":[{"id":"1.1"}],"bridges":[]})");
   CHECK(ingest.stats().reconciles == 1);
+  CHECK(ingest.stats().malformed == 2);
 }
 
 TEST_CASE("a reconnection records why the previous connection ended") {

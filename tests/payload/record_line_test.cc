@@ -80,12 +80,25 @@ TEST_CASE("payloads that are not JSON travel as text or hex") {
   CHECK(hex->ends_with(R"("reason":"why","payload_hex":"ff"}})"));
 }
 
-TEST_CASE("only daemon records with nothing but their own fields become lines") {
-  for (RecordKind kind : {RecordKind::kAriEvent, RecordKind::kMalformed, RecordKind::kUnknown}) {
+TEST_CASE("only daemon and malformed records with nothing but their own fields become lines") {
+  for (RecordKind kind : {RecordKind::kAriEvent, RecordKind::kUnknown}) {
     auto line = EncodeRecordLine(Daemon(kind, "{}"));
     REQUIRE_FALSE(line.ok());
     CHECK(line.status().code() == Code::kInvalidInput);
   }
+  // A body kept as received, whose line break keeps it from being a line
+  // of its own, travels as a record line and comes back byte for byte.
+  const RecordDraft body = Daemon(RecordKind::kMalformed, "<html>\r\n502\n</html>");
+  auto line = EncodeRecordLine(body);
+  REQUIRE(line.ok());
+  CHECK(line->find_first_of("\r\n") == std::string::npos);
+  auto back = ParseRecordLine(*line);
+  REQUIRE(back.ok());
+  CHECK(back->kind == RecordKind::kMalformed);
+  CHECK(back->payload == body.payload);
+  RecordDraft frame = Daemon(RecordKind::kMalformed, "{\"type\":");
+  frame.event_type = "X";
+  CHECK_FALSE(EncodeRecordLine(frame).ok());
   RecordDraft with_id = Daemon(RecordKind::kGap, "{}");
   with_id.channel_ids = {"1.1"};
   CHECK_FALSE(EncodeRecordLine(with_id).ok());
