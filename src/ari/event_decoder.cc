@@ -34,7 +34,7 @@ EventDecoder::~EventDecoder() = default;
 
 Result<AriEvent> EventDecoder::DecodeEvent(std::string_view frame) {
   AriEvent e;
-  if (Status s = DecodeEventInto(frame, &e); !s.ok()) return s;
+  RETURN_IF_ERROR(DecodeEventInto(frame, &e));
   return e;
 }
 

@@ -287,8 +287,8 @@ Result<ExportCounts> ExportPayloads(const EventLog& log, Seq from, Seq to, std::
     ++counts.written;
     return static_cast<bool>(out);
   });
-  if (!scan.ok()) return scan;
-  if (!inner.ok()) return inner;
+  RETURN_IF_ERROR(scan);
+  RETURN_IF_ERROR(inner);
   if (!out) return Unavailable("writing the export failed");
   return counts;
 }

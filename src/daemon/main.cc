@@ -85,9 +85,8 @@ daemon::ProjectionLoop::StoreOpener PgStoreOpener(const std::string& dsn) {
   return [dsn]() -> Result<std::unique_ptr<CallLogStore>> {
     pg::PgOptions pg_options;
     pg_options.application_name = "call-ledgerd";
-    auto store = pg::PgCallLogStore::Open(dsn, pg_options);
-    if (!store.ok()) return store.status();
-    return std::unique_ptr<CallLogStore>(std::move(store.value()));
+    ASSIGN_OR_RETURN(auto store, pg::PgCallLogStore::Open(dsn, pg_options));
+    return std::unique_ptr<CallLogStore>(std::move(store));
   };
 }
 

@@ -16,29 +16,20 @@ std::string EncodeGap(const GapPayload& gap) {
 }
 
 Result<GapPayload> ParseGap(std::string_view payload) {
-  auto members = ObjectMembers(payload, kWhat);
-  if (!members.ok()) return members.status();
+  ASSIGN_OR_RETURN(const std::vector<JsonMember> members, ObjectMembers(payload, kWhat));
   GapPayload gap;
   bool has_reason = false, has_since = false, has_until = false;
-  for (const JsonMember& m : *members) {
+  for (const JsonMember& m : members) {
     if (m.key == "reason") {
-      auto v = StringValue(m, kWhat);
-      if (!v.ok()) return v.status();
-      gap.reason = std::move(v.value());
+      ASSIGN_OR_RETURN(gap.reason, StringValue(m, kWhat));
       has_reason = true;
     } else if (m.key == "since_us" || m.key == "until_us") {
-      auto v = Int64Value(m, kWhat);
-      if (!v.ok()) return v.status();
-      (m.key == "since_us" ? gap.since_us : gap.until_us) = *v;
+      ASSIGN_OR_RETURN((m.key == "since_us" ? gap.since_us : gap.until_us), Int64Value(m, kWhat));
       (m.key == "since_us" ? has_since : has_until) = true;
     } else if (m.key == "lost_frames") {
-      auto v = Uint64Value(m, kWhat);
-      if (!v.ok()) return v.status();
-      gap.lost_frames = *v;
+      ASSIGN_OR_RETURN(gap.lost_frames, Uint64Value(m, kWhat));
     } else if (m.key == "asterisk_info") {
-      auto v = JsonText::Verbatim(std::string(m.raw));
-      if (!v.ok()) return v.status();
-      gap.asterisk_info = std::move(v.value());
+      ASSIGN_OR_RETURN(gap.asterisk_info, JsonText::Verbatim(std::string(m.raw)));
     } else {
       return InvalidInput("gap payload has an unknown member \"" + m.key + "\"");
     }

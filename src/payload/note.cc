@@ -47,11 +47,9 @@ Result<NotePayload> ParseNote(std::string_view payload) {
   if (options == nullptr) return note;
   if (!options->is_object())
     return InvalidInput("note payload: \"projector_options\" is not an object");
-  auto call_app = OptionalString(options->as_object(), kCallApp);
-  if (!call_app.ok()) return call_app.status();
-  auto recordings_dir = OptionalString(options->as_object(), kRecordingsDir);
-  if (!recordings_dir.ok()) return recordings_dir.status();
-  note.projector_options = ProjectorOptionsNote{*call_app, *recordings_dir};
+  ASSIGN_OR_RETURN(auto call_app, OptionalString(options->as_object(), kCallApp));
+  ASSIGN_OR_RETURN(auto recordings_dir, OptionalString(options->as_object(), kRecordingsDir));
+  note.projector_options = ProjectorOptionsNote{std::move(call_app), std::move(recordings_dir)};
   return note;
 }
 

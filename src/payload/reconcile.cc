@@ -17,19 +17,17 @@ std::string EncodeReconcile(const ReconcilePayload& reconcile) {
 }
 
 Result<ReconcilePayload> ParseReconcile(std::string_view payload) {
-  auto members = ObjectMembers(payload, "reconcile payload");
-  if (!members.ok()) return members.status();
-  if (members->size() != 2 || (*members)[0].key != "channels" || (*members)[1].key != "bridges") {
+  ASSIGN_OR_RETURN(const std::vector<JsonMember> members,
+                   ObjectMembers(payload, "reconcile payload"));
+  if (members.size() != 2 || members[0].key != "channels" || members[1].key != "bridges") {
     return InvalidInput(
         "reconcile payload must have exactly the members \"channels\" and \"bridges\", in this "
         "order");
   }
   // Members of valid JSON are valid JSON: these checks cannot fail.
-  auto channels = JsonText::Verbatim(std::string((*members)[0].raw));
-  auto bridges = JsonText::Verbatim(std::string((*members)[1].raw));
-  if (!channels.ok()) return channels.status();
-  if (!bridges.ok()) return bridges.status();
-  return ReconcilePayload{std::move(channels.value()), std::move(bridges.value())};
+  ASSIGN_OR_RETURN(JsonText channels, JsonText::Verbatim(std::string(members[0].raw)));
+  ASSIGN_OR_RETURN(JsonText bridges, JsonText::Verbatim(std::string(members[1].raw)));
+  return ReconcilePayload{std::move(channels), std::move(bridges)};
 }
 
 RecordDraft ReconcileDraft(const ReconcilePayload& reconcile, std::int64_t at_us) {

@@ -89,50 +89,40 @@ Result<RecordDraft> ParseRecordLine(std::string_view line) {
     return InvalidInput(std::string(kWhat) + " does not begin with " +
                         std::string(kRecordLinePrefix));
   }
-  auto outer = ObjectMembers(line, kWhat);
-  if (!outer.ok()) return outer.status();
-  if (outer->size() != 1) {
+  ASSIGN_OR_RETURN(const std::vector<JsonMember> outer, ObjectMembers(line, kWhat));
+  if (outer.size() != 1) {
     return InvalidInput(std::string(kWhat) + " has members beside \"call_ledger_record\"");
   }
-  auto members = ObjectMembers((*outer)[0].raw, kWhat);
-  if (!members.ok()) return members.status();
+  ASSIGN_OR_RETURN(const std::vector<JsonMember> members, ObjectMembers(outer[0].raw, kWhat));
   RecordDraft d;
   bool has_kind = false, has_time = false, has_received = false, has_reason = false;
   int payloads = 0;
-  for (const JsonMember& m : *members) {
+  for (const JsonMember& m : members) {
     if (m.key == "kind") {
-      auto name = StringValue(m, kWhat);
-      if (!name.ok()) return name.status();
-      const auto kind = RecordKindFromName(*name);
+      ASSIGN_OR_RETURN(const std::string name, StringValue(m, kWhat));
+      const auto kind = RecordKindFromName(name);
       if (!kind || !IsLineKind(*kind)) {
-        return InvalidInput(std::string(kWhat) + ": kind \"" + *name +
-                            "\" is not gap, reconcile or note");
+        return InvalidInput(std::string(kWhat) + ": kind \"" + name +
+                            "\" is not gap, reconcile, note or malformed");
       }
       d.kind = *kind;
       has_kind = true;
     } else if (m.key == "event_time_us" || m.key == "received_at_us") {
-      auto v = Int64Value(m, kWhat);
-      if (!v.ok()) return v.status();
       const bool event = m.key == "event_time_us";
-      (event ? d.event_time_us : d.received_at_us) = *v;
+      ASSIGN_OR_RETURN((event ? d.event_time_us : d.received_at_us), Int64Value(m, kWhat));
       (event ? has_time : has_received) = true;
     } else if (m.key == "reason") {
-      auto v = StringValue(m, kWhat);
-      if (!v.ok()) return v.status();
-      d.reason = std::move(v.value());
+      ASSIGN_OR_RETURN(d.reason, StringValue(m, kWhat));
       has_reason = true;
     } else if (m.key == "payload") {
       d.payload = std::string(m.raw);
       ++payloads;
     } else if (m.key == "payload_text") {
-      auto v = StringValue(m, kWhat);
-      if (!v.ok()) return v.status();
-      d.payload = std::move(v.value());
+      ASSIGN_OR_RETURN(d.payload, StringValue(m, kWhat));
       ++payloads;
     } else if (m.key == "payload_hex") {
-      auto hex = StringValue(m, kWhat);
-      if (!hex.ok()) return hex.status();
-      auto bytes = FromHex(*hex);
+      ASSIGN_OR_RETURN(const std::string hex, StringValue(m, kWhat));
+      auto bytes = FromHex(hex);
       if (!bytes) return InvalidInput(std::string(kWhat) + ": \"payload_hex\" is not hex");
       d.payload = std::move(*bytes);
       ++payloads;

@@ -160,8 +160,8 @@ Result<std::vector<CallRow>> ProjectLedger(const EventLog& log, Seq from, Seq to
     rows.Apply(changes);
     return true;
   });
-  if (!scan.ok()) return scan;
-  if (!inner.ok()) return inner;
+  RETURN_IF_ERROR(scan);
+  RETURN_IF_ERROR(inner);
   return rows.Sorted();
 }
 

@@ -10,26 +10,21 @@ namespace callledger::replay {
 Result<FixtureResult> RunFixture(const std::filesystem::path& file, const FixtureOptions& options) {
   store::MemoryEventLog log(options.node);
   if (!options.projector_options.empty()) {
-    auto settings = payload::OptionsFromSettings(options.projector_options);
-    if (!settings.ok()) return settings.status();
+    ASSIGN_OR_RETURN(auto settings, payload::OptionsFromSettings(options.projector_options));
     const RecordDraft note =
-        payload::NoteDraft({.projector_options = *settings}, "projector options", 0);
-    if (auto r = log.Append(std::span(&note, 1)); !r.ok()) return r.status();
+        payload::NoteDraft({.projector_options = std::move(settings)}, "projector options", 0);
+    RETURN_IF_ERROR(log.Append(std::span(&note, 1)).status());
   }
   ImportOptions import_options;
-  import_options.clock = [] {
-    return std::int64_t{0};
-  };  // fixture output never depends on the clock
-  auto imported = ImportJsonl(file, log, import_options);
-  if (!imported.ok()) return imported.status();
+  // Fixture output never depends on the clock.
+  import_options.clock = [] { return std::int64_t{0}; };
+  ASSIGN_OR_RETURN(const ImportReport imported, ImportJsonl(file, log, import_options));
 
   FixtureResult result;
   result.records = log.Head().seq.value;
-  if (auto it = imported->by_kind.find("malformed"); it != imported->by_kind.end())
+  if (auto it = imported.by_kind.find("malformed"); it != imported.by_kind.end())
     result.malformed = it->second;
-  auto rows = projection::ProjectLedger(log);
-  if (!rows.ok()) return rows.status();
-  result.rows = std::move(rows.value());
+  ASSIGN_OR_RETURN(result.rows, projection::ProjectLedger(log));
   return result;
 }
 

@@ -63,7 +63,7 @@ Status CheckImportable(const std::filesystem::path& file, std::size_t max_line_b
     for (std::size_t i = 0; i < n; ++i) {
       if (buf[i] == '\n') {
         line_len = 0;
-        if (Status s = end_line(); !s.ok()) return s;
+        RETURN_IF_ERROR(end_line());
         continue;
       }
       if (++line_len > max_line_bytes) {
@@ -87,7 +87,7 @@ Status CheckImportable(const std::filesystem::path& file, std::size_t max_line_b
 Result<ImportReport> ImportJsonl(const std::filesystem::path& file, EventLog& log,
                                  const ImportOptions& options, const ImportProgress& progress) {
   const auto start = std::chrono::steady_clock::now();
-  if (Status s = CheckImportable(file, options.max_line_bytes); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckImportable(file, options.max_line_bytes));
   ImportReport report;
   std::error_code ec;
   report.bytes = std::filesystem::file_size(file, ec);
@@ -102,10 +102,9 @@ Result<ImportReport> ImportJsonl(const std::filesystem::path& file, EventLog& lo
 
   auto flush = [&]() -> Status {
     if (batch.empty()) return Status::Ok();
-    Result<SeqRange> r = log.Append(batch);
-    if (!r.ok()) return r.status();
-    if (report.seqs.first.value == 0) report.seqs.first = r->first;
-    report.seqs.last = r->last;
+    ASSIGN_OR_RETURN(const SeqRange appended, log.Append(batch));
+    if (report.seqs.first.value == 0) report.seqs.first = appended.first;
+    report.seqs.last = appended.last;
     for (const auto& d : batch) ++report.by_kind[std::string(RecordKindName(d.kind))];
     batch.clear();
     if (progress) progress(done, report.bytes);
@@ -122,18 +121,17 @@ Result<ImportReport> ImportJsonl(const std::filesystem::path& file, EventLog& lo
     ++report.lines;
     if (payload::IsRecordLine(line)) {
       // Checked by CheckImportable above.
-      auto record = payload::ParseRecordLine(line);
-      if (!record.ok()) return record.status();
-      batch.push_back(std::move(record.value()));
+      ASSIGN_OR_RETURN(RecordDraft record, payload::ParseRecordLine(line));
+      batch.push_back(std::move(record));
     } else {
       batch.push_back(ari::DraftFromFrame(parser, line, clock()));
     }
     if (batch.size() >= options.batch_records) {
-      if (Status s = flush(); !s.ok()) return s;
+      RETURN_IF_ERROR(flush());
     }
   }
   if (in.bad()) return Unavailable("error reading " + file.string());
-  if (Status s = flush(); !s.ok()) return s;
+  RETURN_IF_ERROR(flush());
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
 }

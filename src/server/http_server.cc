@@ -30,8 +30,7 @@ class HttpServer::Impl {
   ~Impl() { Stop(); }
 
   Result<std::string> Start() {
-    auto bound = listener_.Listen();
-    if (!bound.ok()) return bound.status();
+    ASSIGN_OR_RETURN(std::string bound, listener_.Listen());
     listener_.Start();
     thread_ = std::thread([this] {
       try {

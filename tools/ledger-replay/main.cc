@@ -165,11 +165,9 @@ Result<Opened> OpenBoth(const std::string& ledger_dir, const std::string& dsn,
                         pg::PgOptions pg_options = {}) {
   store::RocksOptions ro;
   ro.mode = store::OpenMode::kReadOnly;
-  auto log = store::RocksEventLog::Open(ledger_dir, ro);
-  if (!log.ok()) return log.status();
-  auto pg = pg::PgCallLogStore::Open(dsn, std::move(pg_options));
-  if (!pg.ok()) return pg.status();
-  return Opened{std::move(log.value()), std::move(pg.value())};
+  ASSIGN_OR_RETURN(auto log, store::RocksEventLog::Open(ledger_dir, ro));
+  ASSIGN_OR_RETURN(auto pg, pg::PgCallLogStore::Open(dsn, std::move(pg_options)));
+  return Opened{std::move(log), std::move(pg)};
 }
 
 int RunRebuild(const std::string& ledger_dir, const std::string& dsn, std::uint64_t settle_after) {
