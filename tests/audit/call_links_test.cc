@@ -1,7 +1,7 @@
 // CollectCall on a damaged ledger: what it reads to link channels is data
 // like any other, so damage there is kDataLoss for the auditor, never a
 // history that is silently missing a leg. (Its results on sound ledgers are
-// in audit_tools_test.cc.)
+// in collect_call_test.cc.)
 #include <rocksdb/db.h>
 
 #include <catch2/catch.hpp>
