@@ -42,7 +42,7 @@ std::string RenderCallHeader(const CallHistory& history);
 
 // Writes the payload of every ari_event and malformed record in [from, to],
 // byte for byte, one per line: the inverse of `ledger-replay import`. With
-// ExportKinds::kAll the daemon's own records (gap, reconcile, note) are
+// ExportKinds::kAll the daemon's own records (gap, reconcile, note, cel) are
 // written too, in seq order between the frames, each as one record line
 // (payload/record_line.h), which `ledger-replay import` and `fixture` read
 // back as records of their kind; so is a malformed record whose bytes hold a

@@ -5,13 +5,14 @@
 
 namespace callledger {
 namespace {
-constexpr std::array<std::pair<RecordKind, std::string_view>, 6> kNames{{
+constexpr std::array<std::pair<RecordKind, std::string_view>, 7> kNames{{
     {RecordKind::kUnknown, "unknown"},
     {RecordKind::kAriEvent, "ari_event"},
     {RecordKind::kGap, "gap"},
     {RecordKind::kReconcile, "reconcile"},
     {RecordKind::kMalformed, "malformed"},
     {RecordKind::kNote, "note"},
+    {RecordKind::kCel, "cel"},
 }};
 }  // namespace
 

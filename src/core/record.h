@@ -41,6 +41,7 @@ enum class RecordKind : std::uint8_t {
   kReconcile = 3,
   kMalformed = 4,
   kNote = 5,
+  kCel = 6,  // schema version 2
 };
 
 // "ari_event", "gap", ...; the names auditors type and read.

@@ -36,7 +36,11 @@ constexpr std::size_t kMinFrameBytes = 4096;
 constexpr std::size_t kMaxFrameBytes = std::size_t{64} << 20;
 constexpr std::size_t kMaxBatchRecords = 1'000'000;
 constexpr std::size_t kMinBearerTokenChars = 16;
-constexpr std::size_t kMaxNameChars = 253;  // a host name's limit
+constexpr std::size_t kMaxNameChars = 253;         // a host name's limit
+constexpr std::int64_t kMaxCelMarginMs = 600'000;  // ten minutes
+constexpr std::int64_t kMaxCelSettleMs = 60'000;
+constexpr std::size_t kMinCelRecordBytes = 64 * 1024;  // well above a CEL line (< 1 KiB)
+constexpr std::size_t kMaxCelRecordBytes = std::size_t{64} << 20;
 
 std::string HostName() {
   char buf[256] = {};
@@ -60,6 +64,14 @@ void CollectWarnings(DaemonConfig& config) {
   if (ari.auth == AriAuth::kApiKeyQuery) {
     config.warnings.push_back(
         "ari.auth = \"api_key\": the ARI password travels in URL query strings");
+  }
+  if (config.cel.file.has_value()) {
+    std::error_code ec;
+    if (!std::filesystem::exists(*config.cel.file, ec)) {
+      config.warnings.push_back("cel.file " + config.cel.file->string() +
+                                " does not exist (yet): gaps are not healed from CEL until "
+                                "Asterisk writes it (docs/operations.md)");
+    }
   }
   auto endpoint = ari.Endpoint();
   if (endpoint.ok()) {
@@ -124,7 +136,7 @@ std::map<std::string, std::string> EnvironmentFromProcess() {
 
 bool DaemonConfig::operator==(const DaemonConfig& other) const {
   return ari == other.ari && ledger == other.ledger && projector == other.projector &&
-         database == other.database && http == other.http && log == other.log;
+         cel == other.cel && database == other.database && http == other.http && log == other.log;
 }
 
 Result<DaemonConfig> LoadConfig(const LoadOptions& options) {
@@ -224,6 +236,18 @@ Status Validate(const DaemonConfig& c) {
   if (c.projector.recordings_dir.empty()) {
     fail("projector.recordings_dir", "must not be empty; set it or RECORDINGS_DIR");
   }
+
+  // [cel]
+  if (c.cel.file.has_value()) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(*c.cel.file, ec)) {
+      fail("cel.file", c.cel.file->string() + " is a directory, not cel_custom's log file");
+    }
+  }
+  check_range("cel.margin_ms", c.cel.margin_ms.count(), 0, kMaxCelMarginMs);
+  check_range("cel.settle_ms", c.cel.settle_ms.count(), 0, kMaxCelSettleMs);
+  check_range("cel.max_record_bytes", as_int(c.cel.max_record_bytes), as_int(kMinCelRecordBytes),
+              as_int(kMaxCelRecordBytes));
 
   // [database]
   const std::string& db = c.database.url.Reveal();

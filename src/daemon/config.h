@@ -4,7 +4,8 @@
 // Sources, later ones win:
 //   1. the defaults written in the structs below;
 //   2. a TOML file (LoadOptions::config_file), sections [ari], [ledger],
-//      [projector], [database], [http], [log] with the field names below;
+//      [projector], [cel], [database], [http], [log] with the field names
+//      below;
 //      an unknown section or key, or a value of the wrong type, is an error
 //      that names it (a typo must never be silently ignored);
 //   3. a `.env` file (KEY=VALUE lines, the environment's keys; other keys are
@@ -13,7 +14,7 @@
 // Environment keys: ARI_URL, ARI_USER, ARI_PASSWORD, ARI_APP,
 // ARI_SUBSCRIBE_ALL, ARI_AUTH, ARI_VERIFY_TLS, DATABASE_URL, LEDGER_DIR,
 // NODE_NAME, HTTP_LISTEN, HTTP_BEARER_TOKEN, CALL_APP, RECORDINGS_DIR,
-// LOG_LEVEL, SYNC_INTERVAL_MS.
+// CEL_FILE, LOG_LEVEL, SYNC_INTERVAL_MS.
 // docs/config.sample.toml lists every key with its default.
 //
 // Secrets (ari.password, database.url, http.bearer_token) are held in
@@ -144,6 +145,22 @@ struct ProjectorConfig {
   bool operator==(const ProjectorConfig&) const = default;
 };
 
+// Asterisk's CEL log as evidence after gaps (issue 12; docs/operations.md
+// sets it up on the PBX, daemon/cel_collector.h reads it).
+struct CelConfig {
+  // cel_custom's JSON-lines file, e.g. /var/log/asterisk/cel-custom/cel.jsonl.
+  // None (an empty value): CEL is not read.
+  std::optional<std::filesystem::path> file;
+  // A gap's window begins this long before the last record heard.
+  std::chrono::milliseconds margin_ms{5000};
+  // How long to wait for Asterisk to write the lines up to a window's end.
+  std::chrono::milliseconds settle_ms{2000};
+  // A window's lines are cut into cel records of at most this many bytes.
+  std::size_t max_record_bytes = 1u << 20;
+
+  bool operator==(const CelConfig&) const = default;
+};
+
 struct DatabaseConfig {
   // A libpq connection string, "postgresql://user:pass@host/db" or
   // "host=... dbname=... password=...". Required.
@@ -186,6 +203,7 @@ struct DaemonConfig {
   AriConfig ari;
   LedgerConfig ledger;
   ProjectorConfig projector;
+  CelConfig cel;
   DatabaseConfig database;
   HttpConfig http;
   LogConfig log;

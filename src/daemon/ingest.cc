@@ -81,7 +81,17 @@ Ingest::~Ingest() { Stop(); }
 std::int64_t Ingest::Now() const { return options_.clock(); }
 
 void Ingest::Start() {
-  if (!thread_.joinable()) thread_ = std::thread([this] { Loop(); });
+  if (thread_.joinable()) return;
+  // Where the first connection's window begins (gap_windows.h).
+  Result<std::optional<HeardAt>> heard = LastHeardFromAsterisk(log_);
+  if (!heard.ok()) {
+    spdlog::warn(
+        "cannot tell when Asterisk was last heard before this run ({}): the first gap's "
+        "window begins at this connection",
+        heard.status().ToString());
+  }
+  gap_windows_.emplace(heard.ok() ? *heard : std::nullopt);
+  thread_ = std::thread([this] { Loop(); });
 }
 
 void Ingest::Stop() {
@@ -91,6 +101,7 @@ void Ingest::Stop() {
     stopping_ = true;
   }
   cv_.notify_all();
+  evidence_cv_.notify_all();
   if (thread_.joinable()) thread_.join();
   if (Status s = log_.Sync(); !s.ok())
     spdlog::error("ledger fsync at shutdown failed: {}", s.ToString());
@@ -116,6 +127,8 @@ bool Ingest::Push(Item item, bool droppable) {
       overflow.until_us = item.received_at_us;
       overflow.lost_frames = lost;
       Item gap;
+      gap.gap = Item::Gap::kOverflow;
+      gap.since_us = overflow.since_us;
       gap.draft = payload::GapDraft(overflow);
       queue_.push_back(std::move(gap));
       ++stats_.gaps;
@@ -143,9 +156,48 @@ void Ingest::OnConnected(const std::string& asterisk_info) {
   }
   LogAsterisk(asterisk_info);
   Item item;
+  item.gap = Item::Gap::kConnection;
+  item.since_us = gap.since_us;
   item.draft = payload::GapDraft(gap);
   item.received_at_us = now;
   if (Push(std::move(item), false)) ++stats_.gaps;
+}
+
+bool Ingest::PushEvidence(RecordDraft draft) {
+  {
+    std::unique_lock lock(mu_);
+    evidence_cv_.wait(lock, [&] {
+      return stopping_ || !evidence_waits_ || pending_evidence_ < kMaxPendingEvidence;
+    });
+    if (stopping_) return false;
+    Item item;
+    item.type = Item::Type::kEvidence;
+    item.draft = std::move(draft);
+    queue_.push_back(std::move(item));
+    ++pending_evidence_;
+  }
+  cv_.notify_one();
+  return true;
+}
+
+void Ingest::StopEvidenceWaits() {
+  {
+    std::lock_guard lock(mu_);
+    evidence_waits_ = false;
+  }
+  evidence_cv_.notify_all();
+}
+
+void Ingest::TrackWindows(const Item& item, std::vector<GapWindow>& closed) {
+  std::optional<GapWindow> window;
+  if (item.type == Item::Type::kSnapshot) {
+    window = gap_windows_->OnSnapshot(item.received_at_us);
+  } else if (item.gap == Item::Gap::kConnection) {
+    gap_windows_->OnConnectionGap(item.since_us, item.draft.event_time_us);
+  } else if (item.gap == Item::Gap::kOverflow) {
+    window = gap_windows_->OnOverflowGap(item.since_us, item.draft.event_time_us);
+  }
+  if (window) closed.push_back(std::move(*window));
 }
 
 void Ingest::OnSnapshot(std::string channels_json, std::string bridges_json) {
@@ -196,18 +248,27 @@ void Ingest::Loop() {
   };
   std::vector<Item> items;
   std::vector<RecordDraft> drafts;
+  std::vector<GapWindow> closed;
   while (true) {
+    bool took_evidence = false;
     {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty() && stopping_) break;
       while (!queue_.empty() && items.size() < options_.batch_records) {
+        if (queue_.front().type == Item::Type::kEvidence) {
+          --pending_evidence_;
+          took_evidence = true;
+        }
         items.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
     }
+    if (took_evidence) evidence_cv_.notify_all();
     drafts.clear();
+    closed.clear();
     for (auto& item : items) {
+      TrackWindows(item, closed);
       switch (item.type) {
         case Item::Type::kFrame:
           drafts.push_back(ari::DraftFromFrame(parser, item.frame, item.received_at_us));
@@ -229,6 +290,7 @@ void Ingest::Loop() {
           break;
         }
         case Item::Type::kDraft:
+        case Item::Type::kEvidence:
           drafts.push_back(std::move(item.draft));
           break;
       }
@@ -248,6 +310,9 @@ void Ingest::Loop() {
         stats_.appended += drafts.size();
         stats_.head = r->last.value;
         if (on_appended_) on_appended_(r->last);
+        if (on_gap_window_) {
+          for (auto& window : closed) on_gap_window_(std::move(window));
+        }
         break;
       }
       ++stats_.append_errors;

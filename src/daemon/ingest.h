@@ -15,6 +15,14 @@
 // The daemon's clock stamps received_at_us and the gap/reconcile times;
 // those times are recorded in the ledger, so the projector never reads a
 // clock (invariant 1).
+//
+// Gap windows (daemon/gap_windows.h): when the record that closes a gap's
+// window (its reconcile; an overflow gap itself) has been appended, the
+// window goes to SetOnGapWindow's callback, on the appender thread (the CEL
+// collector queues it and returns). The first connection's window begins
+// at the last record heard from Asterisk before Start(). Evidence records
+// read for a window (PushEvidence) are appended after what was queued
+// before them.
 #pragma once
 
 #include <atomic>
@@ -24,13 +32,16 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "ari/client.h"
 #include "ari/frame_parser.h"
 #include "core/event_log.h"
 #include "core/metrics.h"
+#include "daemon/gap_windows.h"
 
 namespace callledger::daemon {
 
@@ -70,6 +81,23 @@ class Ingest final : public ari::ClientSink {
   void Stop();
   // Called after each successful Append (from the appender thread).
   void SetOnAppended(std::function<void(Seq head)> f) { on_appended_ = std::move(f); }
+  // Called (from the appender thread) with each gap's window once the
+  // record closing it is appended. Set before Start(); must not block.
+  void SetOnGapWindow(std::function<void(GapWindow)> f) { on_gap_window_ = std::move(f); }
+
+  // A record the daemon read as evidence (a `cel` record), appended after
+  // everything queued before it; never dropped. Waits while
+  // kMaxPendingEvidence such records are still queued, so a large window
+  // cannot grow the queue's memory: call it from a thread of its own, never
+  // from the network or appender thread. False once Stop() was called.
+  static constexpr std::size_t kMaxPendingEvidence = 4;
+  bool PushEvidence(RecordDraft draft);
+  // From now on PushEvidence queues at once, however many are queued: at
+  // shutdown the collector hands over its last windows without waiting on
+  // a ledger that may not be taking records (Stop() then gives up on them
+  // after its deadline, as on any record). Call before stopping the
+  // collector.
+  void StopEvidenceWaits();
 
   // ari::ClientSink: never blocks.
   void OnConnected(const std::string& asterisk_info) override;
@@ -81,29 +109,39 @@ class Ingest final : public ari::ClientSink {
 
  private:
   struct Item {
-    enum class Type : std::uint8_t { kDraft, kFrame, kSnapshot };
+    enum class Type : std::uint8_t { kDraft, kFrame, kSnapshot, kEvidence };
+    enum class Gap : std::uint8_t { kNone, kConnection, kOverflow };
     Type type = Type::kDraft;
-    RecordDraft draft;    // kDraft: a gap, ready
-    std::string frame;    // kFrame: to parse on the appender thread;
-                          // kSnapshot: the body of GET /ari/channels
-    std::string bridges;  // kSnapshot: the body of GET /ari/bridges
+    Gap gap = Gap::kNone;       // kDraft: which gap it is (its window)
+    std::int64_t since_us = 0;  // kDraft gaps: the gap's since_us
+    RecordDraft draft;          // kDraft: a gap, ready; kEvidence: a cel record
+    std::string frame;          // kFrame: to parse on the appender thread;
+                                // kSnapshot: the body of GET /ari/channels
+    std::string bridges;        // kSnapshot: the body of GET /ari/bridges
     std::int64_t received_at_us = 0;
   };
   bool Push(Item item, bool droppable);
   void Loop();
+  // The windows the item closes, in append order (gap_windows_).
+  void TrackWindows(const Item& item, std::vector<GapWindow>& closed);
   std::int64_t Now() const;
 
   EventLog& log_;
   IngestOptions options_;
   IngestStats stats_;
   std::function<void(Seq)> on_appended_;
+  std::function<void(GapWindow)> on_gap_window_;
+  std::optional<GapWindows> gap_windows_;  // appender thread only, from Start()
 
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Item> queue_;
   bool stopping_ = false;
-  std::uint64_t overflowed_ = 0;        // dropped since the last overflow gap
-  std::int64_t overflow_since_us_ = 0;  // when the first of those was dropped
+  std::size_t pending_evidence_ = 0;     // kEvidence items queued
+  bool evidence_waits_ = true;           // PushEvidence waits while enough are queued
+  std::condition_variable evidence_cv_;  // pending_evidence_ went down, or stopping
+  std::uint64_t overflowed_ = 0;         // dropped since the last overflow gap
+  std::int64_t overflow_since_us_ = 0;   // when the first of those was dropped
   std::string disconnect_reason_ = "daemon started";
   std::int64_t disconnected_at_us_ = 0;
   std::thread thread_;

@@ -24,8 +24,10 @@
 #include <cstdio>
 #include <functional>
 #include <iostream>
+#include <optional>
 
 #include "ari/client.h"
+#include "daemon/cel_collector.h"
 #include "daemon/config.h"
 #include "daemon/daemon_metrics.h"
 #include "daemon/host_time_zone.h"
@@ -204,6 +206,14 @@ int main(int argc, char** argv) {
   spdlog::info("projecting into PostgreSQL {}", daemon::RedactConnectionString(dsn));
 
   daemon::Ingest ingest(log, daemon::IngestOptionsFrom(config, &metrics));
+  // CEL evidence after every gap, read on the collector's own thread.
+  std::optional<daemon::CelCollector> cel;
+  if (auto cel_options = daemon::CelCollectorOptionsFrom(config, &metrics)) {
+    cel.emplace([&ingest](RecordDraft d) { return ingest.PushEvidence(std::move(d)); },
+                std::move(*cel_options));
+    ingest.SetOnGapWindow([&cel](daemon::GapWindow w) { cel->Collect(std::move(w)); });
+    spdlog::info("CEL: recording the lines of {} after every gap", config.cel.file->string());
+  }
   health.Attach(ingest, projection);
   daemon::RegisterDaemonMetrics(metrics, log, ingest, projection);
   ingest.SetOnAppended([&projection](Seq) { projection.Notify(); });
@@ -211,10 +221,13 @@ int main(int argc, char** argv) {
   // Run: the ledger side first, then the HTTP server, then the ARI client
   // on this thread until a signal stops it.
   ingest.Start();
+  if (cel) cel->Start();
   projection.Start();
   auto serving = http.Start();
   if (!serving.ok()) {
     spdlog::critical("cannot serve HTTP: {}", serving.status().message());
+    ingest.StopEvidenceWaits();
+    if (cel) cel->Stop();
     ingest.Stop();
     projection.Stop();
     return kExitConfig;
@@ -226,8 +239,11 @@ int main(int argc, char** argv) {
 
   RunAriClient(config, *endpoint, ingest, stop_signals);
 
-  // Stop: the ingest appends what was received and fsyncs; the projection
-  // makes a last attempt; then the HTTP server closes.
+  // Stop: the CEL collector reads its windows without waiting more and
+  // hands them over; the ingest appends what was received and fsyncs; the
+  // projection makes a last attempt; then the HTTP server closes.
+  ingest.StopEvidenceWaits();
+  if (cel) cel->Stop();
   ingest.Stop();
   projection.Stop();
   http.Stop();

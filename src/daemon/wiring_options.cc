@@ -40,6 +40,18 @@ IngestOptions IngestOptionsFrom(const DaemonConfig& config, MetricsRegistry* met
   return o;
 }
 
+std::optional<CelCollectorOptions> CelCollectorOptionsFrom(const DaemonConfig& config,
+                                                           MetricsRegistry* metrics) {
+  if (!config.cel.file.has_value()) return std::nullopt;
+  CelCollectorOptions o;
+  o.file = *config.cel.file;
+  o.margin = config.cel.margin_ms;
+  o.settle = config.cel.settle_ms;
+  o.max_record_bytes = config.cel.max_record_bytes;
+  o.metrics = metrics;
+  return o;
+}
+
 ProjectionLoopOptions ProjectionLoopOptionsFrom(const DaemonConfig& config) {
   ProjectionLoopOptions o;
   o.batch_records = config.database.batch_records;

@@ -1,6 +1,6 @@
 // The daemon's configuration turned into the options of each part it
 // wires (call-ledgerd's main): the ARI client, the ledger, the ingest, the
-// projection loop and the HTTP server. Pure functions of the configuration
+// CEL collector, the projection loop and the HTTP server. Pure functions of the configuration
 // (and of the values passed in), so that each mapping is tested without
 // starting anything.
 //
@@ -9,11 +9,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "ari/client.h"
 #include "core/metrics.h"
 #include "core/status.h"
+#include "daemon/cel_collector.h"
 #include "daemon/config.h"
 #include "daemon/ingest.h"
 #include "daemon/projection_loop.h"
@@ -35,6 +37,12 @@ store::RocksOptions LedgerOptions(const DaemonConfig& config, Histogram* sync_la
 // The ingest queue and frame limit; `metrics` (may be null) gets frames by
 // type and the append latency.
 IngestOptions IngestOptionsFrom(const DaemonConfig& config, MetricsRegistry* metrics);
+
+// The CEL collector: the file, margin, settle wait and record size; none
+// when cel.file is not set (CEL is not read). `metrics` (may be null) gets
+// its lines, records and read errors.
+std::optional<CelCollectorOptions> CelCollectorOptionsFrom(const DaemonConfig& config,
+                                                           MetricsRegistry* metrics);
 
 // The projection loop's batch size (main adds what it publishes to).
 ProjectionLoopOptions ProjectionLoopOptionsFrom(const DaemonConfig& config);

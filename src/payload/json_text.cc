@@ -96,6 +96,43 @@ Result<std::vector<JsonMember>> ObjectMembers(std::string_view text, std::string
   return members;
 }
 
+Result<std::vector<std::string_view>> ArrayElements(std::string_view text, std::string_view what) {
+  {
+    simdjson::dom::parser validator;
+    simdjson::dom::element root;
+    if (auto err = validator.parse(text.data(), text.size()).get(root)) {
+      return Invalid(what, std::string("is not valid JSON: ") + simdjson::error_message(err));
+    }
+    if (!root.is_array()) return Invalid(what, "is not a JSON array");
+  }
+  const simdjson::padded_string padded(text);
+  simdjson::ondemand::parser parser;
+  simdjson::ondemand::document doc;
+  simdjson::ondemand::array array;
+  if (parser.iterate(padded).get(doc) || doc.get_array().get(array)) {
+    return Invalid(what, "is not a JSON array");
+  }
+  std::vector<std::string_view> elements;
+  for (auto element : array) {
+    simdjson::ondemand::value value;
+    std::string_view bytes;
+    if (element.get(value) || ValueBytes(value).get(bytes)) {
+      return Invalid(what, "has an element that cannot be read");
+    }
+    // Widen [bytes] to the element's whole slot, as ObjectMembers does.
+    std::size_t begin = static_cast<std::size_t>(bytes.data() - padded.data());
+    std::size_t end = begin + bytes.size();
+    while (begin > 0 && IsJsonSpace(text[begin - 1])) --begin;
+    while (end < text.size() && IsJsonSpace(text[end])) ++end;
+    if (begin == 0 || (text[begin - 1] != '[' && text[begin - 1] != ',') || end >= text.size() ||
+        (text[end] != ',' && text[end] != ']')) {
+      return Invalid(what, "has an element that cannot be delimited");
+    }
+    elements.push_back(text.substr(begin, end - begin));
+  }
+  return elements;
+}
+
 namespace {
 
 Status WrongType(const JsonMember& member, std::string_view what, std::string_view type) {
@@ -124,6 +161,13 @@ Result<std::uint64_t> Uint64Value(const JsonMember& member, std::string_view wha
   if (!ec && v.is_int64() && v.as_int64() >= 0) return static_cast<std::uint64_t>(v.as_int64());
   if (ec || !v.is_uint64()) return WrongType(member, what, "an integer (64-bit unsigned)");
   return v.as_uint64();
+}
+
+Result<bool> BoolValue(const JsonMember& member, std::string_view what) {
+  boost::json::error_code ec;
+  const boost::json::value v = boost::json::parse(member.raw, ec);
+  if (ec || !v.is_bool()) return WrongType(member, what, "a boolean");
+  return v.as_bool();
 }
 
 }  // namespace callledger::payload

@@ -51,10 +51,18 @@ struct JsonMember {
 // ("gap payload").
 Result<std::vector<JsonMember>> ObjectMembers(std::string_view text, std::string_view what);
 
-// A member's value as a string or an integer; kInvalidInput naming the member
-// (and `what`) when it is of another type or out of range.
+// The elements of the JSON array `text`, in order, each as the exact bytes
+// of its slot: from just after the bracket or comma before it to just
+// before the comma or bracket after it (whitespace around the value
+// included), pointing into `text`. kInvalidInput when `text` is not valid
+// JSON or not an array.
+Result<std::vector<std::string_view>> ArrayElements(std::string_view text, std::string_view what);
+
+// A member's value as a string, an integer or a boolean; kInvalidInput
+// naming the member (and `what`) when it is of another type or out of range.
 Result<std::string> StringValue(const JsonMember& member, std::string_view what);
 Result<std::int64_t> Int64Value(const JsonMember& member, std::string_view what);
 Result<std::uint64_t> Uint64Value(const JsonMember& member, std::string_view what);
+Result<bool> BoolValue(const JsonMember& member, std::string_view what);
 
 }  // namespace callledger::payload

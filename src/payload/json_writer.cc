@@ -28,6 +28,12 @@ JsonObjectWriter& JsonObjectWriter::Uint(std::string_view key, std::uint64_t val
   return *this;
 }
 
+JsonObjectWriter& JsonObjectWriter::Bool(std::string_view key, bool value) {
+  Key(key);
+  out_ += value ? "true" : "false";
+  return *this;
+}
+
 JsonObjectWriter& JsonObjectWriter::Raw(std::string_view key, const JsonText& value) {
   Key(key);
   out_ += value.text();
@@ -40,8 +46,41 @@ JsonObjectWriter& JsonObjectWriter::Object(std::string_view key, JsonObjectWrite
   return *this;
 }
 
+JsonObjectWriter& JsonObjectWriter::Array(std::string_view key, JsonArrayWriter inner) {
+  Key(key);
+  out_ += inner.Finish();
+  return *this;
+}
+
 std::string JsonObjectWriter::Finish() {
   out_ += '}';
+  return std::move(out_);
+}
+
+void JsonArrayWriter::Next() {
+  if (out_.size() > 1) out_ += ',';
+}
+
+JsonArrayWriter& JsonArrayWriter::String(std::string_view value) {
+  Next();
+  out_ += boost::json::serialize(boost::json::string_view(value.data(), value.size()));
+  return *this;
+}
+
+JsonArrayWriter& JsonArrayWriter::Raw(const JsonText& value) {
+  Next();
+  out_ += value.text();
+  return *this;
+}
+
+JsonArrayWriter& JsonArrayWriter::Object(JsonObjectWriter inner) {
+  Next();
+  out_ += inner.Finish();
+  return *this;
+}
+
+std::string JsonArrayWriter::Finish() {
+  out_ += ']';
   return std::move(out_);
 }
 

@@ -9,11 +9,13 @@
 //     U+000D become \b \t \n \f \r, the other characters below U+0020 become
 //     \u00XX (lowercase hex); every other byte, UTF-8 included, is written
 //     as it is;
-//   - integers in decimal, as Boost.JSON writes them;
+//   - integers in decimal, as Boost.JSON writes them; booleans as true/false;
 //   - a JsonText is copied byte for byte (it was validated when made), and
-//     so is a nested object another writer wrote.
+//     so is a nested object or array another writer wrote.
 //
-// Not thread-safe; one writer per object written.
+// JsonArrayWriter writes one array the same way: `[1,"x",{...}]`.
+//
+// Not thread-safe; one writer per object or array written.
 #pragma once
 
 #include <cstdint>
@@ -24,20 +26,38 @@
 
 namespace callledger::payload {
 
+class JsonArrayWriter;
+
 class JsonObjectWriter {
  public:
   JsonObjectWriter& String(std::string_view key, std::string_view value);
   JsonObjectWriter& Int(std::string_view key, std::int64_t value);
   JsonObjectWriter& Uint(std::string_view key, std::uint64_t value);
+  JsonObjectWriter& Bool(std::string_view key, bool value);
   JsonObjectWriter& Raw(std::string_view key, const JsonText& value);
   // A nested object, written by another writer (which is spent).
   JsonObjectWriter& Object(std::string_view key, JsonObjectWriter inner);
+  // A nested array, written by an array writer (which is spent).
+  JsonObjectWriter& Array(std::string_view key, JsonArrayWriter inner);
   // The object's text; the writer is spent.
   std::string Finish();
 
  private:
   void Key(std::string_view key);
   std::string out_ = "{";
+};
+
+class JsonArrayWriter {
+ public:
+  JsonArrayWriter& String(std::string_view value);
+  JsonArrayWriter& Raw(const JsonText& value);
+  JsonArrayWriter& Object(JsonObjectWriter inner);
+  // The array's text; the writer is spent.
+  std::string Finish();
+
+ private:
+  void Next();
+  std::string out_ = "[";
 };
 
 }  // namespace callledger::payload

@@ -17,7 +17,7 @@ constexpr std::string_view kWhat = "daemon record line";
 // kept as received) that cannot be a line of its own.
 bool IsLineKind(RecordKind kind) {
   return kind == RecordKind::kGap || kind == RecordKind::kReconcile || kind == RecordKind::kNote ||
-         kind == RecordKind::kMalformed;
+         kind == RecordKind::kCel || kind == RecordKind::kMalformed;
 }
 
 // The fields a line carries, from a draft or a stored record.
@@ -32,8 +32,9 @@ struct LineFields {
 
 Result<std::string> Encode(const LineFields& f) {
   if (!IsLineKind(f.kind)) {
-    return InvalidInput("a " + std::string(RecordKindName(f.kind)) +
-                        " record is not a daemon record (gap, reconcile, note) or a malformed one");
+    return InvalidInput(
+        "a " + std::string(RecordKindName(f.kind)) +
+        " record is not a daemon record (gap, reconcile, note, cel) or a malformed one");
   }
   if (!f.only_these) {
     return InvalidInput(std::string(RecordKindName(f.kind)) +
@@ -103,7 +104,7 @@ Result<RecordDraft> ParseRecordLine(std::string_view line) {
       const auto kind = RecordKindFromName(name);
       if (!kind || !IsLineKind(*kind)) {
         return InvalidInput(std::string(kWhat) + ": kind \"" + name +
-                            "\" is not gap, reconcile, note or malformed");
+                            "\" is not gap, reconcile, note, cel or malformed");
       }
       d.kind = *kind;
       has_kind = true;

@@ -1,4 +1,4 @@
-// One of the daemon's own records (gap, reconcile, note) as one line of a
+// One of the daemon's own records (gap, reconcile, note, cel) as one line of a
 // fixture, between captured frames. `ledger-audit export --all-kinds`
 // writes these lines; `ledger-replay import` and `ledger-replay fixture`
 // read them back as records of their kind. Frames stay lines of their own,
@@ -11,7 +11,7 @@
 //   {"call_ledger_record":{"kind":"gap","event_time_us":1795684560123456,
 //    "received_at_us":1795684560123456,"reason":"...","payload":{...}}}
 //
-//   kind            string   gap, reconcile or note; or malformed: a frame
+//   kind            string   gap, reconcile, note or cel; or malformed: a frame
 //                            or REST body kept as received whose bytes hold a
 //                            line break, so that it cannot be a line itself
 //   event_time_us   integer  the record's event_time_us
@@ -42,7 +42,7 @@ inline constexpr std::string_view kRecordLinePrefix = "{\"call_ledger_record\":"
 
 inline bool IsRecordLine(std::string_view line) { return line.starts_with(kRecordLinePrefix); }
 
-// kInvalidInput for a kind other than gap/reconcile/note/malformed or a
+// kInvalidInput for a kind other than gap/reconcile/note/cel/malformed or a
 // field the line does not carry.
 Result<std::string> EncodeRecordLine(const RecordDraft& record);
 Result<std::string> EncodeRecordLine(const Record& record);

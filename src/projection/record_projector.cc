@@ -94,6 +94,11 @@ void RecordDecoder::Decode(const RecordView& record, Check check,
     }
     case RecordKind::kGap:
       break;  // no payload needed: where it stands is what counts
+    case RecordKind::kCel:
+      // CEL evidence (issue 12) changes no row in this projector version:
+      // skipped unread, like a kind it does not know.
+      out->kind = RecordKind::kUnknown;
+      break;
     default:
       out->kind = RecordKind::kUnknown;  // malformed: nothing to project
       break;

@@ -31,6 +31,14 @@ Sha256Digest AsDigest(const fb::Sha256* d) {
   return out;
 }
 
+// A kind this build knows, or kUnknown for one a newer build appended
+// (schemas/README.md rule 2: the record is kept and skipped).
+RecordKind KindOf(fb::RecordKind stored) {
+  const auto kind = static_cast<std::uint8_t>(stored);
+  return kind <= static_cast<std::uint8_t>(RecordKind::kCel) ? static_cast<RecordKind>(kind)
+                                                             : RecordKind::kUnknown;
+}
+
 // Returns the verified root, or nullptr when the bytes are not a record.
 const fb::Record* VerifiedRoot(std::string_view bytes) {
   const auto* data = reinterpret_cast<const std::uint8_t*>(bytes.data());
@@ -121,9 +129,7 @@ Result<Record> DecodeRecord(std::string_view bytes) {
   Record r;
   r.version = root->version();
   r.seq = Seq{root->seq()};
-  const auto kind = static_cast<std::uint8_t>(root->kind());
-  r.kind = kind <= static_cast<std::uint8_t>(RecordKind::kNote) ? static_cast<RecordKind>(kind)
-                                                                : RecordKind::kUnknown;
+  r.kind = KindOf(root->kind());
   r.received_at_us = root->received_at_us();
   r.node = AsView(root->node());
   r.asterisk_id = AsView(root->asterisk_id());
@@ -149,9 +155,7 @@ Result<RecordView> DecodeRecordView(std::string_view bytes) {
   if (root == nullptr) return DataLoss("stored bytes are not a valid ledger record");
   RecordView v;
   v.seq = Seq{root->seq()};
-  const auto kind = static_cast<std::uint8_t>(root->kind());
-  v.kind = kind <= static_cast<std::uint8_t>(RecordKind::kNote) ? static_cast<RecordKind>(kind)
-                                                                : RecordKind::kUnknown;
+  v.kind = KindOf(root->kind());
   v.event_type = AsView(root->event_type());
   v.event_time_us = root->event_time_us();
   if (root->payload() != nullptr) {
@@ -168,7 +172,7 @@ Result<RecordChainView> DecodeChainView(std::string_view bytes) {
   RecordChainView v;
   v.version = root->version();
   v.seq = Seq{root->seq()};
-  v.kind = static_cast<RecordKind>(root->kind());
+  v.kind = KindOf(root->kind());
   v.prev_hash = AsDigest(root->prev_hash());
   v.hash = AsDigest(root->hash());
   const std::size_t offset = reinterpret_cast<const char*>(root->hash()) - bytes.data();

@@ -19,8 +19,9 @@
 
 namespace callledger {
 
-// The schema version this build writes. See schemas/README.md.
-inline constexpr std::uint16_t kRecordSchemaVersion = 1;
+// The schema version this build writes. See schemas/README.md (its history
+// table says what each version added; 2: the record kind `cel`).
+inline constexpr std::uint16_t kRecordSchemaVersion = 2;
 
 class RecordEncoder {
  public:

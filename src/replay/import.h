@@ -4,7 +4,7 @@
 // they are counted and skipped. A line that is one of the daemon's own
 // records (payload/record_line.h: `{"call_ledger_record":...`, as `ledger-audit
 // export --all-kinds` writes them) is appended as a record of its kind (gap,
-// reconcile, note) with its own times, reason and payload.
+// reconcile, note, cel) with its own times, reason and payload.
 //
 // The file is checked before anything is written: a missing or unreadable
 // file, a directory, one that is not line-oriented text (a NUL byte, or a

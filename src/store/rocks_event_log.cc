@@ -177,7 +177,10 @@ RocksEventLog::~RocksEventLog() {
   }
 }
 
-LedgerInfo RocksEventLog::Info() const { return info_; }
+LedgerInfo RocksEventLog::Info() const {
+  std::lock_guard lock(head_mu_);
+  return info_;
+}
 
 LedgerHead RocksEventLog::Head() const {
   std::lock_guard lock(head_mu_);
@@ -199,6 +202,11 @@ Result<SeqRange> RocksEventLog::Append(std::span<const RecordDraft> drafts) {
   }
   for (const auto& [key, value] : index.Finish()) batch.Put(index_, key, value);
   batch.Put(default_, kMetaHead, EncodeHead(head));
+  // The first append of a newer build to an older ledger raises its schema
+  // version with the records, so an older build refuses the ledger from
+  // then on (schemas/README.md rule 4) and verification accepts them.
+  const bool raises_version = info_.schema_version < kRecordSchemaVersion;
+  if (raises_version) batch.Put(default_, kMetaSchemaVersion, U16(kRecordSchemaVersion));
 
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync_interval_ms == 0;
@@ -206,6 +214,7 @@ Result<SeqRange> RocksEventLog::Append(std::span<const RecordDraft> drafts) {
   {
     std::lock_guard lock(head_mu_);
     head_ = head;
+    if (raises_version) info_.schema_version = kRecordSchemaVersion;
   }
   if (wo.sync) {
     synced_seq_ = head.seq.value;

@@ -138,12 +138,13 @@ TEST_CASE("ASSIGN_OR_RETURN assigns to an existing variable and moves the value 
 
 TEST_CASE("record kind names round-trip and unknown names are rejected") {
   for (RecordKind k : {RecordKind::kAriEvent, RecordKind::kGap, RecordKind::kReconcile,
-                       RecordKind::kMalformed, RecordKind::kNote}) {
+                       RecordKind::kMalformed, RecordKind::kNote, RecordKind::kCel}) {
     auto back = RecordKindFromName(RecordKindName(k));
     REQUIRE(back.has_value());
     CHECK(*back == k);
   }
   CHECK(RecordKindName(RecordKind::kAriEvent) == "ari_event");
+  CHECK(RecordKindName(RecordKind::kCel) == "cel");
   CHECK_FALSE(RecordKindFromName("ari-event").has_value());
 }
 

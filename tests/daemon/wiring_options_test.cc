@@ -97,6 +97,23 @@ TEST_CASE("ledger, ingest and projection options come from their sections") {
   CHECK(ProjectionLoopOptionsFrom(config).batch_records == 250);
 }
 
+TEST_CASE("CEL collector options: none while cel.file is unset, else from [cel]") {
+  DaemonConfig config;
+  MetricsRegistry metrics;
+  CHECK_FALSE(CelCollectorOptionsFrom(config, &metrics).has_value());
+  config.cel.file = "/var/log/asterisk/cel-custom/cel.jsonl";
+  config.cel.margin_ms = std::chrono::milliseconds(7000);
+  config.cel.settle_ms = std::chrono::milliseconds(300);
+  config.cel.max_record_bytes = 200000;
+  const auto cel = CelCollectorOptionsFrom(config, &metrics);
+  REQUIRE(cel.has_value());
+  CHECK(cel->file == std::filesystem::path("/var/log/asterisk/cel-custom/cel.jsonl"));
+  CHECK(cel->margin.count() == 7000);
+  CHECK(cel->settle.count() == 300);
+  CHECK(cel->max_record_bytes == 200000);
+  CHECK(cel->metrics == &metrics);
+}
+
 TEST_CASE("HTTP server options: address, token, limits, workers, node and zone") {
   DaemonConfig config;
   config.http.listen = "[::1]:9100";

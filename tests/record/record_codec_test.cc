@@ -88,8 +88,9 @@ TEST_CASE("encode then decode keeps every field, including UTF-8 strings") {
 
 TEST_CASE("every record kind round-trips") {
   RecordEncoder encoder;
-  for (RecordKind kind : {RecordKind::kUnknown, RecordKind::kAriEvent, RecordKind::kGap,
-                          RecordKind::kReconcile, RecordKind::kMalformed, RecordKind::kNote}) {
+  for (RecordKind kind :
+       {RecordKind::kUnknown, RecordKind::kAriEvent, RecordKind::kGap, RecordKind::kReconcile,
+        RecordKind::kMalformed, RecordKind::kNote, RecordKind::kCel}) {
     RecordDraft d;
     d.kind = kind;
     d.payload = "x";

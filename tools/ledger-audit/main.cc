@@ -51,7 +51,8 @@ int main(int argc, char** argv) {
                       "Event time at or after (ISO 8601 with offset, or YYYY-MM-DD UTC)");
   log_cmd->add_option("--until", until, "Event time before (same formats)");
   log_cmd->add_option("--type", type, "ARI event type, e.g. StasisStart");
-  log_cmd->add_option("--kind", kind, "Record kind: ari_event, gap, reconcile, malformed, note");
+  log_cmd->add_option("--kind", kind,
+                      "Record kind: ari_event, gap, reconcile, malformed, note, cel");
   log_cmd->add_option("--channel", channel, "Only records that mention this channel id");
   log_cmd->add_option("--limit", limit, "At most this many records");
   log_cmd->add_flag("--json", as_json, "One JSON object per line instead of a table");
@@ -172,11 +173,11 @@ int main(int argc, char** argv) {
     if (!counts.ok()) return Fail(cmd, counts.status());
     out->flush();
     if (ex_all_kinds) {
-      std::fprintf(stderr, "exported %llu frames and %llu gap/reconcile/note records",
+      std::fprintf(stderr, "exported %llu frames and %llu gap/reconcile/note/cel records",
                    static_cast<unsigned long long>(counts->written),
                    static_cast<unsigned long long>(counts->records));
     } else {
-      std::fprintf(stderr, "exported %llu frames (%llu gap/reconcile/note records not frames",
+      std::fprintf(stderr, "exported %llu frames (%llu gap/reconcile/note/cel records not frames",
                    static_cast<unsigned long long>(counts->written),
                    static_cast<unsigned long long>(counts->skipped_other_kinds));
     }
