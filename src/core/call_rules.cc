@@ -46,7 +46,7 @@ bool dial_status::IsFinal(std::string_view status) {
 
 void OpenCall(RowEdits& rows, Call& call, const CallOpening& o) {
   const std::vector<std::string>& args = o.args;
-  RowHandle row = rows.EditAnew(call);
+  RowHandle row = rows.Edit(call);
   row->node = o.node;
   row->call_id = o.call_id;
   row->channel_id = o.channel.id;

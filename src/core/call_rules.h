@@ -62,8 +62,8 @@ struct CallOpening {
   std::int64_t start_us;                 // the channel's creationtime, else the event's time
   const std::string& mixmonitor;         // the channel's MIXMONITOR_FILENAME so far
 };
-// Opens the call's row from its Stasis entry. A row that exists already (a
-// call whose channel the projector had forgotten) keeps its other columns.
+// Opens the row of a new call from its Stasis entry. (A call is opened
+// once: its channel entering Stasis again reopens it, core/projector.h.)
 void OpenCall(RowEdits& rows, Call& call, const CallOpening& opening);
 
 enum class CallerNameFrom : std::uint8_t {

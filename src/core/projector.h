@@ -125,12 +125,15 @@ class Projector {
   void OnBridgeDestroyed(const ObservedEvent& ev);
   void ForgetDestroyedChannel(const ObservedEvent& ev);
 
-  // A channel entering Stasis(<call app>, args): a call opened, a call
-  // reopened, or a leg (projector_events.cc). Withdraw deletes a call whose
-  // entry never happened.
-  void EnterStasis(const ChannelSnapshot& snap, const std::vector<std::string>& args,
-                   std::int64_t time_us);
+  // A channel entering Stasis(<call app>, args): a call opened (returned),
+  // a call reopened, or a leg (projector_events.cc). Withdraw deletes a call
+  // whose entry never happened.
+  Call* EnterStasis(const ChannelSnapshot& snap, const std::vector<std::string>& args,
+                    std::int64_t time_us);
   void Withdraw(Call& call, Channel& channel);
+  // The key of the call a channel opens: args[0], else its id; never the
+  // key of another channel's call (core/projector_events.cc).
+  std::string CallKeyFor(const std::string& channel_id, const std::vector<std::string>& args);
 
   // Channels, bridges and the connection rule's evidence
   // (projector_channels.cc).

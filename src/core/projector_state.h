@@ -95,12 +95,6 @@ class RowEdits {
   // its row as it was (the pre-image); the order of first Edits is the
   // order of the upserts Emit appends.
   RowHandle Edit(Call& call);
-  // Edit for a row being opened (OpenCall): keeps the row as it is now as
-  // a pre-image of its own even when the record already edited the call,
-  // as the projector always has. That happens only when a call_id is
-  // another channel's id and one reconcile both ends that call and opens
-  // the other channel's: the row is then emitted twice, the same both times.
-  RowHandle EditAnew(Call& call);
   // The call's row is deleted rather than changed (its Stasis entry never
   // happened). Drops its edit; call before erasing the call.
   void Withdraw(const Call& call);

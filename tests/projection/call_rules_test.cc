@@ -106,12 +106,16 @@ TEST_CASE("EndCall: an outbound call never connected gets its disposition from t
   CHECK(inbound.row().disposition == "abandoned");
 }
 
-TEST_CASE("EndCall: causes without a text, hard hangup causes, a linked leg's Dial status") {
+TEST_CASE("EndCall: Asterisk's texts, hard hangup causes, a linked leg's Dial status") {
   Call switching;
   Open(switching, "chiquvchi");
   End(switching, q850::kSwitchingEquipmentCongestion);
   CHECK(switching.row().hangup_cause == 42);
-  CHECK(switching.row().hangup_cause_txt.empty());  // the table has no text for 42
+  CHECK(switching.row().hangup_cause_txt == "Switching equipment congestion");
+  // The table is Asterisk's ast_cause2str() wording, 44 and 28 included.
+  CHECK(q850::Text(q850::kRequestedChannelUnavailable) == "Requested channel not available");
+  CHECK(q850::Text(q850::kInvalidNumberFormat) == "Invalid number format");
+  CHECK(q850::Text(q850::kNotDefined).empty());
 
   Call worded;
   Open(worded, "chiquvchi");
