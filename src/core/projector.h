@@ -101,7 +101,7 @@ class Projector {
   void ForgetGone(const ReconcileSnapshot& snap, const std::set<std::string>& live,
                   std::uint64_t before);
   void TakeFromSnapshot(const ReconcileSnapshot& snap, const std::set<std::string>& live,
-                        std::uint64_t before);
+                        std::uint64_t before, std::int64_t time_us);
   void OpenCallsFromSnapshot(const ReconcileSnapshot& snap, const std::set<std::string>& live,
                              std::int64_t time_us);
   bool HeardOfSince(const std::set<std::string>& members, std::uint64_t before) const;
@@ -136,8 +136,8 @@ class Projector {
   std::string CallKeyFor(const std::string& channel_id, const std::vector<std::string>& args);
 
   // Channels, bridges and the connection rule's evidence
-  // (projector_channels.cc).
-  Channel& Observe(const ChannelSnapshot& snap);
+  // (projector_channels.cc). Observe takes a snapshot seen at `time_us`.
+  Channel& Observe(const ChannelSnapshot& snap, std::int64_t time_us);
   void LinkLegByArgs(Channel& ch, const std::vector<std::string>& args);
   void SetBridge(const BridgeSnapshot& b);
   void CheckConnected(const std::string& channel_id, std::int64_t time_us);

@@ -27,13 +27,17 @@ void Projector::OnChannelDialplan(const ObservedEvent& ev) {
   if (Call* opened = EnterStasis(*e.channel, data.args, ev.time_us)) opened->from_dialplan = true;
 }
 
-// The app stream's end of a call (it never sees the call channel destroyed).
+// The call channel left the application: the call ended then, unless a
+// hangup request ended it first (the app stream never sees the channel
+// destroyed; a channel that comes back into Stasis reopens its call).
 void Projector::OnStasisEnd(const ObservedEvent& ev) {
   if (Call* c = SubjectCall(ev); c != nullptr && ev.ari.application == options_.call_app) {
     fold::EndCall(edits_, *c, CallEnd{ev.time_us, EndSource::kStasisEnd, std::nullopt, {}});
   }
 }
 
+// The end when nothing ended the call before; else only its cause. On a
+// loaded PBX this comes seconds after the hangup.
 void Projector::OnChannelDestroyed(const ObservedEvent& ev) {
   if (Call* c = SubjectCall(ev)) {
     fold::EndCall(edits_, *c,
@@ -41,14 +45,17 @@ void Projector::OnChannelDestroyed(const ObservedEvent& ev) {
   }
 }
 
-// A hard (not `soft`) hangup request's cause is kept for the end: the call
-// channel's ChannelDestroyed may bring none. Soft causes are Asterisk's own
-// flags (32 = ARI hangup), never Q.850.
+// The call channel's first hangup request that hangs it up is the end of
+// the call. A hard (not `soft`) request's cause is kept for the row: the
+// channel's ChannelDestroyed may bring none. Soft causes are Asterisk's
+// own flags (32 = ARI hangup), never Q.850.
 void Projector::OnChannelHangupRequest(const ObservedEvent& ev) {
   const AriEvent& e = ev.ari;
-  if (Call* c = SubjectCall(ev);
-      c != nullptr && !e.soft && e.cause && *e.cause != q850::kNotDefined) {
-    c->hard_cause = e.cause;
+  Call* c = SubjectCall(ev);
+  if (c == nullptr) return;
+  if (!e.soft && e.cause && *e.cause != q850::kNotDefined) c->hard_cause = e.cause;
+  if (fold::HangsUp(e.soft, e.cause)) {
+    fold::EndCall(edits_, *c, CallEnd{ev.time_us, EndSource::kHangupRequest, std::nullopt, {}});
   }
 }
 
@@ -85,7 +92,10 @@ void Projector::OnDial(const ObservedEvent& ev) {
     c->leg_dialstatus = status;
   }
   if (status == fold::dial_status::kAnswer && caller != nullptr) {
-    if (Call* c = CallOf(*caller)) fold::MarkConnected(edits_, *c, ev.time_us);
+    if (Call* c = CallOf(*caller)) {
+      fold::MarkConnected(
+          edits_, *c, fold::Connection{ev.time_us, caller->up_us, peer->up_us, peer->creation_us});
+    }
   }
 }
 
@@ -145,7 +155,7 @@ void Projector::ForgetDestroyedChannel(const ObservedEvent& ev) {
 Projector::Call* Projector::EnterStasis(const ChannelSnapshot& snap,
                                         const std::vector<std::string>& args,
                                         std::int64_t time_us) {
-  Channel& ch = Observe(snap);
+  Channel& ch = Observe(snap, time_us);
   if (ch.call_key.empty()) {
     // A dialled channel, or one whose arguments name a known call, is a leg.
     if (!ch.leg_of.empty() || ch.dial_peer) return nullptr;

@@ -39,9 +39,12 @@ namespace callledger::fold {
 // daemon's memory (docs/benchmarks.md).
 struct Channel {
   std::string id;
-  std::string state;      // "Up", "Ringing", ...
+  bool up = false;        // its state is "Up" now
   bool internal = false;  // Announcer/, Recorder/, Snoop/: not a party
   std::int64_t creation_us = 0;
+  // When it was first seen Up: the time of the record whose snapshot first
+  // showed it Up (its ChannelStateChange, as a rule). 0 until then.
+  std::int64_t up_us = 0;
   std::set<std::string> bridges;
   std::string call_key;    // set when this channel is a call's channel
   std::string leg_of;      // call key this channel is a leg of
@@ -50,9 +53,10 @@ struct Channel {
   std::uint64_t last_seen = 0;
 };
 
-// Which record ended a call: a ChannelDestroyed may still replace the end a
-// StasisEnd gave (core/call_rules.h, EndCall).
-enum class EndSource : std::uint8_t { kNone, kStasisEnd, kDestroyed, kReconcile };
+// Which record ended a call: after a hangup request or a StasisEnd, the
+// channel's ChannelDestroyed still brings its cause (core/call_rules.h,
+// EndCall).
+enum class EndSource : std::uint8_t { kNone, kHangupRequest, kStasisEnd, kDestroyed, kReconcile };
 
 class RowEdits;
 
