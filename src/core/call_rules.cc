@@ -1,5 +1,7 @@
 #include "core/call_rules.h"
 
+#include <algorithm>
+
 #include "core/q850.h"
 
 namespace callledger::fold {
@@ -12,6 +14,18 @@ std::optional<int> HangupCause(const Call& call, const CallEnd& end) {
       end.cause && *end.cause != q850::kNotDefined ? end.cause : call.hard_cause;
   if (effective && *effective != q850::kNotDefined) return effective;
   return std::nullopt;
+}
+
+// hangup_cause and hangup_cause_txt, for EndCall only.
+void SetCause(CallRow& row, const Call& call, const CallEnd& end) {
+  row.hangup_cause = HangupCause(call, end);
+  if (!row.hangup_cause) {
+    row.hangup_cause_txt.clear();
+  } else if (end.cause == row.hangup_cause && !end.cause_txt.empty()) {
+    row.hangup_cause_txt = end.cause_txt;  // the event's own words
+  } else {
+    row.hangup_cause_txt = q850::Text(*row.hangup_cause);
+  }
 }
 
 bool IsCongestion(int cause) {
@@ -46,7 +60,7 @@ bool dial_status::IsFinal(std::string_view status) {
 
 void OpenCall(RowEdits& rows, Call& call, const CallOpening& o) {
   const std::vector<std::string>& args = o.args;
-  RowHandle row = rows.EditAnew(call);
+  RowHandle row = rows.Edit(call);
   row->node = o.node;
   row->call_id = o.call_id;
   row->channel_id = o.channel.id;
@@ -86,17 +100,39 @@ bool AwaitsConnection(const CallRow& row) {
   return !row.answered && row.status != CallStatus::kFinished;
 }
 
-void MarkConnected(RowEdits& rows, Call& call, std::int64_t time_us) {
+std::int64_t AnswerTime(const CallRow& row, const Connection& c) {
+  const bool made_for_call =
+      c.party_up_us != 0 && c.party_created_us != 0 && c.party_created_us >= row.start_us;
+  const std::int64_t pick_up = made_for_call ? c.party_up_us : c.seen_us;
+  return std::min(std::max(pick_up, c.caller_up_us), c.seen_us);
+}
+
+void MarkConnected(RowEdits& rows, Call& call, const Connection& connection) {
   if (!AwaitsConnection(call.row())) return;
+  const std::int64_t answer_us = AnswerTime(call.row(), connection);
   RowHandle row = rows.Edit(call);
   row->answered = true;
-  row->answer_us = time_us;
+  row->answer_us = answer_us;
   row->status = CallStatus::kTalking;
 }
 
+bool HangsUp(bool soft, std::optional<int> cause) {
+  if (!soft) return true;
+  constexpr int kHangupFlags = soft_hangup::kDevice | soft_hangup::kShutdown |
+                               soft_hangup::kAppUnload | soft_hangup::kExplicit;
+  return cause && (*cause & kHangupFlags) != 0;
+}
+
 void EndCall(RowEdits& rows, Call& call, const CallEnd& end) {
-  if (call.row().status == CallStatus::kFinished &&
-      !(end.source == EndSource::kDestroyed && call.end_source == EndSource::kStasisEnd)) {
+  if (call.row().status == CallStatus::kFinished) {
+    const bool ended_early =
+        call.end_source == EndSource::kHangupRequest || call.end_source == EndSource::kStasisEnd;
+    if (end.source == EndSource::kDestroyed && ended_early) {
+      RowHandle row = rows.Edit(call);
+      call.end_source = end.source;
+      SetCause(*row, call, end);
+      row->disposition = Disposition(*row, call.leg_dialstatus);
+    }
     return;
   }
   RowHandle row = rows.Edit(call);
@@ -112,14 +148,7 @@ void EndCall(RowEdits& rows, Call& call, const CallEnd& end) {
     row->ring_s = RoundedSeconds(row->start_us, row->end_us);
     row->talk_s.reset();
   }
-  row->hangup_cause = HangupCause(call, end);
-  if (!row->hangup_cause) {
-    row->hangup_cause_txt.clear();
-  } else if (end.cause == row->hangup_cause && !end.cause_txt.empty()) {
-    row->hangup_cause_txt = end.cause_txt;  // the event's own words
-  } else {
-    row->hangup_cause_txt = q850::Text(*row->hangup_cause);
-  }
+  SetCause(*row, call, end);
   row->disposition = Disposition(*row, call.leg_dialstatus);
 }
 

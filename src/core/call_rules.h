@@ -9,7 +9,9 @@
 //   MarkConnected  answered, answer_time; status = suhbatda
 //   EndCall        end_time, duration, ring_seconds, talk_seconds,
 //                  end_estimated, hangup_cause, hangup_cause_txt,
-//                  disposition; status = yakunlandi
+//                  disposition; status = yakunlandi. After the end, only
+//                  the channel's ChannelDestroyed writes again: the cause
+//                  columns and disposition
 //   Reopen         clears what EndCall wrote; status = suhbatda or kelyapti
 //
 // `status` therefore has four writers (OpenCall, MarkConnected, EndCall,
@@ -62,8 +64,8 @@ struct CallOpening {
   std::int64_t start_us;                 // the channel's creationtime, else the event's time
   const std::string& mixmonitor;         // the channel's MIXMONITOR_FILENAME so far
 };
-// Opens the call's row from its Stasis entry. A row that exists already (a
-// call whose channel the projector had forgotten) keeps its other columns.
+// Opens the row of a new call from its Stasis entry. (A call is opened
+// once: its channel entering Stasis again reopens it, core/projector.h.)
 void OpenCall(RowEdits& rows, Call& call, const CallOpening& opening);
 
 enum class CallerNameFrom : std::uint8_t {
@@ -81,10 +83,46 @@ void SetRecording(RowEdits& rows, Call& call, const std::string& path, Recording
 
 // Whether the call can still become connected: not yet answered, not ended.
 bool AwaitsConnection(const CallRow& row);
-// The one "answered" rule: the caller was connected to another party at
-// `time_us` (a bridge with an Up party, or a Dial from it ending ANSWER).
-// Only the first connection of a live call counts.
-void MarkConnected(RowEdits& rows, Call& call, std::int64_t time_us);
+
+// The evidence of a connection: the caller's channel connected to a party
+// (a bridge with it while it is Up, or a Dial from the caller ending ANSWER),
+// seen at `seen_us`. Up times are when each channel was first seen Up; 0
+// when it never was.
+struct Connection {
+  std::int64_t seen_us = 0;
+  std::int64_t caller_up_us = 0;      // the call channel
+  std::int64_t party_up_us = 0;       // the party connected to
+  std::int64_t party_created_us = 0;  // the party's creationtime; 0 if unknown
+};
+// When the conversation began: the later of the caller's Up and the
+// party's pick-up, never after the connection was seen. The party picked
+// up when its channel went Up if it was made for this call (created at or
+// after the call's start: an agent leg, a dialled far end); a party that
+// was there before the call (a standing agent channel, a conference)
+// picked up for it when the connection was seen. An application that
+// bridges late (an overloaded PBX, docs/projection.md) moves seen_us, not
+// this.
+std::int64_t AnswerTime(const CallRow& row, const Connection& connection);
+// The one "answered" rule: the caller was connected to another party.
+// Only the first connection of a live call counts; answer_time is its
+// AnswerTime, which can be earlier than the record that showed it.
+void MarkConnected(RowEdits& rows, Call& call, const Connection& connection);
+
+// Asterisk's soft hangup flags: the `cause` of a ChannelHangupRequest with
+// `soft: true` (channel.h, AST_SOFTHANGUP_*), never a Q.850 cause.
+namespace soft_hangup {
+inline constexpr int kDevice = 1;      // the channel driver: a hangup
+inline constexpr int kAsyncGoto = 2;   // a redirect: the channel goes on
+inline constexpr int kShutdown = 4;    // Asterisk stopping: a hangup
+inline constexpr int kTimeout = 8;     // absolute timeout: the 'T' extension may go on
+inline constexpr int kAppUnload = 16;  // the dialplan (or an app) finished: a hangup
+inline constexpr int kExplicit = 32;   // asked for (ARI DELETE, AMI Hangup): a hangup
+}  // namespace soft_hangup
+// Whether a ChannelHangupRequest hangs its channel up: a hard one (the
+// driver saw the other side hang up: `cause` is Q.850) always; a soft one
+// when its flags ask for a hangup, not when they only break the channel out
+// of what it runs (a redirect, a timeout with a 'T' extension).
+bool HangsUp(bool soft, std::optional<int> cause);
 
 // How a call ended. `cause_txt` goes with `cause` (ChannelDestroyed).
 struct CallEnd {
@@ -93,8 +131,12 @@ struct CallEnd {
   std::optional<int> cause;
   std::string_view cause_txt;
 };
-// Ends the call. An ended call is ended again only by a ChannelDestroyed
-// after a StasisEnd (the true end replaces the app stream's).
+// Ends the call: the first hangup request that hangs its channel up, its
+// StasisEnd, its ChannelDestroyed when neither came first, or a reconcile.
+// An ended call is not ended again; only its ChannelDestroyed after a
+// hangup request or a StasisEnd still writes: the cause it brings (it
+// often trails the hangup by seconds on a loaded PBX) and the disposition
+// that follows from it, never the end time.
 void EndCall(RowEdits& rows, Call& call, const CallEnd& end);
 
 // The call's channel entered Stasis again: an ended call is live again

@@ -125,13 +125,13 @@ fold::ObservedEvent Projector::ObserveEvent(const AriEvent& e, std::int64_t time
                                             bool bridge_destroyed) {
   Channel* subject = nullptr;
   if (e.channel) {
-    subject = &Observe(*e.channel);
+    subject = &Observe(*e.channel, time_us);
     if (Call* c = CallOf(*subject)) {
       fold::SetCallerName(edits_, *c, e.channel->caller_name, fold::CallerNameFrom::kLaterEvent);
     }
   }
-  Channel* peer = e.peer ? &Observe(*e.peer) : nullptr;
-  Channel* caller = e.caller ? &Observe(*e.caller) : nullptr;
+  Channel* peer = e.peer ? &Observe(*e.peer, time_us) : nullptr;
+  Channel* caller = e.caller ? &Observe(*e.caller, time_us) : nullptr;
   if (e.bridge && !bridge_destroyed) SetBridge(*e.bridge);
   static const std::string kNoChannel;
   return ObservedEvent{e, time_us, subject, peer, caller, e.channel ? e.channel->id : kNoChannel};

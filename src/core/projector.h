@@ -101,7 +101,7 @@ class Projector {
   void ForgetGone(const ReconcileSnapshot& snap, const std::set<std::string>& live,
                   std::uint64_t before);
   void TakeFromSnapshot(const ReconcileSnapshot& snap, const std::set<std::string>& live,
-                        std::uint64_t before);
+                        std::uint64_t before, std::int64_t time_us);
   void OpenCallsFromSnapshot(const ReconcileSnapshot& snap, const std::set<std::string>& live,
                              std::int64_t time_us);
   bool HeardOfSince(const std::set<std::string>& members, std::uint64_t before) const;
@@ -125,16 +125,19 @@ class Projector {
   void OnBridgeDestroyed(const ObservedEvent& ev);
   void ForgetDestroyedChannel(const ObservedEvent& ev);
 
-  // A channel entering Stasis(<call app>, args): a call opened, a call
-  // reopened, or a leg (projector_events.cc). Withdraw deletes a call whose
-  // entry never happened.
-  void EnterStasis(const ChannelSnapshot& snap, const std::vector<std::string>& args,
-                   std::int64_t time_us);
+  // A channel entering Stasis(<call app>, args): a call opened (returned),
+  // a call reopened, or a leg (projector_events.cc). Withdraw deletes a call
+  // whose entry never happened.
+  Call* EnterStasis(const ChannelSnapshot& snap, const std::vector<std::string>& args,
+                    std::int64_t time_us);
   void Withdraw(Call& call, Channel& channel);
+  // The key of the call a channel opens: args[0], else its id; never the
+  // key of another channel's call (core/projector_events.cc).
+  std::string CallKeyFor(const std::string& channel_id, const std::vector<std::string>& args);
 
   // Channels, bridges and the connection rule's evidence
-  // (projector_channels.cc).
-  Channel& Observe(const ChannelSnapshot& snap);
+  // (projector_channels.cc). Observe takes a snapshot seen at `time_us`.
+  Channel& Observe(const ChannelSnapshot& snap, std::int64_t time_us);
   void LinkLegByArgs(Channel& ch, const std::vector<std::string>& args);
   void SetBridge(const BridgeSnapshot& b);
   void CheckConnected(const std::string& channel_id, std::int64_t time_us);

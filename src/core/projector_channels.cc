@@ -1,6 +1,8 @@
 // What the projector knows of channels and bridges, and the evidence of the
 // connection rule: a call channel in a bridge with another party that is Up.
 // The rule itself (what a connection writes) is fold::MarkConnected.
+#include <optional>
+
 #include "core/call_rules.h"
 #include "core/projector.h"
 #include "core/stasis_app_data.h"
@@ -40,10 +42,13 @@ Projector::Call* Projector::SubjectCall(const ObservedEvent& ev) {
   return ev.subject != nullptr ? CallOf(*ev.subject) : CallOfChannel(ev.channel_id);
 }
 
-Projector::Channel& Projector::Observe(const ChannelSnapshot& snap) {
+Projector::Channel& Projector::Observe(const ChannelSnapshot& snap, std::int64_t time_us) {
   Channel& ch = channels_[snap.id];
   if (ch.id.empty()) ch.id = snap.id;
-  ch.state = snap.state;
+  ch.up = snap.state == "Up";
+  // Keep when it was first seen Up: the answer rule reads it (a channel
+  // does not leave Up but to hang up).
+  if (ch.up && ch.up_us == 0) ch.up_us = time_us;
   ch.internal = IsInternalChannel(snap.name);
   // Keep the first creation time.
   if (ch.creation_us == 0) ch.creation_us = snap.creation_us;
@@ -82,21 +87,28 @@ void Projector::SetBridge(const BridgeSnapshot& b) {
   }
 }
 
+// The call of `channel_id` is connected when a bridge of its channel holds
+// another party that is Up. With several, the conversation began with the
+// one whose answer is earliest.
 void Projector::CheckConnected(const std::string& channel_id, std::int64_t time_us) {
   Call* call = CallOfChannel(channel_id);
   if (call == nullptr || !fold::AwaitsConnection(call->row())) return;
   const Channel& ch = channels_[channel_id];
+  std::optional<fold::Connection> first;
   for (const auto& bridge_id : ch.bridges) {
     auto b = bridges_.find(bridge_id);
     if (b == bridges_.end()) continue;
     for (const auto& other : b->second) {
       if (other == channel_id) continue;
       auto o = channels_.find(other);
-      if (o == channels_.end() || o->second.state != "Up" || o->second.internal) continue;
-      fold::MarkConnected(edits_, *call, time_us);
-      return;
+      if (o == channels_.end() || !o->second.up || o->second.internal) continue;
+      const fold::Connection c{time_us, ch.up_us, o->second.up_us, o->second.creation_us};
+      if (!first || fold::AnswerTime(call->row(), c) < fold::AnswerTime(call->row(), *first)) {
+        first = c;
+      }
     }
   }
+  if (first) fold::MarkConnected(edits_, *call, *first);
 }
 
 void Projector::CheckBridge(const std::string& bridge_id, std::int64_t time_us) {

@@ -24,20 +24,20 @@ void Projector::OnChannelDialplan(const ObservedEvent& ev) {
   if (!e.channel || e.dialplan_app != "Stasis") return;
   const fold::StasisAppData data = fold::SplitAppData(e.dialplan_app_data);
   if (data.app != options_.call_app) return;
-  const bool known = CallOf(*ev.subject) != nullptr;
-  EnterStasis(*e.channel, data.args, ev.time_us);
-  if (!known) {
-    if (Call* c = CallOf(*ev.subject)) c->from_dialplan = true;
-  }
+  if (Call* opened = EnterStasis(*e.channel, data.args, ev.time_us)) opened->from_dialplan = true;
 }
 
-// The app stream's end of a call (it never sees the call channel destroyed).
+// The call channel left the application: the call ended then, unless a
+// hangup request ended it first (the app stream never sees the channel
+// destroyed; a channel that comes back into Stasis reopens its call).
 void Projector::OnStasisEnd(const ObservedEvent& ev) {
   if (Call* c = SubjectCall(ev); c != nullptr && ev.ari.application == options_.call_app) {
     fold::EndCall(edits_, *c, CallEnd{ev.time_us, EndSource::kStasisEnd, std::nullopt, {}});
   }
 }
 
+// The end when nothing ended the call before; else only its cause. On a
+// loaded PBX this comes seconds after the hangup.
 void Projector::OnChannelDestroyed(const ObservedEvent& ev) {
   if (Call* c = SubjectCall(ev)) {
     fold::EndCall(edits_, *c,
@@ -45,14 +45,17 @@ void Projector::OnChannelDestroyed(const ObservedEvent& ev) {
   }
 }
 
-// A hard (not `soft`) hangup request's cause is kept for the end: the call
-// channel's ChannelDestroyed may bring none. Soft causes are Asterisk's own
-// flags (32 = ARI hangup), never Q.850.
+// The call channel's first hangup request that hangs it up is the end of
+// the call. A hard (not `soft`) request's cause is kept for the row: the
+// channel's ChannelDestroyed may bring none. Soft causes are Asterisk's
+// own flags (32 = ARI hangup), never Q.850.
 void Projector::OnChannelHangupRequest(const ObservedEvent& ev) {
   const AriEvent& e = ev.ari;
-  if (Call* c = SubjectCall(ev);
-      c != nullptr && !e.soft && e.cause && *e.cause != q850::kNotDefined) {
-    c->hard_cause = e.cause;
+  Call* c = SubjectCall(ev);
+  if (c == nullptr) return;
+  if (!e.soft && e.cause && *e.cause != q850::kNotDefined) c->hard_cause = e.cause;
+  if (fold::HangsUp(e.soft, e.cause)) {
+    fold::EndCall(edits_, *c, CallEnd{ev.time_us, EndSource::kHangupRequest, std::nullopt, {}});
   }
 }
 
@@ -89,7 +92,10 @@ void Projector::OnDial(const ObservedEvent& ev) {
     c->leg_dialstatus = status;
   }
   if (status == fold::dial_status::kAnswer && caller != nullptr) {
-    if (Call* c = CallOf(*caller)) fold::MarkConnected(edits_, *c, ev.time_us);
+    if (Call* c = CallOf(*caller)) {
+      fold::MarkConnected(
+          edits_, *c, fold::Connection{ev.time_us, caller->up_us, peer->up_us, peer->creation_us});
+    }
   }
 }
 
@@ -146,33 +152,52 @@ void Projector::ForgetDestroyedChannel(const ObservedEvent& ev) {
   channels_.erase(it);
 }
 
-void Projector::EnterStasis(const ChannelSnapshot& snap, const std::vector<std::string>& args,
-                            std::int64_t time_us) {
-  Channel& ch = Observe(snap);
-  if (!ch.call_key.empty()) {
-    // The same channel re-enters Stasis: one call, reopened if it had ended.
-    if (Call* call = CallOf(ch)) fold::Reopen(edits_, *call);
-    return;
+Projector::Call* Projector::EnterStasis(const ChannelSnapshot& snap,
+                                        const std::vector<std::string>& args,
+                                        std::int64_t time_us) {
+  Channel& ch = Observe(snap, time_us);
+  if (ch.call_key.empty()) {
+    // A dialled channel, or one whose arguments name a known call, is a leg.
+    if (!ch.leg_of.empty() || ch.dial_peer) return nullptr;
+    LinkLegByArgs(ch, args);
+    if (!ch.leg_of.empty()) return nullptr;
+    std::string key = CallKeyFor(snap.id, args);
+    const auto [it, fresh] = calls_.try_emplace(key);
+    ch.call_key = std::move(key);
+    if (fresh) {
+      const std::string& call_id = it->first;
+      const bool key_from_args = !args.empty() && call_id == args[0] && call_id != snap.id;
+      fold::OpenCall(
+          edits_, it->second,
+          fold::CallOpening{node_, call_id, key_from_args, snap, args,
+                            ch.creation_us != 0 ? ch.creation_us : time_us, ch.mixmonitor});
+      CheckConnected(snap.id, time_us);
+      return &it->second;
+    }
+    // This channel's own call, kept while the channel was forgotten (a
+    // reconcile that did not list it): the channel is back, as below.
   }
-  // A dialled channel, or one whose arguments name a known call, is a leg.
-  if (!ch.leg_of.empty() || ch.dial_peer) return;
-  LinkLegByArgs(ch, args);
-  if (!ch.leg_of.empty()) return;
+  // The same channel re-enters Stasis: one call, reopened if it had ended.
+  if (Call* call = CallOf(ch)) fold::Reopen(edits_, *call);
+  return nullptr;
+}
 
-  // call_id: args[0], or the channel id when it is empty or already keys
-  // another channel's call (two calls are never merged).
-  std::string key = !args.empty() && !args[0].empty() ? args[0] : snap.id;
-  bool key_from_args = key != snap.id;
-  if (auto it = calls_.find(key); it != calls_.end() && it->second.row().channel_id != snap.id) {
-    key = snap.id;
-    key_from_args = false;
+// args[0], or the channel id when it is empty or already keys another
+// channel's call (two calls are never merged); when the channel id too keys
+// another channel's call (whose args[0] was this channel's id), the channel
+// id with "#2", "#3", ... A key of this channel's own call is kept.
+std::string Projector::CallKeyFor(const std::string& channel_id,
+                                  const std::vector<std::string>& args) {
+  const auto ours_or_unused = [&](const std::string& key) {
+    const auto it = calls_.find(key);
+    return it == calls_.end() || it->second.row().channel_id == channel_id;
+  };
+  if (!args.empty() && !args[0].empty() && ours_or_unused(args[0])) return args[0];
+  if (ours_or_unused(channel_id)) return channel_id;
+  for (int n = 2;; ++n) {
+    std::string key = channel_id + "#" + std::to_string(n);
+    if (ours_or_unused(key)) return key;
   }
-  Call& call = calls_[key];
-  fold::OpenCall(edits_, call,
-                 fold::CallOpening{node_, key, key_from_args, snap, args,
-                                   ch.creation_us != 0 ? ch.creation_us : time_us, ch.mixmonitor});
-  ch.call_key = key;
-  CheckConnected(snap.id, time_us);
 }
 
 void Projector::Withdraw(Call& call, Channel& channel) {

@@ -31,7 +31,7 @@ void Projector::OnReconcile(const ReconcileSnapshot& snap, std::int64_t time_us)
   }
   EndCallsGoneInGap(live, before, time_us);
   ForgetGone(snap, live, before);
-  TakeFromSnapshot(snap, live, before);
+  TakeFromSnapshot(snap, live, before, time_us);
   OpenCallsFromSnapshot(snap, live, time_us);
   for (const auto& b : snap.bridges) CheckBridge(b.id, time_us);
   awaiting_reconcile_ = false;
@@ -97,9 +97,10 @@ void Projector::ForgetGone(const ReconcileSnapshot& snap, const std::set<std::st
 
 // Takes from the snapshot what events since the gap have not told: the
 // live channels not heard of since, and the bridges that are not fresh
-// (judged before the snapshot's own channels are observed).
+// (judged before the snapshot's own channels are observed). A channel it
+// first shows Up went Up, as far as anyone can tell, at `time_us`.
 void Projector::TakeFromSnapshot(const ReconcileSnapshot& snap, const std::set<std::string>& live,
-                                 std::uint64_t before) {
+                                 std::uint64_t before, std::int64_t time_us) {
   std::set<std::string> take;
   for (const auto& b : snap.bridges) {
     const auto known = bridges_.find(b.id);
@@ -108,7 +109,7 @@ void Projector::TakeFromSnapshot(const ReconcileSnapshot& snap, const std::set<s
   for (const auto& ch : snap.channels) {
     if (live.count(ch.id) == 0) continue;  // destroyed since: the snapshot is older
     const auto known = channels_.find(ch.id);
-    if (known == channels_.end() || known->second.last_seen < before) Observe(ch);
+    if (known == channels_.end() || known->second.last_seen < before) Observe(ch, time_us);
   }
   for (const auto& b : snap.bridges) {
     if (take.count(b.id) != 0) SetBridge(b);

@@ -16,11 +16,6 @@ RowHandle RowEdits::Edit(Call& call) {
   return RowHandle(&call.row_);
 }
 
-RowHandle RowEdits::EditAnew(Call& call) {
-  edited_.emplace_back(&call, call.row_);
-  return RowHandle(&call.row_);
-}
-
 void RowEdits::Withdraw(const Call& call) {
   std::erase_if(edited_, [&](const auto& edit) { return edit.first == &call; });
   withdrawn_.insert(call.row_.call_id);

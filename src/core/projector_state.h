@@ -39,9 +39,12 @@ namespace callledger::fold {
 // daemon's memory (docs/benchmarks.md).
 struct Channel {
   std::string id;
-  std::string state;      // "Up", "Ringing", ...
+  bool up = false;        // its state is "Up" now
   bool internal = false;  // Announcer/, Recorder/, Snoop/: not a party
   std::int64_t creation_us = 0;
+  // When it was first seen Up: the time of the record whose snapshot first
+  // showed it Up (its ChannelStateChange, as a rule). 0 until then.
+  std::int64_t up_us = 0;
   std::set<std::string> bridges;
   std::string call_key;    // set when this channel is a call's channel
   std::string leg_of;      // call key this channel is a leg of
@@ -50,9 +53,10 @@ struct Channel {
   std::uint64_t last_seen = 0;
 };
 
-// Which record ended a call: a ChannelDestroyed may still replace the end a
-// StasisEnd gave (core/call_rules.h, EndCall).
-enum class EndSource : std::uint8_t { kNone, kStasisEnd, kDestroyed, kReconcile };
+// Which record ended a call: after a hangup request or a StasisEnd, the
+// channel's ChannelDestroyed still brings its cause (core/call_rules.h,
+// EndCall).
+enum class EndSource : std::uint8_t { kNone, kHangupRequest, kStasisEnd, kDestroyed, kReconcile };
 
 class RowEdits;
 
@@ -95,12 +99,6 @@ class RowEdits {
   // its row as it was (the pre-image); the order of first Edits is the
   // order of the upserts Emit appends.
   RowHandle Edit(Call& call);
-  // Edit for a row being opened (OpenCall): keeps the row as it is now as
-  // a pre-image of its own even when the record already edited the call,
-  // as the projector always has. That happens only when a call_id is
-  // another channel's id and one reconcile both ends that call and opens
-  // the other channel's: the row is then emitted twice, the same both times.
-  RowHandle EditAnew(Call& call);
   // The call's row is deleted rather than changed (its Stasis entry never
   // happened). Drops its edit; call before erasing the call.
   void Withdraw(const Call& call);

@@ -34,9 +34,9 @@ inline constexpr int kSwitchingEquipmentCongestion = 42;
 inline constexpr int kRequestedChannelUnavailable = 44;
 inline constexpr int kInterworking = 127;
 
-// The causes with a text of their own. 42 and 44 have none: the projector
-// never had one for them, and a text would change rows that exist today.
-inline constexpr std::array<std::pair<int, std::string_view>, 14> kTexts{{
+// The causes with a text of their own: Asterisk's ast_cause2str() wording
+// (main/channel.c), which ChannelDestroyed's `cause_txt` carries too.
+inline constexpr std::array<std::pair<int, std::string_view>, 16> kTexts{{
     {kUnallocatedNumber, "Unallocated (unassigned) number"},
     {kNoRouteToDestination, "No route to destination"},
     {kNormalClearing, "Normal Clearing"},
@@ -45,11 +45,13 @@ inline constexpr std::array<std::pair<int, std::string_view>, 14> kTexts{{
     {kNoAnswer, "User alerting, no answer"},
     {kCallRejected, "Call Rejected"},
     {kDestinationOutOfOrder, "Destination out of order"},
-    {kInvalidNumberFormat, "Invalid number format (addr incomplete)"},
+    {kInvalidNumberFormat, "Invalid number format"},
     {kNormalUnspecified, "Normal, unspecified"},
     {kCircuitCongestion, "Circuit/channel congestion"},
     {kNetworkOutOfOrder, "Network out of order"},
     {kTemporaryFailure, "Temporary failure"},
+    {kSwitchingEquipmentCongestion, "Switching equipment congestion"},
+    {kRequestedChannelUnavailable, "Requested channel not available"},
     {kInterworking, "Interworking, unspecified"},
 }};
 

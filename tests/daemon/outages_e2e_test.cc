@@ -62,28 +62,33 @@ const CallRow& RowOf(const std::vector<CallRow>& rows, const std::string& channe
 }
 
 // Three overlapping calls (scenario h). The first cut loses the frame that
-// brings call .51 into Stasis, the second the ChannelDestroyed of call .43.
+// brings call .51 into Stasis, the second the end of call .43: from its
+// hangup request (the end, projector version 2) to its ChannelDestroyed.
 TEST_CASE("dropped connections: a gap record per cut, calls settled from the reconcile") {
   const auto stream = testing::CaptureDir() / "h-inbound-utf8-callername.observer.jsonl";
   const auto lines = testing::ReadLines(stream);
   const std::size_t start51 =
       IndexOf(lines, "\"dialplan_app\":\"Stasis\"", "\"id\":\"1795684633.51\"");
+  const std::size_t hangup43 =
+      IndexOf(lines, "\"type\":\"ChannelHangupRequest\"", "\"id\":\"1795684632.43\"");
   const std::size_t end43 =
       IndexOf(lines, "\"type\":\"ChannelDestroyed\"", "\"id\":\"1795684632.43\"");
-  REQUIRE(start51 < end43);
+  REQUIRE(start51 < hangup43);
+  REQUIRE(hangup43 < end43);
+  const std::size_t lost43 = end43 - hangup43 + 1;
   TestDatabase db;
   TempDir dir;
   Child sim({ARI_SIM_PATH, "--listen", "127.0.0.1:0", "--speed", "5", "--drop-at",
-             std::to_string(start51 - 1), "--gap", "1", "--drop-at", std::to_string(end43 - 1),
-             "--gap", "1", stream.string()},
+             std::to_string(start51 - 1), "--gap", "1", "--drop-at", std::to_string(hangup43 - 1),
+             "--gap", std::to_string(lost43), stream.string()},
             {}, dir / "sim.out", dir / "sim.err");
   const std::string address = WaitForListening(dir / "sim.out");
   Child daemon({CALL_LEDGERD_PATH}, DaemonEnv(address, db, dir, "pbx-drops"), dir / "d.out",
                dir / "d.err");
   auto store = pg::PgCallLogStore::Open(db.dsn());
   REQUIRE(store.ok());
-  // Frames but the two lost ones, plus a note, and a gap and a reconcile per connection.
-  const std::uint64_t expected = lines.size() - 2 + 1 + 3 * 2;
+  // Frames but the lost ones, plus a note, and a gap and a reconcile per connection.
+  const std::uint64_t expected = lines.size() - 1 - lost43 + 1 + 3 * 2;
   const std::uint64_t cp = WaitForCheckpoint(**store, "pbx-drops", expected);
   CHECK(daemon.Stop(SIGTERM) == 0);
   INFO(testing::ReadFile(dir / "d.err"));

@@ -7,6 +7,7 @@
 
 #include "core/call_rules.h"
 #include "core/q850.h"
+#include "rule_records.h"
 
 namespace callledger {
 namespace {
@@ -14,35 +15,12 @@ namespace {
 using fold::Call;
 using fold::CallEnd;
 using fold::EndSource;
-using fold::RowEdits;
+using testing::kStart;
+using testing::Open;
+using testing::Record;
 
-constexpr std::int64_t kStart = 1795683390000000;
-
-// One record's worth of rule applications: the changes they emit.
-class Record {
- public:
-  explicit Record(std::uint64_t seq) : seq_(seq) { edits.Clear(); }
-  std::vector<RowChange> Changes() {
-    std::vector<RowChange> out;
-    edits.Emit(Seq{seq_}, "pbx", &out);
-    return out;
-  }
-  RowEdits edits;
-
- private:
-  std::uint64_t seq_;
-};
-
-void Open(Call& call, const std::string& direction, std::uint64_t seq = 1) {
-  const std::string node = "pbx", id = "1795683390.7", mixmonitor;
-  ChannelSnapshot ch;
-  ch.id = id;
-  ch.caller_name = "Ali";
-  const std::vector<std::string> args = {"", direction, "998901234567", "712001122"};
-  Record r(seq);
-  fold::OpenCall(r.edits, call, fold::CallOpening{node, id, false, ch, args, kStart, mixmonitor});
-  REQUIRE(r.Changes().size() == 1);
-}
+// A connection seen at `seen_us` with no Up time known for either side.
+fold::Connection Seen(std::int64_t seen_us) { return fold::Connection{seen_us, 0, 0, 0}; }
 
 void End(Call& call, std::optional<int> cause, std::string_view text = {}) {
   Record r(3);
@@ -54,7 +32,7 @@ TEST_CASE("MarkConnected: the first connection of a live call, and only that, is
   Call call;
   Open(call, "kiruvchi");
   Record first(2);
-  fold::MarkConnected(first.edits, call, kStart + 5000000);
+  fold::MarkConnected(first.edits, call, Seen(kStart + 5000000));
   const auto changes = first.Changes();
   REQUIRE(changes.size() == 1);
   CHECK(changes[0].row.answered);
@@ -62,7 +40,7 @@ TEST_CASE("MarkConnected: the first connection of a live call, and only that, is
   CHECK(changes[0].row.status == CallStatus::kTalking);
 
   Record again(3);
-  fold::MarkConnected(again.edits, call, kStart + 9000000);
+  fold::MarkConnected(again.edits, call, Seen(kStart + 9000000));
   CHECK(again.Changes().empty());
   CHECK(call.row().answer_us == kStart + 5000000);
 
@@ -70,7 +48,7 @@ TEST_CASE("MarkConnected: the first connection of a live call, and only that, is
   Open(ended, "chiquvchi");
   End(ended, q850::kNormalClearing);
   Record late(4);
-  fold::MarkConnected(late.edits, ended, kStart + 30000000);
+  fold::MarkConnected(late.edits, ended, Seen(kStart + 30000000));
   CHECK(late.Changes().empty());
   CHECK_FALSE(ended.row().answered);
 }
@@ -106,12 +84,16 @@ TEST_CASE("EndCall: an outbound call never connected gets its disposition from t
   CHECK(inbound.row().disposition == "abandoned");
 }
 
-TEST_CASE("EndCall: causes without a text, hard hangup causes, a linked leg's Dial status") {
+TEST_CASE("EndCall: Asterisk's texts, hard hangup causes, a linked leg's Dial status") {
   Call switching;
   Open(switching, "chiquvchi");
   End(switching, q850::kSwitchingEquipmentCongestion);
   CHECK(switching.row().hangup_cause == 42);
-  CHECK(switching.row().hangup_cause_txt.empty());  // the table has no text for 42
+  CHECK(switching.row().hangup_cause_txt == "Switching equipment congestion");
+  // The table is Asterisk's ast_cause2str() wording, 44 and 28 included.
+  CHECK(q850::Text(q850::kRequestedChannelUnavailable) == "Requested channel not available");
+  CHECK(q850::Text(q850::kInvalidNumberFormat) == "Invalid number format");
+  CHECK(q850::Text(q850::kNotDefined).empty());
 
   Call worded;
   Open(worded, "chiquvchi");
@@ -135,27 +117,28 @@ TEST_CASE("EndCall: causes without a text, hard hangup causes, a linked leg's Di
   CHECK(unavailable.row().disposition == "failed");
 }
 
-TEST_CASE("EndCall: a ChannelDestroyed replaces a StasisEnd's end, not the other way round") {
+TEST_CASE("EndCall: a ChannelDestroyed after a StasisEnd brings the cause, not the end") {
   Call call;
   Open(call, "kiruvchi");
   Record stasis_end(2);
   fold::EndCall(stasis_end.edits, call, CallEnd{kStart + 10000000, EndSource::kStasisEnd, {}, {}});
   REQUIRE(stasis_end.Changes().size() == 1);
   End(call, q850::kNormalClearing);
-  CHECK(call.row().end_us == kStart + 20000000);
+  CHECK(call.row().end_us == kStart + 10000000);
+  CHECK(call.row().duration_s == 10);
   CHECK(call.row().hangup_cause == q850::kNormalClearing);
 
   Record after(4);
   fold::EndCall(after.edits, call, CallEnd{kStart + 30000000, EndSource::kStasisEnd, {}, {}});
   CHECK(after.Changes().empty());
-  CHECK(call.row().end_us == kStart + 20000000);
+  CHECK(call.row().end_us == kStart + 10000000);
 }
 
 TEST_CASE("Reopen: an ended call is live again, its end cleared, its answer kept") {
   Call call;
   Open(call, "kiruvchi");
   Record connect(2);
-  fold::MarkConnected(connect.edits, call, kStart + 4000000);
+  fold::MarkConnected(connect.edits, call, Seen(kStart + 4000000));
   REQUIRE(connect.Changes().size() == 1);
   End(call, q850::kNormalClearing);
   Record reopen(4);

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "ari/frame_record.h"
+#include "cel_captures.h"
 #include "core/projector.h"
 #include "payload/gap.h"
 #include "payload/note.h"
@@ -141,7 +142,7 @@ TEST_CASE("a reconcile leaves alone a call first seen after the gap") {
 }
 
 TEST_CASE("duplicate frames change nothing") {
-  for (const auto& stream : testing::CapturedStreams()) {
+  for (const auto& stream : testing::AllCapturedStreams()) {
     INFO(stream.filename().string());
     store::MemoryEventLog once("pbx"), twice("pbx");
     std::vector<RecordDraft> a, b;

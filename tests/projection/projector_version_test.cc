@@ -14,6 +14,7 @@
 #include <map>
 #include <sstream>
 
+#include "cel_captures.h"
 #include "core/call_row.h"
 #include "core/hex.h"
 #include "projection/row_format.h"
@@ -28,10 +29,11 @@ namespace fs = std::filesystem;
 
 const fs::path kVersionsFile = fs::path("fixtures") / "expected" / "PROJECTOR_VERSIONS";
 
-// Every golden input: the captures, the hand-made cases, the recorded
-// reconnects; by path from the repository root, in byte order.
+// Every golden input: the captures (fixtures/asterisk, fixtures/asterisk-cel),
+// the hand-made cases, the recorded reconnects; by path from the repository
+// root, in byte order.
 std::vector<fs::path> GoldenInputs() {
-  std::vector<fs::path> out = testing::CapturedStreams();
+  std::vector<fs::path> out = testing::AllCapturedStreams();
   for (const auto& dir : {testing::SourceDir() / "fixtures" / "handmade", testing::RecordedDir()}) {
     for (auto& f : testing::JsonlFiles(dir)) out.push_back(std::move(f));
   }
