@@ -43,7 +43,7 @@ TEST_CASE("--realtime refuses --fast; --cel needs --cel-out, one per capture, fi
           "[ari-sim][process][realtime][cel]") {
   {
     SimProcess process({"--realtime", "--fast", kObserverA}, true);
-    CHECK(process.WaitExit() == 2);
+    REQUIRE(process.WaitExit() == 2);  // (reading its pipes would wait for its end)
     CHECK(process.RestOfStdout().empty());
     CHECK(process.Stderr().find("--fast cannot be combined with --realtime") != std::string::npos);
   }
@@ -64,11 +64,11 @@ TEST_CASE("--realtime refuses --fast; --cel needs --cel-out, one per capture, fi
     for (const auto& arg : args) joined += arg + " ";
     INFO(joined);
     SimProcess process(args, true);
-    CHECK(process.WaitExit() == 2);
+    REQUIRE(process.WaitExit() == 2);
     CHECK(process.RestOfStdout().empty());
   }
   SimProcess two_for_one({"--cel", cel, "--cel", cel, "--cel-out", out, capture}, true);
-  CHECK(two_for_one.WaitExit() == 2);
+  REQUIRE(two_for_one.WaitExit() == 2);
   CHECK(two_for_one.Stderr().find("one --cel per capture FILE") != std::string::npos);
 
   // An empty --cel stands for a capture without CEL lines.

@@ -63,27 +63,50 @@ std::int64_t FrameTimeUs(const std::string& frame) {
   return *ari::ParseAriTimestamp(json::parse(frame).at("timestamp").as_string());
 }
 
+// A CEL line of a user event at `time_us`, as cel_custom would write it.
+std::string MarkerLine(std::int64_t time_us) {
+  const std::string us = std::to_string(time_us % 1'000'000);
+  return R"({"eventtype":"USER_DEFINED","eventtime":")" + std::to_string(time_us / 1'000'000) +
+         "." + std::string(6 - us.size(), '0') + us +
+         R"(","uniqueid":"marker","linkedid":"marker","userdeftype":"TEST"})";
+}
+
 TEST_CASE("CEL lines are appended byte for byte in their time, with or without a client",
           "[ari-sim][process][cel]") {
   const auto frames = Frames(kCapture);
-  const auto cel = ReadLines(kCel);
+  // The capture's CEL lines lie within 1 ms of a frame, so the frames alone
+  // would pace them; two more lines, in the capture's silences (frames at
+  // 0.029 s and 2.031 s, then 5.036 s), show that each line keeps its own
+  // time.
+  const std::int64_t first_us = FrameTimeUs(frames.front());
+  std::vector<std::string> cel = ReadLines(kCel);
   REQUIRE(cel.size() == 65);
+  for (const std::int64_t at_us : {1'000'000, 3'500'000}) {
+    const std::string marker = MarkerLine(first_us + at_us);
+    const auto later = std::find_if(cel.begin(), cel.end(), [&](const std::string& line) {
+      return EventTimeUs(line) > first_us + at_us;
+    });
+    cel.insert(later, marker);
+  }
   constexpr double kSpeed = 2;
   // Each line's time on the replay clock: (eventtime - the first frame's
   // stamp) / speed, in file order (never before the line ahead of it).
   std::vector<double> due_s;
   for (const auto& line : cel) {
-    const double own =
-        static_cast<double>(EventTimeUs(line) - FrameTimeUs(frames.front())) / 1e6 / kSpeed;
+    const double own = static_cast<double>(EventTimeUs(line) - first_us) / 1e6 / kSpeed;
     due_s.push_back(std::max({0.0, own, due_s.empty() ? 0.0 : due_s.back()}));
   }
   REQUIRE(due_s.back() > 2.0);
 
   TempDir dir("ari-sim-cel");
+  const auto in = dir / "in.cel.jsonl";
+  std::string cel_text;
+  for (const auto& line : cel) cel_text += line + "\n";
+  callledger::testing::WriteFile(in, cel_text);
   const auto out = dir / "cel.jsonl";
   // The client is cut off after frame 20, 12 ms into the stream: nearly
   // every line comes while nobody is connected.
-  Sim sim({"--realtime", "--speed", "2", "--drop-at", "20", "--cel", kCel, "--cel-out",
+  Sim sim({"--realtime", "--speed", "2", "--drop-at", "20", "--cel", in.string(), "--cel-out",
            out.string(), kCapture});
   // Created at start, and empty until the clock starts.
   CHECK(std::filesystem::exists(out));
@@ -119,8 +142,8 @@ TEST_CASE("CEL lines are appended byte for byte in their time, with or without a
   CHECK(client.ClosedNormally());
   CHECK(seen_without_client >= 40);
 
-  // Exactly the capture's lines, in order, byte for byte.
-  CHECK(ReadFile(out) == ReadFile(kCel));
+  // Exactly the input's lines, in order, byte for byte.
+  CHECK(ReadFile(out) == cel_text);
   for (std::size_t i = 0; i < cel.size(); ++i) {
     INFO("CEL line " << i + 1 << ", due " << due_s[i] << " s");
     const double seen_after_before = std::chrono::duration<double>(seen[i] - before).count();
