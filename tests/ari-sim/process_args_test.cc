@@ -39,8 +39,10 @@ TEST_CASE("The rate option excludes --speed and --fast and must be positive",
   CHECK(zero.Stderr().find("--rate must be a positive number") != std::string::npos);
 }
 
-TEST_CASE("--realtime refuses --fast; --cel needs --cel-out, one per capture, files that open",
-          "[ari-sim][process][realtime][cel]") {
+TEST_CASE(
+    "The --realtime flag refuses --fast, and --cel needs --cel-out, one per capture, files that "
+    "open",
+    "[ari-sim][process][realtime][cel]") {
   {
     SimProcess process({"--realtime", "--fast", kObserverA}, true);
     REQUIRE(process.WaitExit() == 2);  // (reading its pipes would wait for its end)

@@ -154,7 +154,7 @@ TEST_CASE("CEL lines are appended byte for byte in their time, with or without a
   CHECK(sim.process.Signal(SIGTERM) == 0);
 }
 
-TEST_CASE("--cel-rotate-at moves the log to PATH.1 after N lines and starts a new one",
+TEST_CASE("The --cel-rotate-at option moves the log to PATH.1 after N lines and starts a new one",
           "[ari-sim][process][cel]") {
   const auto frames = Frames(kCapture);
   const auto cel = ReadLines(kCel);

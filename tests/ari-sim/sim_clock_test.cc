@@ -48,7 +48,7 @@ TEST_CASE("Nothing happens before the first subscription", "[ari-sim][clock]") {
   }
 }
 
-TEST_CASE("Realtime: the clock runs on without a client; frames due meanwhile are skipped",
+TEST_CASE("Realtime: the clock runs on without a client, and frames due meanwhile are skipped",
           "[ari-sim][clock][realtime]") {
   StreamClock clock(ClockMode::kRealtime, milliseconds(0));
   clock.OnSubscribe(At(0));

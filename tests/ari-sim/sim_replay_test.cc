@@ -133,7 +133,7 @@ std::string Stamped(const std::string& stamp) {
 }
 
 TEST_CASE(
-    "Pacing follows the timestamps, scaled; a backward step waits for nothing and costs "
+    "Pacing follows the timestamps, scaled, and a backward step waits for nothing and costs "
     "nothing",
     "[ari-sim][pacing]") {
   const auto frames = FramesFromLines({
