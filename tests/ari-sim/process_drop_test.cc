@@ -8,10 +8,8 @@
 #include <boost/json/value.hpp>
 #include <catch2/catch.hpp>
 #include <chrono>
-#include <map>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "ari/timestamp.h"
@@ -21,44 +19,14 @@ namespace callledger::arisim {
 namespace {
 
 namespace json = boost::json;
+using process_test::ById;
+using process_test::ExpectedChannels;
 using process_test::Frames;
 using process_test::Get;
 using process_test::kEvents;
 using process_test::kObserverA;
 using process_test::Sim;
 using process_test::WsClient;
-
-// What /ari/channels should hold after the first `count` frames, computed
-// here: the last `channel`/`peer`/`caller` snapshot of every channel not
-// destroyed, by id.
-std::map<std::string, json::value> ExpectedChannels(const std::vector<std::string>& frames,
-                                                    std::size_t count) {
-  std::map<std::string, json::value> live;
-  for (std::size_t i = 0; i < count; ++i) {
-    const json::object event = json::parse(frames[i]).as_object();
-    for (const char* key : {"channel", "peer", "caller"}) {
-      const json::value* snapshot = event.if_contains(key);
-      if (snapshot == nullptr || !snapshot->is_object()) continue;
-      const std::string id(snapshot->at("id").as_string());
-      if (event.at("type").as_string() == "ChannelDestroyed" &&
-          std::string_view(key) == "channel") {
-        live.erase(id);
-      } else {
-        live[id] = *snapshot;
-      }
-    }
-  }
-  return live;
-}
-
-std::map<std::string, json::value> ById(const std::string& array_json) {
-  std::map<std::string, json::value> out;
-  const json::value parsed = json::parse(array_json);
-  for (const auto& item : parsed.as_array()) {
-    out[std::string(item.at("id").as_string())] = item;
-  }
-  return out;
-}
 
 TEST_CASE("Drop at 10 with a gap of 5: frames 1..10, a close, then 16.. for the next client",
           "[ari-sim][process][drop]") {

@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include <boost/beast/http.hpp>
+#include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
+#include <string_view>
 #include <thread>
 #include <utility>
 
@@ -25,6 +27,7 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace websocket = beast::websocket;
+namespace json = boost::json;
 using tcp = net::ip::tcp;
 using callledger::testing::CaptureDir;
 using callledger::testing::ReadLines;
@@ -38,6 +41,39 @@ std::vector<std::string> Frames(const std::string& path) {
   std::vector<std::string> out;
   for (auto& line : ReadLines(path)) {
     if (!line.empty()) out.push_back(std::move(line));
+  }
+  return out;
+}
+
+std::string CelFixture(const std::string& name) {
+  return (callledger::testing::SourceDir() / "fixtures" / "asterisk-cel" / name).string();
+}
+
+std::map<std::string, json::value> ExpectedChannels(const std::vector<std::string>& frames,
+                                                    std::size_t count) {
+  std::map<std::string, json::value> live;
+  for (std::size_t i = 0; i < count; ++i) {
+    const json::object event = json::parse(frames[i]).as_object();
+    for (const char* key : {"channel", "peer", "caller"}) {
+      const json::value* snapshot = event.if_contains(key);
+      if (snapshot == nullptr || !snapshot->is_object()) continue;
+      const std::string id(snapshot->at("id").as_string());
+      if (event.at("type").as_string() == "ChannelDestroyed" &&
+          std::string_view(key) == "channel") {
+        live.erase(id);
+      } else {
+        live[id] = *snapshot;
+      }
+    }
+  }
+  return live;
+}
+
+std::map<std::string, json::value> ById(const std::string& array_json) {
+  std::map<std::string, json::value> out;
+  const json::value parsed = json::parse(array_json);
+  for (const auto& item : parsed.as_array()) {
+    out[std::string(item.at("id").as_string())] = item;
   }
   return out;
 }
@@ -173,6 +209,15 @@ std::vector<std::string> WsClient::ReadN(std::size_t n) {
     auto message = Read();
     if (!message) break;
     out.push_back(std::move(*message));
+  }
+  return out;
+}
+
+std::vector<std::string> WsClient::ReadThrough(const std::string& last) {
+  std::vector<std::string> out;
+  while (auto message = Read()) {
+    out.push_back(std::move(*message));
+    if (out.back() == last) break;
   }
   return out;
 }

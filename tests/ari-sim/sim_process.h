@@ -12,8 +12,10 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/json/value.hpp>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +33,18 @@ inline constexpr const char* kEvents = "/ari/events?app=call-ledger&subscribeAll
 
 // The non-empty lines of the capture at `path`: the frames ari-sim sends.
 std::vector<std::string> Frames(const std::string& path);
+
+// fixtures/asterisk-cel/`name`: the captures that come with Asterisk's own
+// CEL lines.
+std::string CelFixture(const std::string& name);
+
+// What /ari/channels should hold after the first `count` frames, computed
+// here, independently of ari-sim's state code: the last `channel`/`peer`/
+// `caller` snapshot of every channel not destroyed, by id.
+std::map<std::string, boost::json::value> ExpectedChannels(const std::vector<std::string>& frames,
+                                                           std::size_t count);
+// A JSON array of snapshots (an /ari/channels answer) by id.
+std::map<std::string, boost::json::value> ById(const std::string& array_json);
 
 // An ari-sim process with its stdout (and optionally stderr) on pipes.
 class SimProcess {
@@ -78,6 +92,10 @@ class WsClient {
 
   // Up to `n` messages; fewer if the connection ended first.
   std::vector<std::string> ReadN(std::size_t n);
+
+  // Messages up to and including the first equal to `last`; fewer if the
+  // connection ended first. For a stream that stays open after its end.
+  std::vector<std::string> ReadThrough(const std::string& last);
 
   // After Read() returned nullopt: true for a normal close by the server.
   bool ClosedNormally() const;

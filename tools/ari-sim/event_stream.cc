@@ -40,8 +40,9 @@ bool OffersAriProtocol(std::string_view offered) {
 
 }  // namespace
 
-EventStream::EventStream(net::io_context& io, Replay& replay, std::chrono::milliseconds lead_in)
-    : io_(io), replay_(replay), lead_in_(lead_in) {
+EventStream::EventStream(net::io_context& io, Replay& replay, std::chrono::milliseconds lead_in,
+                         CelPlayback* cel)
+    : io_(io), replay_(replay), cel_(cel), clock_(replay.clock(), lead_in) {
   wake_.emplace(io_);
 }
 
@@ -107,6 +108,12 @@ void EventStream::Subscribe(const std::shared_ptr<WsSession>& session) {
     replaced_.push_back(std::move(sub_));
   }
   sub_ = session;
+  LogSkipped();
+  if (!clock_.started()) {
+    Log("stream started (" + std::to_string(replay_.frame_count()) + " frames" +
+        (replay_.clock() == ClockMode::kRealtime ? ", realtime" : "") + ")");
+  }
+  clock_.OnSubscribe(Clock::now());
   Log(who + " subscribed to app '" + session->app + "'; next frame " +
       (replay_.done() ? std::string("none (the stream has ended)")
                       : std::to_string(replay_.next_number())));
@@ -116,7 +123,10 @@ void EventStream::Subscribe(const std::shared_ptr<WsSession>& session) {
 void EventStream::Unsubscribe(const std::shared_ptr<WsSession>& session) {
   if (sub_ != session) return;
   sub_.reset();
-  Log("client " + std::to_string(session->id) + " disconnected; the stream waits");
+  Log("client " + std::to_string(session->id) + " disconnected; " +
+      (replay_.clock() == ClockMode::kRealtime
+           ? "the stream goes on (realtime): frames due meanwhile are not sent"
+           : "the stream waits"));
   Wake();
 }
 
@@ -127,67 +137,106 @@ net::awaitable<void> EventStream::SleepUntil(Clock::time_point when) {
   co_await wake_->async_wait(kAwaitable);
 }
 
+StreamCues EventStream::Cues() const {
+  StreamCues cues;
+  cues.subscribed = sub_ != nullptr;
+  if (!replay_.done()) {
+    cues.frame = FrameCue{replay_.next_number(), replay_.next_offset(), replay_.next_unsendable()};
+  }
+  if (cel_ != nullptr && !cel_->feed.done()) cues.line = cel_->feed.next_cue();
+  cues.reached = replay_.reached_offset();
+  return cues;
+}
+
 net::awaitable<void> EventStream::Pump() {
-  // True while the stream waits for a subscriber: simulated time stands
-  // still, so the next frame is due no earlier than the subscription.
-  bool paused = true;
-  bool end_logged = false;
-  std::optional<Clock::time_point> start;  // when frame offsets count from
   for (;;) {
     for (auto& old : replaced_) {
       StartGoodbye(old, ApplicationReplacedJson(old->app, replay_.CurrentTimestampText()));
     }
     replaced_.clear();
+    LogEnds();
 
-    if (replay_.done() && !end_logged) {
-      end_logged = true;
-      Log("stream ended: " + std::to_string(replay_.frames_sent()) + " frames sent, " +
-          std::to_string(replay_.frames_skipped()) + " skipped; REST goes on");
+    const StreamStep step = clock_.Next(Clock::now(), Cues());
+    switch (step.kind) {
+      case StreamStep::Kind::kWait:
+        co_await SleepUntil(step.until);
+        break;
+      case StreamStep::Kind::kAppendCel:
+        AppendCel();
+        break;
+      case StreamStep::Kind::kSkip:
+        SkipNext();
+        break;
+      case StreamStep::Kind::kSend:
+        co_await SendNext();
+        break;
     }
-    if (!sub_ || replay_.done()) {
-      paused = true;
-      co_await SleepUntil(Clock::time_point::max());
-      continue;
-    }
+  }
+}
 
-    const Clock::time_point now = Clock::now();
-    if (!start) {
-      start = now + lead_in_;
-      Log("stream started (" + std::to_string(replay_.frame_count()) + " frames)");
-    } else if (paused) {
-      start = std::max(*start, now + lead_in_ - replay_.next_offset());
-    }
-    paused = false;
-    const Clock::time_point due = *start + replay_.next_offset();
-    if (now < due) {
-      co_await SleepUntil(due);
-      continue;
-    }
+void EventStream::LogEnds() {
+  if (replay_.done() && !stream_end_logged_) {
+    stream_end_logged_ = true;
+    LogSkipped();
+    Log("stream ended: " + std::to_string(replay_.frames_sent()) + " frames sent, " +
+        std::to_string(replay_.frames_skipped()) + " skipped; REST goes on");
+  }
+  if (cel_ != nullptr && cel_->feed.done() && !cel_end_logged_) {
+    cel_end_logged_ = true;
+    Log("CEL: all " + std::to_string(cel_->feed.line_count()) + " lines written (" +
+        std::to_string(cel_->writer.lines_appended()) + " appended to " + cel_->writer.path() +
+        ")");
+  }
+}
 
-    replay_.ApplyNext();
-    const std::shared_ptr<WsSession> target = sub_;
-    auto [ec, bytes] = co_await target->With([this](auto& ws) {
-      return ws.async_write(net::buffer(replay_.next_frame().bytes), kAwaitable);
-    });
-    if (ec) {
-      Log("client " + std::to_string(target->id) + ": frame " +
-          std::to_string(replay_.next_number()) + " not delivered (" + ec.message() +
-          "); it goes to the next client");
-      if (sub_ == target) sub_.reset();
-      continue;
+void EventStream::SkipNext() {
+  const std::uint64_t number = replay_.next_number();
+  replay_.SkipNext();
+  if (skipped_first_ == 0) skipped_first_ = number;
+  skipped_last_ = number;
+}
+
+void EventStream::LogSkipped() {
+  if (skipped_first_ == 0) return;
+  Log("frames " + std::to_string(skipped_first_) + ".." + std::to_string(skipped_last_) +
+      " were due with no client to send them to (or in a drop's gap): not sent");
+  skipped_first_ = skipped_last_ = 0;
+}
+
+void EventStream::AppendCel() {
+  const std::size_t number = cel_->feed.written() + 1;
+  if (Status s = cel_->writer.Append(cel_->feed.next_line()); !s.ok()) {
+    Log("CEL line " + std::to_string(number) + " lost: " + s.message());
+  }
+  cel_->feed.Advance();
+}
+
+net::awaitable<void> EventStream::SendNext() {
+  LogSkipped();
+  replay_.ApplyNext();
+  const std::shared_ptr<WsSession> target = sub_;
+  auto [ec, bytes] = co_await target->With([this](auto& ws) {
+    return ws.async_write(net::buffer(replay_.next_frame().bytes), kAwaitable);
+  });
+  if (ec) {
+    Log("client " + std::to_string(target->id) + ": frame " +
+        std::to_string(replay_.next_number()) + " not delivered (" + ec.message() + "); " +
+        (replay_.clock() == ClockMode::kRealtime ? std::string("it is not sent again (realtime)")
+                                                 : std::string("it goes to the next client")));
+    if (sub_ == target) sub_.reset();
+    co_return;
+  }
+  const Replay::Sent sent = replay_.MarkSent();
+  if (sent.drop) {
+    std::string what = "drop after frame " + std::to_string(sent.number) + ": closing client " +
+                       std::to_string(target->id);
+    if (sent.last_skipped >= sent.first_skipped) {
+      what += ", skipping frames " + std::to_string(sent.first_skipped) + ".." +
+              std::to_string(sent.last_skipped);
     }
-    const Replay::Sent sent = replay_.MarkSent();
-    if (sent.drop) {
-      std::string what = "drop after frame " + std::to_string(sent.number) + ": closing client " +
-                         std::to_string(target->id);
-      if (sent.last_skipped >= sent.first_skipped) {
-        what += ", skipping frames " + std::to_string(sent.first_skipped) + ".." +
-                std::to_string(sent.last_skipped);
-      }
-      Log(what);
-      if (sub_ == target) sub_.reset();
-      StartGoodbye(target, std::string());
-    }
+    Log(what);
+    if (sub_ == target) sub_.reset();
+    StartGoodbye(target, std::string());
   }
 }
 

@@ -1,30 +1,37 @@
 // The /ari/events side of ari-sim's server (sim_server.h describes the
 // whole): each accepted client's WebSocket session, and the pump, the only
 // writer of events, which plays the Replay to the current subscriber with one
-// write in flight. Subscribers, ApplicationReplaced and the drop points'
-// closes are decided here; the listener and HTTP are sim_server.cc's.
+// write in flight, skips the frames realtime does not send, and appends the
+// CEL lines, each step when the StreamClock (stream_clock.h) says.
+// Subscribers, ApplicationReplaced and the drop points' closes are decided
+// here; the listener and HTTP are sim_server.cc's.
 //
 // Threading: the server's one thread only. Lifetime: the io_context, the
-// Replay and this object outlive every coroutine started here; ReleaseIo()
-// before the io_context is destroyed.
+// Replay, the CelPlayback and this object outlive every coroutine started
+// here; ReleaseIo() before the io_context is destroyed.
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "ari-sim/cel_writer.h"
 #include "ari-sim/replay.h"
 #include "ari-sim/sim_connection.h"
+#include "ari-sim/stream_clock.h"
 
 namespace callledger::arisim {
 
 class EventStream {
  public:
   // Waits `lead_in` after each subscription before its next frame (see
-  // ServerOptions::lead_in).
-  EventStream(net::io_context& io, Replay& replay, std::chrono::milliseconds lead_in);
+  // ServerOptions::lead_in and stream_clock.h). `cel` may be null (no CEL
+  // output).
+  EventStream(net::io_context& io, Replay& replay, std::chrono::milliseconds lead_in,
+              CelPlayback* cel);
 
   // An accepted /ari/events upgrade: handshake, subscribe, then read (and
   // discard) until the client goes away. Events are written by Pump().
@@ -47,14 +54,28 @@ class EventStream {
   void Unsubscribe(const std::shared_ptr<WsSession>& session);
   void Wake();
   net::awaitable<void> SleepUntil(Clock::time_point when);
+  StreamCues Cues() const;
+  // The pump's steps other than waiting.
+  net::awaitable<void> SendNext();
+  void SkipNext();
+  void AppendCel();
+  // Says which frames went unsent since the last time it was said.
+  void LogSkipped();
+  void LogEnds();
   // The connection's last message (if any) and a normal close, once.
   void StartGoodbye(const std::shared_ptr<WsSession>& session, std::string last_message);
   net::awaitable<void> Goodbye(std::shared_ptr<WsSession> session, std::string last_message);
 
   net::io_context& io_;
   Replay& replay_;
-  std::chrono::milliseconds lead_in_;
+  CelPlayback* cel_;
+  StreamClock clock_;
   std::optional<net::steady_timer> wake_;
+  // Realtime: frames skipped since LogSkipped last spoke (first, last).
+  std::uint64_t skipped_first_ = 0;
+  std::uint64_t skipped_last_ = 0;
+  bool stream_end_logged_ = false;
+  bool cel_end_logged_ = false;
   std::optional<std::string> stream_app_;
   std::shared_ptr<WsSession> sub_;                    // the current subscriber
   std::vector<std::shared_ptr<WsSession>> replaced_;  // to be told and closed

@@ -4,10 +4,13 @@
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "ari-sim/cel_lines.h"
+#include "ari-sim/cel_writer.h"
 #include "ari-sim/listen_address.h"
 #include "ari-sim/replay.h"
 #include "ari-sim/sim_server.h"
@@ -38,21 +41,58 @@ The stream
   closed (as in Asterisk). The first subscriber's app is the stream's app:
   subscribers to any other app are accepted but get no events.
 
-Pacing
-  By default frames follow the gaps between their ARI timestamps (negative gaps
-  count as 0; the pause between two files is at most 1 s). --speed F divides
-  the gaps by F; --fast sends as fast as the client reads; --rate F ignores
-  the timestamps and sends F frames per second: frame i is due (i-1)/F s
-  after the stream started, i counting skipped frames too. Only one of
-  --speed, --fast and --rate may be given. While no client is connected, the
-  stream waits.
+Pacing: the replay clock
+  Frame i is due (T(i) - T(1)) / F seconds after the stream started, where T(i)
+  is the latest ARI timestamp of the frames up to i (a frame stamped earlier
+  than one before it goes right after that one) and F is --speed (default 1).
+  The pause between two files is at most 1 s (before dividing by F). --fast
+  sends as fast as the client reads; --rate F ignores the timestamps and sends
+  F frames per second: frame i is due (i-1)/F s after the stream started, i
+  counting skipped frames too. Only one of --speed, --fast and --rate may be
+  given. --lead-in-ms M: the first frame is due M ms after the first
+  subscription, and a client that subscribes while the stream waits gets its
+  next frame no earlier than M ms later (time to read /ari/channels first).
+  By default, while no client is connected, the stream waits: the clock
+  stands still, and the next frame goes to the next client, no earlier than
+  its time.
+
+Realtime (--realtime)
+  The clock starts at the first subscription (plus --lead-in-ms) and then runs
+  on whether or not a client is connected, as a PBX's does. A frame whose time
+  comes while no client is connected is never sent to anyone, but it happens:
+  /ari/channels and /ari/bridges change as if Asterisk had done it. A client
+  that connects later gets the frames due from its subscription on, at their
+  times; with --lead-in-ms M, those due in its first M ms are held back (not
+  yet applied to /ari/channels) and sent, in order, M ms after it subscribed.
+  A frame whose write failed is not sent again. Works with --speed and --rate;
+  --fast is refused (it has no clock to run on).
 
 Drops
   --drop-at N --gap M closes the WebSocket (a normal close) after frame N and
   skips frames N+1..N+M: they update /ari/channels and /ari/bridges but are
-  never sent. The next client to subscribe gets frame N+M+1 onwards. Repeat
-  the pair for more drops (in increasing order); --gap defaults to 0 when no
-  --gap is given at all.
+  never sent. By default the gap's frames happen at once and the next client
+  to subscribe gets frame N+M+1 onwards. With --realtime they happen in their
+  time and the stream goes on while the client is away: the next client gets
+  the frames due after it subscribed, never one of the gap. Repeat the pair for
+  more drops (in increasing order); --gap defaults to 0 when no --gap is given
+  at all.
+
+CEL (--cel FILE --cel-out PATH)
+  FILE is a capture's CEL log (fixtures/asterisk-cel/<s>.cel.jsonl: what
+  Asterisk's cel_custom wrote, one JSON object per line, "eventtime" in UTC
+  "<epoch seconds>.<microseconds>"). As the replay clock reaches a line's
+  eventtime t (mapped like the frames' timestamps: (t - T(1)) / F, T(1) the
+  first stamp of its capture, which starts where that capture does), once the
+  frames stamped up to that time have been sent or skipped, ari-sim appends
+  the line, byte for byte plus "\n", to PATH (created if absent; each line
+  opened, appended in one write and closed, as cel_custom does), whether or
+  not a client is connected; it goes on after the last frame until every line
+  is written. Give one --cel per capture FILE, in the same order (--cel ''
+  for a capture without CEL). A line without a readable eventtime is written
+  with the line before it (said once on stderr). With --fast or --rate a line
+  goes right after the last frame stamped no later than it.
+  --cel-rotate-at N renames PATH to PATH.1 after the N-th line appended and
+  starts a new, empty PATH (repeatable, increasing; as a log rotation).
 
 HTTP
   ws://HOST:PORT/ari/events?app=NAME[&subscribeAll=true][&api_key=USER:PASS]
@@ -93,6 +133,31 @@ int Fail(const std::string& message) {
   return kExitError;
 }
 
+// The CEL lines of --cel, scheduled on the frames' clock, and the writer of
+// --cel-out. Says once on stderr when lines have no readable eventtime.
+Result<CelPlayback> LoadCel(const std::vector<std::string>& cel_files, std::size_t captures,
+                            CelWriterOptions out, const std::vector<StreamFrame>& frames,
+                            const PacingOptions& pacing) {
+  if (cel_files.size() != captures) {
+    return InvalidInput(
+        "give one --cel per capture FILE, in the same order (--cel '' for a "
+        "capture without CEL lines): " +
+        std::to_string(cel_files.size()) + " --cel for " + std::to_string(captures) + " FILE(s)");
+  }
+  ASSIGN_OR_RETURN(CelLoad load, LoadCelLines(cel_files));
+  if (load.without_time > 0) {
+    std::fprintf(stderr,
+                 "ari-sim: note: %llu CEL line(s) have no readable eventtime (the first: %s); "
+                 "each is written with the line before it\n",
+                 static_cast<unsigned long long>(load.without_time),
+                 load.first_without_time.c_str());
+  }
+  ASSIGN_OR_RETURN(CelWriter writer, CelWriter::Open(std::move(out)));
+  std::vector<LineCue> cues =
+      ScheduleCelLines(load.lines, frames, ComputeOffsets(frames, pacing), pacing);
+  return CelPlayback{CelFeed(std::move(load.lines), std::move(cues)), std::move(writer)};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -110,6 +175,10 @@ int main(int argc, char** argv) {
   std::string info_path = ARI_SIM_DEFAULT_INFO;
   std::vector<std::string> files;
   std::string tls_cert, tls_key;
+  bool realtime = false;
+  std::vector<std::string> cel_files;
+  std::string cel_out;
+  std::vector<std::uint64_t> cel_rotate_at;
 
   app.add_option("--listen", listen, "where to listen, loopback only; port 0 picks a free port")
       ->type_name("HOST:PORT")
@@ -138,6 +207,9 @@ int main(int argc, char** argv) {
   app.add_option("--gap", gaps, "then skip M frames: never sent (one per --drop-at)")
       ->type_name("M")
       ->allow_extra_args(false);
+  app.add_flag("--realtime", realtime,
+               "the clock runs on while no client is connected: frames due meanwhile are never "
+               "sent (see Realtime)");
   int lead_in_ms = 0;
   app.add_option(
          "--lead-in-ms", lead_in_ms,
@@ -154,6 +226,20 @@ int main(int argc, char** argv) {
                          ->type_name("FILE");
   cert_option->needs(key_option);
   key_option->needs(cert_option);
+  auto* cel_option =
+      app.add_option("--cel", cel_files, "a capture's CEL lines, one --cel per FILE (see CEL)")
+          ->type_name("FILE")
+          ->allow_extra_args(false);
+  auto* cel_out_option =
+      app.add_option("--cel-out", cel_out, "append the CEL lines here as their time comes")
+          ->type_name("PATH");
+  auto* rotate_option = app.add_option("--cel-rotate-at", cel_rotate_at,
+                                       "rename PATH to PATH.1 after the N-th line (repeatable)")
+                            ->type_name("N")
+                            ->allow_extra_args(false);
+  cel_option->needs(cel_out_option);
+  cel_out_option->needs(cel_option);
+  rotate_option->needs(cel_out_option);
   app.add_option("FILE", files, "ARI captures (*.jsonl), played in order")->required();
 
   try {
@@ -176,6 +262,7 @@ int main(int argc, char** argv) {
   } else {
     pacing.speed = speed;
   }
+  if (realtime) pacing.clock = ClockMode::kRealtime;
   if (Status s = ValidatePacing(pacing); !s.ok()) return Fail(s.message());
 
   if (!gaps.empty() && gaps.size() != drop_at.size()) {
@@ -199,6 +286,13 @@ int main(int argc, char** argv) {
     }
   }
 
+  std::optional<CelPlayback> cel;
+  if (!cel_files.empty()) {
+    auto loaded = LoadCel(cel_files, files.size(), {cel_out, cel_rotate_at}, *frames, pacing);
+    if (!loaded.ok()) return Fail(loaded.status().message());
+    cel = std::move(*loaded);
+  }
+
   ServerOptions options;
   options.listen = *address;
   options.credentials = credentials;
@@ -206,8 +300,9 @@ int main(int argc, char** argv) {
   options.tls_cert_file = tls_cert;
   options.tls_key_file = tls_key;
   options.lead_in = std::chrono::milliseconds(lead_in_ms);
-  auto server =
-      SimServer::Create(std::move(options), Replay(std::move(*frames), pacing, std::move(drops)));
+  const std::size_t cel_lines = cel ? cel->feed.line_count() : 0;
+  auto server = SimServer::Create(
+      std::move(options), Replay(std::move(*frames), pacing, std::move(drops)), std::move(cel));
   if (!server.ok()) return Fail(server.status().message());
 
   std::printf("listening on %s\n", (*server)->local_address().c_str());
@@ -222,6 +317,14 @@ int main(int argc, char** argv) {
   } else {
     std::fprintf(stderr, "ari-sim: %zu frames from %zu file(s), at %gx recorded speed\n",
                  frame_count, files.size(), speed);
+  }
+
+  if (realtime) {
+    std::fprintf(stderr, "ari-sim: realtime: the clock runs on while no client is connected\n");
+  }
+  if (!cel_files.empty()) {
+    std::fprintf(stderr, "ari-sim: CEL: %zu lines to append to %s as their time comes\n", cel_lines,
+                 cel_out.c_str());
   }
 
   if (Status s = (*server)->Run(SignalHandling::kStopOnSigintSigterm); !s.ok()) {

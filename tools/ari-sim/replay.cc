@@ -73,53 +73,72 @@ microseconds RateOffset(std::size_t index, double rate) {
 
 }  // namespace
 
-std::vector<microseconds> ComputeDelays(const std::vector<StreamFrame>& frames,
-                                        const PacingOptions& pacing) {
-  std::vector<microseconds> delays(frames.size(), microseconds(0));
-  if (pacing.mode == PacingMode::kFast) return delays;
-  if (pacing.mode == PacingMode::kRate) {
-    for (std::size_t i = 1; i < frames.size(); ++i) {
-      delays[i] = RateOffset(i, pacing.rate) - RateOffset(i - 1, pacing.rate);
-    }
-    return delays;
-  }
-  // The last readable timestamp and the file it came from.
-  std::optional<std::int64_t> previous;
-  std::size_t previous_file = 0;
-  for (std::size_t i = 0; i < frames.size(); ++i) {
-    const auto& frame = frames[i];
-    if (!frame.time_us) continue;
-    if (previous) {
-      std::int64_t gap = std::max<std::int64_t>(0, *frame.time_us - *previous);
-      if (frame.file_index != previous_file) {
-        gap = std::min<std::int64_t>(gap, pacing.max_file_gap.count());
-      }
-      delays[i] = microseconds(
-          static_cast<std::int64_t>(std::llround(static_cast<double>(gap) / pacing.speed)));
-    }
-    previous = frame.time_us;
-    previous_file = frame.file_index;
-  }
-  return delays;
+microseconds ScaleRecorded(std::int64_t recorded_us, double speed) {
+  return microseconds(
+      static_cast<std::int64_t>(std::llround(static_cast<double>(recorded_us) / speed)));
 }
 
 std::vector<microseconds> ComputeOffsets(const std::vector<StreamFrame>& frames,
                                          const PacingOptions& pacing) {
   std::vector<microseconds> offsets(frames.size(), microseconds(0));
+  if (pacing.mode == PacingMode::kFast) return offsets;
   if (pacing.mode == PacingMode::kRate) {
     for (std::size_t i = 0; i < frames.size(); ++i) offsets[i] = RateOffset(i, pacing.rate);
     return offsets;
   }
-  const std::vector<microseconds> delays = ComputeDelays(frames, pacing);
-  microseconds total(0);
+  const auto scaled = [&pacing](std::int64_t recorded_us) {
+    return ScaleRecorded(recorded_us, pacing.speed);
+  };
+  // The current file, its first stamp and the offset it is due at, and the
+  // latest stamp so far; `latest` carries over to the next file, to measure
+  // the pause between the two.
+  std::optional<std::size_t> file;
+  std::optional<std::int64_t> file_first;
+  std::optional<std::int64_t> latest;
+  microseconds file_base(0);
+  microseconds previous(0);
   for (std::size_t i = 0; i < frames.size(); ++i) {
-    total += delays[i];
-    offsets[i] = total;
+    const StreamFrame& frame = frames[i];
+    if (frame.file_index != file) {
+      file = frame.file_index;
+      file_first.reset();
+    }
+    if (frame.time_us) {
+      const std::int64_t stamp = *frame.time_us;
+      if (!file_first) {
+        std::int64_t pause = 0;
+        if (latest) {
+          pause = std::min<std::int64_t>(std::max<std::int64_t>(0, stamp - *latest),
+                                         pacing.max_file_gap.count());
+        }
+        file_base = previous + scaled(pause);
+        file_first = stamp;
+        latest = stamp;
+      } else {
+        latest = std::max(*latest, stamp);
+      }
+      offsets[i] = file_base + scaled(*latest - *file_first);
+    } else {
+      offsets[i] = previous;
+    }
+    previous = offsets[i];
   }
   return offsets;
 }
 
+std::vector<microseconds> ComputeDelays(const std::vector<StreamFrame>& frames,
+                                        const PacingOptions& pacing) {
+  std::vector<microseconds> delays = ComputeOffsets(frames, pacing);
+  for (std::size_t i = delays.size(); i-- > 1;) delays[i] -= delays[i - 1];
+  return delays;
+}
+
 Status ValidatePacing(const PacingOptions& pacing) {
+  if (pacing.mode == PacingMode::kFast && pacing.clock == ClockMode::kRealtime) {
+    return InvalidInput(
+        "--fast cannot be combined with --realtime: --fast sends as fast as the client reads, so "
+        "there is no clock to run on while no client is connected (use --speed F or --rate F)");
+  }
   if (pacing.mode == PacingMode::kRate) {
     if (!(pacing.rate > 0) || !std::isfinite(pacing.rate)) {
       return InvalidInput("--rate must be a positive number");
@@ -148,7 +167,7 @@ Status ValidateDrops(const std::vector<DropPoint>& drops) {
 
 Replay::Replay(std::vector<StreamFrame> frames, const PacingOptions& pacing,
                std::vector<DropPoint> drops)
-    : frames_(std::move(frames)), drops_(std::move(drops)) {
+    : frames_(std::move(frames)), drops_(std::move(drops)), clock_(pacing.clock) {
   assert(!frames_.empty());
   offsets_ = ComputeOffsets(frames_, pacing);
 }
@@ -180,11 +199,23 @@ Replay::Sent Replay::MarkSent() {
     const std::size_t end = std::min<std::size_t>(frames_.size(), next_ + drop.gap);
     sent.first_skipped = next_ + 1;
     sent.last_skipped = end;
+    if (clock_ == ClockMode::kRealtime) {
+      // The gap's frames happen in their time, skipped one by one.
+      unsendable_through_ = end;
+      return sent;
+    }
     if (end > next_) ApplyThrough(end - 1);
     skipped_ += end - next_;
     next_ = end;
   }
   return sent;
+}
+
+void Replay::SkipNext() {
+  if (done()) return;
+  ApplyThrough(next_);
+  ++next_;
+  ++skipped_;
 }
 
 std::string Replay::CurrentTimestampText() const {

@@ -4,19 +4,28 @@
 // another as one sequence of frames numbered from 1. Each frame is sent byte
 // for byte (the line without its line feed); blank lines are not frames.
 //
-// Pacing: frame i is due `offset(i)` after the stream started. Offsets add up
-// the gaps between consecutive frames' ARI `timestamp`s; a negative gap
-// (real streams are not monotonic) or a frame without a readable timestamp
-// counts as 0, and the gap from one file's last frame to the next file's
-// first is capped at PacingOptions::max_file_gap. `speed` divides every gap;
+// Pacing: frame i is due `offset(i)` after the stream started: the replay
+// clock. Within one file, offset(i) = (T(i) - T(first)) / speed, where T(i)
+// is the latest ARI `timestamp` of the file's frames up to i: a frame
+// stamped earlier than one before it (real streams are not monotonic) is
+// due together with the frame before it, and the clock loses nothing by it,
+// so frames stay on the recorded time (and on the CEL lines' times,
+// cel_lines.h) however many such steps a capture holds. A frame without a
+// readable timestamp is due with the frame before it. Files follow one
+// another: the gap from one file's latest stamp to the next file's first is
+// capped at PacingOptions::max_file_gap (before dividing by speed). Offsets
+// are rounded to the µs each on its own, so rounding does not add up.
 // kFast makes every offset 0 (the sender then only waits for the client);
 // kRate ignores the timestamps: frame i is due (i-1)/rate seconds after the
-// start, i counted over the whole stream (frames skipped by drops included).
+// start, i counted over the whole stream (frames skipped included).
 //
 // Drops: DropPoint{N, M} closes the connection after frame N has been sent
 // and skips frames N+1..N+M: they are applied to the live state (Asterisk's
-// state goes on while the client is away) but never sent. The stream goes on
-// with frame N+M+1 for the next client.
+// state goes on while the client is away) but never sent. With a clock that
+// waits for the client (the default), the gap's frames are applied at once
+// and the stream goes on with frame N+M+1 for the next client. With
+// ClockMode::kRealtime they stay in the stream, marked unsendable
+// (next_unsendable()), and the server skips each when its time comes.
 //
 // Replay is the cursor over the frames plus the live state of everything
 // produced so far. It is a plain object; the server drives it from one
@@ -48,8 +57,15 @@ enum class PacingMode {
   kRate,      // a constant `rate` frames per second, timestamps ignored
 };
 
+// Whether the replay clock waits for a client (stream_clock.h).
+enum class ClockMode {
+  kWaitsForClient,  // the stream stands still while no client is subscribed
+  kRealtime,        // the clock runs on; frames due meanwhile are never sent
+};
+
 struct PacingOptions {
   PacingMode mode = PacingMode::kRecorded;
+  ClockMode clock = ClockMode::kWaitsForClient;
   double speed = 1.0;  // > 0; 10 plays ten times faster than recorded
   double rate = 1.0;   // > 0; frames per second, for kRate only
   // The longest pause between two files (before dividing by speed), so a
@@ -71,19 +87,24 @@ Result<std::vector<StreamFrame>> LoadFrames(const std::vector<std::string>& file
 std::vector<StreamFrame> FramesFromLines(const std::vector<std::string>& lines,
                                          std::size_t file_index = 0);
 
-// The delay before each frame (index 0: before the first frame, always 0).
-std::vector<std::chrono::microseconds> ComputeDelays(const std::vector<StreamFrame>& frames,
-                                                     const PacingOptions& pacing);
+// `recorded_us` of recorded time on the replay clock at `speed` (> 0),
+// rounded to the µs.
+std::chrono::microseconds ScaleRecorded(std::int64_t recorded_us, double speed);
 
 // When each frame is due, counted from the start of the stream (index 0:
-// always 0). For kRate each offset is computed from its index (rounded to
-// the µs, no drift); otherwise it is the running sum of ComputeDelays.
+// always 0), as described above.
 std::vector<std::chrono::microseconds> ComputeOffsets(const std::vector<StreamFrame>& frames,
                                                       const PacingOptions& pacing);
 
-// Checks options: speed > 0 (rate > 0 for kRate); every N >= 1; drop points
-// in increasing order, each after the previous one's gap (N > previous N +
-// previous M).
+// The delay before each frame: the differences of ComputeOffsets (index 0:
+// before the first frame, always 0).
+std::vector<std::chrono::microseconds> ComputeDelays(const std::vector<StreamFrame>& frames,
+                                                     const PacingOptions& pacing);
+
+// Checks options: speed > 0 (rate > 0 for kRate); kFast not with kRealtime
+// (a stream that goes as fast as the client reads has no clock to run on);
+// every N >= 1; drop points in increasing order, each after the previous
+// one's gap (N > previous N + previous M).
 Status ValidatePacing(const PacingOptions& pacing);
 Status ValidateDrops(const std::vector<DropPoint>& drops);
 
@@ -94,6 +115,7 @@ class Replay {
          std::vector<DropPoint> drops);
 
   std::size_t frame_count() const { return frames_.size(); }
+  ClockMode clock() const { return clock_; }
   // True when every frame has been sent or skipped.
   bool done() const { return next_ >= frames_.size(); }
   // The next frame to send, numbered from 1. Only when !done().
@@ -101,6 +123,15 @@ class Replay {
   const StreamFrame& next_frame() const { return frames_[next_]; }
   // When the next frame is due, counted from the start of the stream.
   std::chrono::microseconds next_offset() const { return offsets_[next_]; }
+  // True when the next frame lies in a drop's gap that realtime keeps in the
+  // stream: it must be skipped (SkipNext), never sent.
+  bool next_unsendable() const { return next_ + 1 <= unsendable_through_; }
+  // The offset of the last frame sent or skipped (0 before any): how far the
+  // stream has got on the replay clock.
+  std::chrono::microseconds reached_offset() const {
+    return next_ == 0 ? std::chrono::microseconds(0) : offsets_[next_ - 1];
+  }
+  const std::vector<std::chrono::microseconds>& offsets() const { return offsets_; }
 
   // Applies every frame up to and including the next one to the live state:
   // call it when the next frame is about to be sent (the PBX has produced
@@ -116,8 +147,14 @@ class Replay {
     std::uint64_t last_skipped = 0;   // inclusive; < first_skipped if none
   };
   // The next frame has been delivered: advance. On a drop point the gap's
-  // frames are applied to the live state and skipped.
+  // frames are applied to the live state and skipped, or, in realtime,
+  // marked unsendable, to be skipped in their time.
   [[nodiscard]] Sent MarkSent();
+
+  // The next frame will never be sent (realtime: its time came while no
+  // client was subscribed, or it lies in a drop's gap): apply it to the live
+  // state and advance. Only when !done().
+  void SkipNext();
 
   std::uint64_t frames_sent() const { return sent_; }
   std::uint64_t frames_skipped() const { return skipped_; }
@@ -134,9 +171,11 @@ class Replay {
   std::vector<StreamFrame> frames_;
   std::vector<std::chrono::microseconds> offsets_;
   std::vector<DropPoint> drops_;
+  ClockMode clock_;
   std::size_t next_drop_ = 0;
-  std::size_t next_ = 0;     // index of the next frame to send
-  std::size_t applied_ = 0;  // frames [0, applied_) are in state_
+  std::uint64_t unsendable_through_ = 0;  // realtime: frames up to this number
+  std::size_t next_ = 0;                  // index of the next frame to send
+  std::size_t applied_ = 0;               // frames [0, applied_) are in state_
   std::uint64_t sent_ = 0;
   std::uint64_t skipped_ = 0;
   LiveState state_;

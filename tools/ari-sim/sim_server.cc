@@ -60,11 +60,11 @@ void LogException(std::exception_ptr error) {
 
 class SimServer::Impl {
  public:
-  Impl(ServerOptions options, Replay replay)
-      : options_(std::move(options)), replay_(std::move(replay)) {
+  Impl(ServerOptions options, Replay replay, std::optional<CelPlayback> cel)
+      : options_(std::move(options)), replay_(std::move(replay)), cel_(std::move(cel)) {
     io_.emplace(1);
     acceptor_.emplace(*io_);
-    events_.emplace(*io_, replay_, options_.lead_in);
+    events_.emplace(*io_, replay_, options_.lead_in, cel_ ? &*cel_ : nullptr);
   }
 
   ~Impl() {
@@ -260,6 +260,7 @@ class SimServer::Impl {
 
   ServerOptions options_;
   Replay replay_;
+  std::optional<CelPlayback> cel_;  // the CEL lines to write, if any
   std::optional<net::io_context> io_;
   std::optional<net::ssl::context> tls_;  // serving https/wss when set
   std::optional<tcp::acceptor> acceptor_;
@@ -269,8 +270,9 @@ class SimServer::Impl {
   std::uint64_t last_session_id_ = 0;
 };
 
-Result<std::unique_ptr<SimServer>> SimServer::Create(ServerOptions options, Replay replay) {
-  auto impl = std::make_unique<Impl>(std::move(options), std::move(replay));
+Result<std::unique_ptr<SimServer>> SimServer::Create(ServerOptions options, Replay replay,
+                                                     std::optional<CelPlayback> cel) {
+  auto impl = std::make_unique<Impl>(std::move(options), std::move(replay), std::move(cel));
   RETURN_IF_ERROR(impl->LoadTls());
   RETURN_IF_ERROR(impl->Bind());
   return std::unique_ptr<SimServer>(new SimServer(std::move(impl)));

@@ -27,16 +27,25 @@
 // subscribed (after a drop, or a client that went away), the stream waits:
 // the next frame is sent no earlier than its recorded time and no earlier
 // than the next subscription. A frame whose write failed is sent again to the
-// next client: only drop points lose frames.
+// next client: only drop points lose frames. With ClockMode::kRealtime the
+// stream goes on instead, as a PBX's does: frames due while no client is
+// subscribed, and a frame whose write failed, are never sent, and the next
+// client gets the frames from its subscription on (stream_clock.h).
+//
+// CEL: with a CelPlayback, the pump also appends the capture's CEL lines to
+// a file as the replay clock reaches their times (cel_lines.h), whether or
+// not a client is connected.
 #pragma once
 
 #include <chrono>
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "ari-sim/auth.h"
+#include "ari-sim/cel_writer.h"
 #include "ari-sim/listen_address.h"
 #include "ari-sim/replay.h"
 #include "core/status.h"
@@ -54,7 +63,8 @@ struct ServerOptions {
   // After each subscription, the stream waits this long before its next
   // frame: time for the client to fetch /ari/channels and /ari/bridges
   // first, so that tests get the reconcile record at a fixed place in the
-  // ledger (a real Asterisk gives no such pause).
+  // ledger (a real Asterisk gives no such pause). In realtime the clock runs
+  // on meanwhile; the frames due then are held back (stream_clock.h).
   std::chrono::milliseconds lead_in{0};
 };
 
@@ -67,8 +77,10 @@ class SimServer {
  public:
   // Binds and listens. kInvalidInput for an address that is not loopback,
   // or a TLS certificate or key that cannot be loaded (or only one given);
-  // kUnavailable when the address cannot be bound (in use, ...).
-  static Result<std::unique_ptr<SimServer>> Create(ServerOptions options, Replay replay);
+  // kUnavailable when the address cannot be bound (in use, ...). `cel`: the
+  // CEL lines to write beside the stream, if any.
+  static Result<std::unique_ptr<SimServer>> Create(ServerOptions options, Replay replay,
+                                                   std::optional<CelPlayback> cel = std::nullopt);
   ~SimServer();
   SimServer(const SimServer&) = delete;
   SimServer& operator=(const SimServer&) = delete;
