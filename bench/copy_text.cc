@@ -61,7 +61,7 @@ class LineWriter {
     Separate();
     AppendEscaped(s, out_);
   }
-  void OptionalText(const std::string& s) {  // empty = NULL
+  void OptionalText(std::string_view s) {  // empty = NULL
     if (s.empty()) return Null();
     Text(s);
   }
@@ -148,6 +148,8 @@ void AppendCopyLine(const CallRow& r, std::string* out) {
   line.Number(static_cast<std::int64_t>(r.first_seq.value));  // <= kMaxSeq (CheckRow)
   line.Number(static_cast<std::int64_t>(r.last_seq.value));
   line.Number(static_cast<std::int64_t>(r.projector_version));
+  line.Text(EvidenceName(r.evidence));
+  line.OptionalText(EndReasonName(r.end_reason));  // kNone = NULL
 }
 
 }  // namespace callledger::bench

@@ -158,6 +158,7 @@ class Generator {
 
   void Finish(CallRow& r) {
     r.status = CallStatus::kFinished;
+    r.end_reason = EndReason::kHangup;
     r.duration_s = RoundedSeconds(r.start_us, r.end_us);
     r.ring_s = RoundedSeconds(r.start_us, r.answered ? r.answer_us : r.end_us);
     if (r.answered) r.talk_s = RoundedSeconds(r.answer_us, r.end_us);

@@ -38,6 +38,8 @@ struct CallQuery {
   std::optional<std::int64_t> since_us;  // start_time >= since
   std::optional<std::int64_t> until_us;  // start_time < until
   std::optional<std::int64_t> min_duration_s;
+  std::optional<Evidence> evidence;
+  std::optional<EndReason> end_reason;  // a reason, never kNone (live calls: status)
   int limit = kDefaultLimit;
   std::optional<CallCursor> after;
 

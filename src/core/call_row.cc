@@ -14,6 +14,47 @@ std::string_view CallStatusName(CallStatus s) {
   return "kelyapti";
 }
 
+std::string_view EvidenceName(Evidence e) {
+  switch (e) {
+    case Evidence::kAri:
+      return "ari";
+    case Evidence::kCel:
+      return "cel";
+  }
+  return "ari";
+}
+
+std::optional<Evidence> EvidenceFromName(std::string_view name) {
+  for (Evidence e : {Evidence::kAri, Evidence::kCel}) {
+    if (name == EvidenceName(e)) return e;
+  }
+  return std::nullopt;
+}
+
+std::string_view EndReasonName(EndReason r) {
+  switch (r) {
+    case EndReason::kNone:
+      return "";
+    case EndReason::kHangup:
+      return "hangup";
+    case EndReason::kGap:
+      return "gap";
+    case EndReason::kPbxRestart:
+      return "pbx_restart";
+  }
+  return "";
+}
+
+std::optional<EndReason> EndReasonFromName(std::string_view name) {
+  for (EndReason r :
+       {EndReason::kNone, EndReason::kHangup, EndReason::kGap, EndReason::kPbxRestart}) {
+    if (name == EndReasonName(r)) return r;
+  }
+  return std::nullopt;
+}
+
+bool IsEstimatedEnd(EndReason r) { return r == EndReason::kGap || r == EndReason::kPbxRestart; }
+
 std::int64_t RoundedSeconds(std::int64_t from_us, std::int64_t to_us) {
   if (to_us <= from_us) return 0;
   // Whole milliseconds first (ARI times have millisecond precision), then

@@ -12,7 +12,7 @@
 namespace callledger {
 
 // Bumped whenever a rule changes what a row says for the same records.
-inline constexpr int kProjectorVersion = 2;
+inline constexpr int kProjectorVersion = 3;
 
 enum class CallStatus : std::uint8_t {
   kRinging = 0,   // "kelyapti": ringing / waiting
@@ -20,6 +20,33 @@ enum class CallStatus : std::uint8_t {
   kFinished = 2,  // "yakunlandi"
 };
 std::string_view CallStatusName(CallStatus s);
+
+// Where a row's facts come from (docs/projection.md, `evidence`). The
+// values only grow: a row healed from CEL stays `cel`.
+enum class Evidence : std::uint8_t {
+  kAri = 0,  // "ari": every column from ARI events and reconcile snapshots
+  kCel = 1,  // "cel": at least one column healed from CEL lines
+};
+std::string_view EvidenceName(Evidence e);
+// The Evidence named `name`, as EvidenceName writes it; nullopt otherwise.
+std::optional<Evidence> EvidenceFromName(std::string_view name);
+
+// Why a row ended (docs/projection.md, `end_reason`); kNone (NULL) while
+// the call is live.
+enum class EndReason : std::uint8_t {
+  kNone = 0,        // NULL: the call is live
+  kHangup = 1,      // "hangup": the end was seen (hangup request, StasisEnd, ChannelDestroyed)
+  kGap = 2,         // "gap": gone from a reconcile snapshot; the end is an estimate
+  kPbxRestart = 3,  // "pbx_restart": the PBX restarted during a gap; an estimate
+};
+// "hangup", "gap", "pbx_restart"; "" for kNone (NULL).
+std::string_view EndReasonName(EndReason r);
+// The EndReason named `name`, as EndReasonName writes it ("" is kNone);
+// nullopt otherwise.
+std::optional<EndReason> EndReasonFromName(std::string_view name);
+// Whether an end for this reason was inferred rather than seen: the value
+// of `end_estimated`, which says the same in the older column.
+bool IsEstimatedEnd(EndReason r);
 
 struct CallRow {
   std::string node;
@@ -42,11 +69,13 @@ struct CallRow {
   std::optional<int> hangup_cause;
   std::string hangup_cause_txt;
   std::string recording_path;
-  bool end_estimated = false;
+  bool end_estimated = false;  // = IsEstimatedEnd(end_reason)
   bool args_ok = false;
   Seq first_seq;
   Seq last_seq;
   int projector_version = kProjectorVersion;
+  Evidence evidence = Evidence::kAri;
+  EndReason end_reason = EndReason::kNone;
 
   bool operator==(const CallRow&) const = default;
 };

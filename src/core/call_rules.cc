@@ -71,8 +71,15 @@ void OpenCall(RowEdits& rows, Call& call, const CallOpening& o) {
   row->start_us = o.start_us;
   row->status = CallStatus::kRinging;
   row->args_ok = o.call_id_from_args && direction_ok && args.size() >= 4;
+  MarkEvidence(rows, call, Evidence::kAri);
   SetCallerName(rows, call, o.channel.caller_name, CallerNameFrom::kEntry);
   SetRecording(rows, call, o.mixmonitor, RecordingFrom::kEntry);
+}
+
+void MarkEvidence(RowEdits& rows, Call& call, Evidence evidence) {
+  const Evidence now = call.row().evidence;
+  if (now == evidence || now == Evidence::kCel) return;
+  rows.Edit(call)->evidence = evidence;
 }
 
 void SetCallerName(RowEdits& rows, Call& call, const std::string& name, CallerNameFrom from) {
@@ -139,7 +146,8 @@ void EndCall(RowEdits& rows, Call& call, const CallEnd& end) {
   call.end_source = end.source;
   row->status = CallStatus::kFinished;
   row->end_us = end.time_us;
-  row->end_estimated = end.source == EndSource::kReconcile;
+  row->end_reason = EndReasonOf(end.source);
+  row->end_estimated = IsEstimatedEnd(row->end_reason);
   row->duration_s = RoundedSeconds(row->start_us, row->end_us);
   if (row->answered) {
     row->ring_s = RoundedSeconds(row->start_us, row->answer_us);
@@ -150,6 +158,20 @@ void EndCall(RowEdits& rows, Call& call, const CallEnd& end) {
   }
   SetCause(*row, call, end);
   row->disposition = Disposition(*row, call.leg_dialstatus);
+}
+
+EndReason EndReasonOf(EndSource source) {
+  switch (source) {
+    case EndSource::kNone:
+      return EndReason::kNone;
+    case EndSource::kHangupRequest:
+    case EndSource::kStasisEnd:
+    case EndSource::kDestroyed:
+      return EndReason::kHangup;
+    case EndSource::kReconcile:
+      return EndReason::kGap;
+  }
+  return EndReason::kNone;
 }
 
 void Reopen(RowEdits& rows, Call& call) {
@@ -167,6 +189,7 @@ void Reopen(RowEdits& rows, Call& call) {
   row->disposition.clear();
   row->hangup_cause.reset();
   row->hangup_cause_txt.clear();
+  row->end_reason = EndReason::kNone;
   row->end_estimated = false;
 }
 

@@ -4,14 +4,15 @@
 //
 //   OpenCall       node, call_id, channel_id, direction, from_number,
 //                  to_number, start_time, args_ok; status = kelyapti
+//   MarkEvidence   evidence (OpenCall marks ari)
 //   SetCallerName  caller_name
 //   SetRecording   recording_path
 //   MarkConnected  answered, answer_time; status = suhbatda
 //   EndCall        end_time, duration, ring_seconds, talk_seconds,
-//                  end_estimated, hangup_cause, hangup_cause_txt,
-//                  disposition; status = yakunlandi. After the end, only
-//                  the channel's ChannelDestroyed writes again: the cause
-//                  columns and disposition
+//                  end_reason, end_estimated, hangup_cause,
+//                  hangup_cause_txt, disposition; status = yakunlandi.
+//                  After the end, only the channel's ChannelDestroyed
+//                  writes again: the cause columns and disposition
 //   Reopen         clears what EndCall wrote; status = suhbatda or kelyapti
 //
 // `status` therefore has four writers (OpenCall, MarkConnected, EndCall,
@@ -67,6 +68,12 @@ struct CallOpening {
 // Opens the row of a new call from its Stasis entry. (A call is opened
 // once: its channel entering Stasis again reopens it, core/projector.h.)
 void OpenCall(RowEdits& rows, Call& call, const CallOpening& opening);
+
+// The row's facts now include `evidence`: OpenCall marks `ari`; a rule
+// that heals a column from CEL lines marks `cel`. Evidence only grows: a
+// row once healed from CEL stays `cel`, whatever ARI says of it later
+// (the healed column came from CEL all the same).
+void MarkEvidence(RowEdits& rows, Call& call, Evidence evidence);
 
 enum class CallerNameFrom : std::uint8_t {
   kEntry,       // the snapshot at the Stasis entry: taken as it is, even empty
@@ -133,11 +140,18 @@ struct CallEnd {
 };
 // Ends the call: the first hangup request that hangs its channel up, its
 // StasisEnd, its ChannelDestroyed when neither came first, or a reconcile.
+// end_reason follows from the source (EndReasonOf), and end_estimated
+// from end_reason (IsEstimatedEnd, core/call_row.h).
 // An ended call is not ended again; only its ChannelDestroyed after a
 // hangup request or a StasisEnd still writes: the cause it brings (it
 // often trails the hangup by seconds on a loaded PBX) and the disposition
 // that follows from it, never the end time.
 void EndCall(RowEdits& rows, Call& call, const CallEnd& end);
+// Why a call ended by `source` did: `hangup` for the events that show the
+// hang-up, `gap` for a reconcile that no longer lists its channel. Every
+// source that ends a call has a reason (a new EndSource must be given one
+// here: the switch has no default); kNone for EndSource::kNone.
+EndReason EndReasonOf(EndSource source);
 
 // The call's channel entered Stasis again: an ended call is live again
 // (suhbatda if it had been connected), its end columns cleared.

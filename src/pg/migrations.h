@@ -12,13 +12,15 @@
 // refused (kFailedPrecondition) rather than written with an older idea of the
 // schema.
 //
-// Schema, version 1:
+// Schema (version 1, with what later versions added):
 //   call_logs             PARTITION BY LIST (node); one partition per node,
 //                         created on first use by PgCallLogStore. Columns are
 //                         the row columns of projection::RowColumns(), in
-//                         that order. Indexes live on the parent so every
+//                         that order (version 5 appended evidence and
+//                         end_reason). Indexes live on the parent so every
 //                         partition inherits them.
 //   projector_checkpoint  one row per node: the last applied ledger seq.
+//   missed_open           (version 4) the open missed calls, pg_missed_open.h.
 #pragma once
 
 #include <pqxx/connection_base>
@@ -31,7 +33,7 @@
 namespace callledger::pg {
 
 // The newest schema version this build knows.
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 // pg_advisory_xact_lock key held while migrating ("callledg" in ASCII).
 inline constexpr long long kMigrationLockKey = 0x63616c6c6c656467LL;

@@ -285,7 +285,7 @@ Status PgCallLogStore::RefreshStatistics(std::string_view node) {
     // on them. The other columns are left to autovacuum: an ANALYZE of some
     // columns keeps the table's count of changes since its last full
     // analyze, so autovacuum still analyzes them all within its naptime.
-    // Analyzing all 24 columns here cost more than half as much as building
+    // Analyzing all the columns (24 then) here cost more than half as much as building
     // the indexes (docs/benchmarks.md).
     tx.exec("ANALYZE " + tx.quote_name(partition) + " (" + IndexedColumns(tx) + ")");
     return Status::Ok();

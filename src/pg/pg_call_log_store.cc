@@ -55,7 +55,9 @@ Values RowValues(const CallRow& r) {
           Bool(r.args_ok),
           std::to_string(r.first_seq.value),
           std::to_string(r.last_seq.value),
-          std::to_string(r.projector_version)};
+          std::to_string(r.projector_version),
+          std::string(EvidenceName(r.evidence)),
+          Text(std::string(EndReasonName(r.end_reason)))};
 }
 
 const std::string& OnConflictUpdate() {
@@ -73,7 +75,7 @@ const std::string& OnConflictUpdate() {
   return kSql;
 }
 
-// INSERT ... VALUES ($1..$24), ($25..$48), ... ON CONFLICT DO UPDATE.
+// INSERT ... VALUES ($1..$26), ($27..$52), ... ON CONFLICT DO UPDATE.
 std::string UpsertSql(std::size_t rows) {
   std::string sql = "INSERT INTO call_logs (" + ColumnList() + ") VALUES ";
   std::size_t p = 1;

@@ -77,7 +77,7 @@ struct PgOptions {
   // at 100 rows COPY is ~1.5x faster, at 1000 ~1.7x.
   std::size_t staging_threshold = 40;
   // Rows per multi-row INSERT statement (libpq allows 65535 parameters; a
-  // row has 24).
+  // row has 26).
   std::size_t rows_per_statement = 500;
   // ReplaceAll and BeginReplace: how long one attempt at the swap may wait for readers to let
   // go of call_logs (every reader and writer of call_logs queues behind a

@@ -34,7 +34,7 @@ class TupleWriter {
     AppendBigEndian(static_cast<std::int32_t>(s.size()), out_);
     out_->append(s);
   }
-  void OptionalText(const std::string& s) {  // empty = NULL
+  void OptionalText(std::string_view s) {  // empty = NULL
     if (s.empty()) return Null();
     Text(s);
   }
@@ -102,6 +102,8 @@ void AppendCopyBinaryRow(const CallRow& r, std::string* out) {
   t.Int64(static_cast<std::int64_t>(r.first_seq.value));  // <= kMaxSeq (CheckRow)
   t.Int64(static_cast<std::int64_t>(r.last_seq.value));
   t.Int32(static_cast<std::int32_t>(r.projector_version));
+  t.Text(EvidenceName(r.evidence));
+  t.OptionalText(EndReasonName(r.end_reason));  // kNone = NULL
 }
 
 void AppendCopyBinaryTrailer(std::string* out) { AppendBigEndian(std::int16_t{-1}, out); }

@@ -118,6 +118,14 @@ Result<CallRow> ReadRow(const pqxx::row& row, int first) {
   r.first_seq = Seq{static_cast<std::uint64_t>(f(21).as<std::int64_t>())};
   r.last_seq = Seq{static_cast<std::uint64_t>(f(22).as<std::int64_t>())};
   r.projector_version = f(23).as<int>();
+  const std::string evidence = text(24);
+  const std::optional<Evidence> e = EvidenceFromName(evidence);
+  if (!e) return DataLoss("unknown evidence '" + evidence + "' in call " + r.call_id);
+  r.evidence = *e;
+  const std::string end_reason = text(25);  // NULL reads as "", kNone
+  const std::optional<EndReason> reason = EndReasonFromName(end_reason);
+  if (!reason) return DataLoss("unknown end_reason '" + end_reason + "' in call " + r.call_id);
+  r.end_reason = *reason;
   if (bad) return DataLoss("unreadable time '" + *bad + "' in call " + r.call_id);
   return r;
 }

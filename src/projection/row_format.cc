@@ -46,6 +46,11 @@ json::object RowObject(const CallRow& r) {
   o["first_seq"] = r.first_seq.value;
   o["last_seq"] = r.last_seq.value;
   o["projector_version"] = r.projector_version;
+  // Added with projector version 3, at the end so that CSV readers that go
+  // by position (and `SELECT *` on call_logs) see the older columns where
+  // they were.
+  o["evidence"] = EvidenceName(r.evidence);
+  o["end_reason"] = Text(std::string(EndReasonName(r.end_reason)));
   return o;
 }
 
@@ -143,6 +148,8 @@ static void AppendCsvRow(std::string& out, const CallRow& r) {
   whole(r.first_seq.value);
   whole(r.last_seq.value);
   whole(r.projector_version);
+  next(), out += EvidenceName(r.evidence);     // names need no CSV quoting
+  next(), out += EndReasonName(r.end_reason);  // kNone (NULL) is ""
   out += "\r\n";
 }
 
@@ -158,8 +165,9 @@ std::string RowsToCsv(const std::vector<CallRow>& rows) {
 
 std::string RowsToTable(const std::vector<CallRow>& rows) {
   const std::vector<std::string> cols = {
-      "call_id",  "direction", "from_number", "to_number",   "start_time",   "end_time",
-      "duration", "status",    "answered",    "disposition", "hangup_cause", "recording_path"};
+      "call_id",      "direction",  "from_number", "to_number",     "start_time",
+      "end_time",     "duration",   "status",      "answered",      "disposition",
+      "hangup_cause", "end_reason", "evidence",    "recording_path"};
   std::vector<std::vector<std::string>> cells;
   for (const auto& r : rows) {
     std::map<std::string, std::string> f;

@@ -183,6 +183,15 @@ Result<CallQuery> ParseCallQuery(const std::map<std::string, std::string>& param
     } else if (name == "min_duration") {
       // Fits the integer column; larger values could never match anyway.
       ASSIGN_OR_RETURN(q.min_duration_s, ParseIntParam(name, v, 0, 2'147'483'647));
+    } else if (name == "evidence") {
+      q.evidence = EvidenceFromName(v);
+      if (!q.evidence) return Bad(name, "must be ari or cel");
+    } else if (name == "end_reason") {
+      const std::optional<EndReason> reason = EndReasonFromName(v);
+      if (!reason || *reason == EndReason::kNone) {
+        return Bad(name, "must be hangup, gap or pbx_restart");
+      }
+      q.end_reason = reason;
     } else if (name == "limit") {
       ASSIGN_OR_RETURN(const std::int64_t limit, ParseIntParam(name, v, 1, kMaxLimit));
       q.limit = static_cast<int>(limit);

@@ -11,6 +11,8 @@
 //   since, until  start time, ISO 8601 with an offset or Z; since is
 //                 inclusive, until exclusive
 //   min_duration  whole seconds >= 0 (calls without a duration never match)
+//   evidence      ari | cel
+//   end_reason    hangup | gap | pbx_restart (live calls have none)
 //   limit         1..1000, default 50
 //   cursor        the next_cursor of a previous page, as given
 //

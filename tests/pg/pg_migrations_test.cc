@@ -44,7 +44,7 @@ TEST_CASE("pg: migrations apply to a fresh database and are idempotent", "[pg]")
             "call_id,direction,from_number,to_number,start_time,end_time,duration,status,"
             "recording_path,channel_id,node,caller_name,answer_time,ring_seconds,talk_seconds,"
             "answered,disposition,hangup_cause,hangup_cause_txt,end_estimated,args_ok,first_seq,"
-            "last_seq,projector_version");
+            "last_seq,projector_version,evidence,end_reason");
     std::vector<RowChange> batch = {Upsert(FullRow("pbx", "a", 1))};
     REQUIRE(store->ApplyBatch("pbx", Seq{0}, Seq{1}, batch).ok());
   }

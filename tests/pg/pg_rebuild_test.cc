@@ -57,6 +57,12 @@ TEST_CASE("pg: a rebuild's binary COPY writes what the row-by-row path writes", 
   edge.first_seq = Seq{1};
   edge.last_seq = Seq{static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())};
   rows.push_back(edge);
+  // Every evidence and end_reason (FullRow gives 1 cel and hangup, 2 ari
+  // and hangup, 3 gap); live rows have none.
+  CallRow restarted = FullRow("pbx", "restarted", 6);
+  restarted.evidence = Evidence::kCel;
+  REQUIRE(restarted.end_reason == EndReason::kPbxRestart);
+  rows.push_back(restarted);
   CallRow pre2000 = FullRow("pbx", "before-2000", 3);
   pre2000.start_us = 946684799999999LL;   // 1999-12-31 23:59:59.999999
   pre2000.answer_us = 946684800000000LL;  // 2000-01-01 exactly
@@ -83,12 +89,12 @@ TEST_CASE("pg: a rebuild's binary COPY writes what the row-by-row path writes", 
                   "b.duration, b.status, b.recording_path, b.channel_id, b.caller_name, "
                   "b.answer_time, b.ring_seconds, b.talk_seconds, b.answered, b.disposition, "
                   "b.hangup_cause, b.hangup_cause_txt, b.end_estimated, b.args_ok, b.first_seq, "
-                  "b.last_seq, b.projector_version) IS DISTINCT FROM "
+                  "b.last_seq, b.projector_version, b.evidence, b.end_reason) IS DISTINCT FROM "
                   "(t.direction, t.from_number, t.to_number, t.start_time, t.end_time, "
                   "t.duration, t.status, t.recording_path, t.channel_id, t.caller_name, "
                   "t.answer_time, t.ring_seconds, t.talk_seconds, t.answered, t.disposition, "
                   "t.hangup_cause, t.hangup_cause_txt, t.end_estimated, t.args_ok, t.first_seq, "
-                  "t.last_seq, t.projector_version)") == "0");
+                  "t.last_seq, t.projector_version, t.evidence, t.end_reason)") == "0");
   REQUIRE(db.Exec("SELECT to_char(start_time AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') "
                   "FROM call_logs WHERE node = 'pbx' AND call_id = 'before-2000'") ==
           "1999-12-31 23:59:59.999999");

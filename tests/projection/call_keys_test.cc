@@ -51,6 +51,7 @@ TEST_CASE("a channel forgotten by a reconcile, entering Stasis again, reopens it
   f.Gap();
   f.Reconcile(ReconcileSnapshot{}, kT0 + 5000 * kMs);
   REQUIRE(f.Row("1.1").end_estimated);
+  REQUIRE(f.Row("1.1").end_reason == EndReason::kGap);
   // It was there after all: the same channel enters Stasis again.
   f.Event(StasisStart(call, kArgs), kT0 + 6000 * kMs);
   const CallRow& row = f.Row("1.1");
@@ -58,6 +59,7 @@ TEST_CASE("a channel forgotten by a reconcile, entering Stasis again, reopens it
   CHECK(row.answered);
   CHECK(row.end_us == 0);
   CHECK_FALSE(row.end_estimated);
+  CHECK(row.end_reason == EndReason::kNone);
   CHECK_FALSE(row.duration_s);
   CHECK(row.disposition.empty());
   CHECK(f.rows() == 1);

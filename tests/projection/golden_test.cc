@@ -82,12 +82,39 @@ TEST_CASE("CSV rows say what the row fields say") {
   odd.hangup_cause_txt = "User alerting, no answer";
   odd.duration_s.reset();
   odd.hangup_cause.reset();
+  odd.evidence = Evidence::kCel;
+  odd.end_reason = EndReason::kPbxRestart;
   all.push_back(odd);
+  CallRow live = all.front();
+  live.end_reason = EndReason::kNone;
+  all.push_back(live);
   CHECK(projection::RowsToCsv(all) == CsvFromFields(all));
   // A text that reads "null" is text, not NULL.
   CallRow named = all.front();
   named.caller_name = "null";
   CHECK(projection::RowsToCsv({named}).find(",null,") != std::string::npos);
+}
+
+// What every row of every golden input says of its own end and evidence:
+// end_reason is NULL exactly while the call is live, end_estimated is true
+// exactly for the estimated reasons (docs/projection.md), and no rule heals
+// from CEL yet. A row closed by a reconcile (fixtures/recorded) says gap.
+TEST_CASE("every golden row: end_reason exactly when ended, estimated exactly for a gap") {
+  std::vector<std::filesystem::path> inputs = testing::AllCapturedStreams();
+  for (const auto& dir : {SourceDir() / "fixtures" / "handmade", testing::RecordedDir()}) {
+    for (auto& f : testing::JsonlFiles(dir)) inputs.push_back(std::move(f));
+  }
+  int gaps = 0;
+  for (const auto& input : inputs) {
+    for (const CallRow& row : Rows(input)) {
+      INFO(Name(input) << " " << row.call_id);
+      CHECK(row.evidence == Evidence::kAri);
+      CHECK((row.end_reason == EndReason::kNone) == (row.status != CallStatus::kFinished));
+      CHECK(row.end_estimated == IsEstimatedEnd(row.end_reason));
+      gaps += row.end_reason == EndReason::kGap;
+    }
+  }
+  CHECK(gaps == 1);  // b-abandoned-ends-in-gap (fixtures/recorded/README.md)
 }
 
 TEST_CASE("every hand-made case replays to its expected rows") {

@@ -75,6 +75,7 @@ TEST_CASE("a gap then a reconcile closes a call that ended inside the gap") {
   REQUIRE(rows.size() == 1);
   CHECK(rows[0].status == CallStatus::kFinished);
   CHECK(rows[0].end_estimated);
+  CHECK(rows[0].end_reason == EndReason::kGap);
   CHECK(rows[0].end_us == kReconcileAt);
   CHECK(rows[0].answered);
   CHECK(rows[0].disposition == "answered");
@@ -107,6 +108,7 @@ TEST_CASE("a reconcile opens a call that began inside a gap, and a later one clo
   REQUIRE(rows.size() == 1);
   CHECK(rows[0].status == CallStatus::kFinished);
   CHECK(rows[0].end_estimated);
+  CHECK(rows[0].end_reason == EndReason::kGap);
   CHECK(rows[0].end_us == kReconcileAt + 61000000);
 }
 
@@ -126,6 +128,7 @@ TEST_CASE("a reconcile leaves alone a call first seen after the gap") {
   REQUIRE(rows.size() == 1);
   CHECK(rows[0].status == CallStatus::kTalking);
   CHECK_FALSE(rows[0].end_estimated);
+  CHECK(rows[0].end_reason == EndReason::kNone);
   // The rest of the call still ends it normally.
   std::vector<RecordDraft> tail;
   bool after = false;
@@ -138,6 +141,7 @@ TEST_CASE("a reconcile leaves alone a call first seen after the gap") {
   REQUIRE(rows.size() == 1);
   CHECK(rows[0].status == CallStatus::kFinished);
   CHECK_FALSE(rows[0].end_estimated);
+  CHECK(rows[0].end_reason == EndReason::kHangup);
   CHECK(rows[0].hangup_cause == 16);
 }
 

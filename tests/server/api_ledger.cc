@@ -68,6 +68,11 @@ Ledger::Ledger() : reader_(db_.dsn()) {
     r.from_number = "+99890123456" + std::to_string(i);
     r.recording_path = i % 2 ? "/var/spool/asterisk/monitor/synth.wav" : "";
     r.duration_s = i == 3 ? std::nullopt : std::optional<std::int64_t>(1000 + i);
+    // Values the captures never have: healed from CEL, ended by a gap or a
+    // PBX restart (the filters' tests).
+    if (i < 2) r.end_reason = i == 0 ? EndReason::kGap : EndReason::kPbxRestart;
+    r.end_estimated = IsEstimatedEnd(r.end_reason);
+    r.evidence = i % 2 ? Evidence::kCel : Evidence::kAri;
     synth.push_back(r);
   }
   REQUIRE((*store)->ReplaceAll("pbx-c", synth, Seq{1}).ok());

@@ -40,6 +40,10 @@ TEST_CASE("bad parameters give 400 naming the parameter") {
       {"since=2026-11-26T09:15:58", "since"},
       {"since=yesterday", "since"},
       {"until=2026-13-01T00:00:00Z", "until"},
+      {"evidence=ARI", "evidence"},
+      {"evidence=", "evidence"},
+      {"end_reason=crash", "end_reason"},
+      {"end_reason=", "end_reason"},
       {"min_duration=-1", "min_duration"},
       {"min_duration=1.5", "min_duration"},
       {"min_duration=99999999999", "min_duration"},
@@ -69,8 +73,9 @@ TEST_CASE("SQL injection attempts are refused or find nothing") {
   const std::vector<std::string> attacks = {"' OR 1=1 --", "'; DROP TABLE call_logs; --",
                                             "1' OR '1'='1", "1; DELETE FROM call_logs"};
   for (const auto& a : attacks) {
-    for (const std::string p : {"number", "direction", "status", "answered", "recorded", "since",
-                                "until", "min_duration", "limit", "cursor"}) {
+    for (const std::string p :
+         {"number", "direction", "status", "answered", "recorded", "since", "until", "min_duration",
+          "evidence", "end_reason", "limit", "cursor"}) {
       const json::value v = l.GetJson("/api/calls?" + p + "=" + Encode(a), 400);
       CHECK(v.at("parameter").as_string() == p);
       l.GetJson("/api/calls?" + Encode(a) + "=1", 400);

@@ -138,6 +138,19 @@ TEST_CASE("every filter selects what the rows say") {
           0);
   }
 
+  total = 0;
+  for (Evidence e : {Evidence::kAri, Evidence::kCel}) {
+    const std::size_t n = check("evidence=" + std::string(EvidenceName(e)),
+                                [&](const CallRow& r) { return r.evidence == e; });
+    CHECK(n > 0);
+    total += n;
+  }
+  CHECK(total == rows.size());
+  for (EndReason e : {EndReason::kHangup, EndReason::kGap, EndReason::kPbxRestart}) {
+    CHECK(check("end_reason=" + std::string(EndReasonName(e)),
+                [&](const CallRow& r) { return r.end_reason == e; }) > 0);
+  }
+
   // Times: a row's own start (inclusive since, exclusive until), in Z and
   // with a +05:00 offset (the same instant).
   const std::int64_t mid = rows[rows.size() / 2].start_us;
@@ -165,6 +178,9 @@ TEST_CASE("every filter selects what the rows say") {
   }
 
   // Several at once.
+  check("end_reason=gap&evidence=ari", [](const CallRow& r) {
+    return r.end_reason == EndReason::kGap && r.evidence == Evidence::kAri;
+  });
   check("direction=kiruvchi&answered=true&min_duration=1&since=" +
             Encode(FormatUtcMicros(rows.back().start_us)),
         [&](const CallRow& r) {

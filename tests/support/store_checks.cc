@@ -26,7 +26,10 @@ CallRow FullRow(const std::string& node, const std::string& call_id, int i) {
   r.hangup_cause = 16;
   r.hangup_cause_txt = "Normal Clearing";
   r.recording_path = "/var/spool/asterisk/recording/" + call_id + ".wav";
-  r.end_estimated = i % 3 == 0;
+  // Every end_reason and both evidence values, among the first few rows.
+  r.end_reason = i % 3 != 0 ? EndReason::kHangup : i % 2 ? EndReason::kGap : EndReason::kPbxRestart;
+  r.end_estimated = IsEstimatedEnd(r.end_reason);
+  r.evidence = i % 4 == 1 ? Evidence::kCel : Evidence::kAri;
   r.args_ok = i % 2 == 0;
   r.first_seq = Seq{static_cast<std::uint64_t>(i) * 10 + 1};
   r.last_seq = Seq{static_cast<std::uint64_t>(i) * 10 + 9};
@@ -55,7 +58,9 @@ std::string Describe(const CallRow& r) {
          " answered=" + std::to_string(r.answered) + " disposition=[" + r.disposition +
          "] cause=" + opt(r.hangup_cause) + " cause_txt=[" + r.hangup_cause_txt + "] recording=[" +
          r.recording_path + "] estimated=" + std::to_string(r.end_estimated) +
-         " args_ok=" + std::to_string(r.args_ok) + " seqs=" + std::to_string(r.first_seq.value) +
+         " args_ok=" + std::to_string(r.args_ok) +
+         " evidence=" + std::string(EvidenceName(r.evidence)) + " end_reason=[" +
+         std::string(EndReasonName(r.end_reason)) + "] seqs=" + std::to_string(r.first_seq.value) +
          ".." + std::to_string(r.last_seq.value) + " v=" + std::to_string(r.projector_version);
 }
 
