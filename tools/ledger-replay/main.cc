@@ -24,6 +24,30 @@ using namespace callledger;
 
 constexpr int kExitError = 2;
 
+constexpr const char* kFixtureFooter = R"(
+Cuts and CEL: a daemon's run, simulated
+  With --drop-at or --cel, FILE must be a plain capture (frames only, numbered
+  from 1 over its non-empty lines), and the rows are those of the records
+  call-ledgerd would have appended had ari-sim played FILE with the same
+  --drop-at N --gap M (after frame N the connection closes; frames
+  N+1..N+M are never sent, but Asterisk's state takes them in), with
+  cel.file set to the --cel log: its start (a note with the projector
+  options, a gap and a reconcile), frames 1..N, per cut a gap ("connected
+  to ARI after: closed by Asterisk"), a reconcile holding /ari/channels and
+  /ari/bridges after frames 1..N+M (ari-sim's own answers), with --cel the
+  cel records of the gap's window (the daemon's code and defaults: from
+  5 s before the last frame heard to the reconcile), then frames N+M+1 on.
+  Every time is taken from the capture's ARI timestamps (T(i): the latest
+  up to frame i): the gap runs from T(N) to the reconnection, 300 ms before
+  frame N+M+1 (never before T(N+M); T(N+M) + 300 ms when the gap runs to
+  the end); the first connection is 300 ms before frame 1. The run is
+  deterministic, so --expect ROWS [--update] keeps its rows as a golden
+  file. --records prints the simulated records instead of rows (feed them
+  back to `ledger-replay fixture` for the same rows). Bad cuts (N beyond
+  the last frame, a gap past it, a cut inside the previous one's gap) and a
+  missing CEL file exit 2.
+)";
+
 int RunImport(const std::string& file, const std::string& ledger_dir, const std::string& node_arg,
               int sync_interval_ms, std::size_t max_frame_bytes) {
   // Check the file first so a bad file never creates or touches a ledger.
@@ -78,11 +102,55 @@ int RunImport(const std::string& file, const std::string& ledger_dir, const std:
   return 0;
 }
 
-int RunFixtureCmd(const std::string& file, const std::string& expect, bool update,
-                  const std::string& format, const std::vector<std::string>& option_args,
-                  const std::string& node) {
+// What `fixture` is asked for besides the file and the projector options.
+struct FixtureArgs {
+  std::string file, expect, format = "json", node;
+  bool update = false;
+  std::vector<std::string> option_args;
+  std::string cel_file, info_file;
+  std::vector<std::uint64_t> drop_at, gaps;
+  bool records = false;
+};
+
+int FixtureFail(const std::string& message) {
+  std::fprintf(stderr, "ledger-replay fixture: %s\n", message.c_str());
+  return kExitError;
+}
+
+Result<std::string> ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return InvalidInput("cannot read " + path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The cuts, the CEL log and the Asterisk info of a simulated daemon run.
+Status SimulationOptions(const FixtureArgs& args, replay::FixtureOptions& options) {
+  if (!args.gaps.empty() && args.gaps.size() != args.drop_at.size()) {
+    return InvalidInput("give one --gap per --drop-at (or none at all for gaps of 0)");
+  }
+  for (std::size_t i = 0; i < args.drop_at.size(); ++i) {
+    options.cuts.push_back({args.drop_at[i], args.gaps.empty() ? 0 : args.gaps[i]});
+  }
+  if (!args.cel_file.empty()) options.cel_file = args.cel_file;
+  if (!args.info_file.empty()) {
+    if (!options.simulated()) return InvalidInput("--asterisk-info needs --drop-at or --cel");
+    ASSIGN_OR_RETURN(options.asterisk_info, ReadWholeFile(args.info_file));
+  }
+  return Status::Ok();
+}
+
+int RunFixtureCmd(const FixtureArgs& args) {
+  const std::string& file = args.file;
+  const std::string& expect = args.expect;
+  const std::string& format = args.format;
+  const auto& option_args = args.option_args;
+  const bool update = args.update;
   replay::FixtureOptions options;
-  if (!node.empty()) options.node = node;
+  if (!args.node.empty()) options.node = args.node;
+  if (Status s = SimulationOptions(args, options); !s.ok()) return FixtureFail(s.message());
+  options.keep_records = args.records;
   for (const auto& kv : option_args) {
     const auto eq = kv.find('=');
     if (eq == std::string::npos || eq == 0) {
@@ -100,9 +168,10 @@ int RunFixtureCmd(const std::string& file, const std::string& expect, bool updat
     options.projector_options.emplace_back(key, kv.substr(eq + 1));
   }
   auto result = replay::RunFixture(file, options);
-  if (!result.ok()) {
-    std::fprintf(stderr, "ledger-replay fixture: %s\n", result.status().message().c_str());
-    return kExitError;
+  if (!result.ok()) return FixtureFail(result.status().message());
+  if (args.records) {
+    std::cout << result->records_fixture;
+    return 0;
   }
   if (update) {
     auto outcome = replay::UpdateExpected(result->rows, expect);
@@ -310,33 +379,59 @@ int main(int argc, char** argv) {
                    "Frames larger than this are kept as malformed")
       ->capture_default_str();
 
-  std::string fixture_file, expect, format = "json", fixture_node;
-  std::vector<std::string> option_args;
+  FixtureArgs fixture_args;
   auto* fixture = app.add_subcommand(
       "fixture",
       "Run a captured stream through the parser and projector in memory and print the "
       "call-log rows (no PostgreSQL needed)");
+  fixture->footer(kFixtureFooter);
   fixture
-      ->add_option("FILE", fixture_file,
+      ->add_option("FILE", fixture_args.file,
                    "Captured frames, one per line (.jsonl), and daemon record lines "
                    "(ledger-audit export --all-kinds)")
       ->required();
   auto* expect_option = fixture->add_option(
-      "--expect", expect,
+      "--expect", fixture_args.expect,
       "Expected rows (JSON as printed by --format json): exit 1 with a diff if they differ");
-  fixture->add_option("--format", format, "Output format")
-      ->check(CLI::IsMember({"json", "csv", "table"}))
-      ->capture_default_str();
+  auto* format_option = fixture->add_option("--format", fixture_args.format, "Output format")
+                            ->check(CLI::IsMember({"json", "csv", "table"}))
+                            ->capture_default_str();
   fixture->add_option(
-      "--option", option_args,
+      "--option", fixture_args.option_args,
       "Projector option KEY=VALUE (call_app, recordings_dir), recorded as a note record");
-  fixture->add_option("--node", fixture_node, "Node name in the rows (default: fixture)");
-  bool fixture_update = false;
+  fixture->add_option("--node", fixture_args.node, "Node name in the rows (default: fixture)");
   fixture
-      ->add_flag("--update", fixture_update,
+      ->add_flag("--update", fixture_args.update,
                  "With --expect: write the rows into that file instead of comparing, print what "
                  "changed, exit 0 (review the change before committing it)")
       ->needs(expect_option);
+  fixture
+      ->add_option("--drop-at", fixture_args.drop_at,
+                   "Simulate the daemon's run with ari-sim cutting the connection after frame N "
+                   "(repeatable, increasing; see below)")
+      ->type_name("N")
+      ->allow_extra_args(false);
+  fixture
+      ->add_option("--gap", fixture_args.gaps,
+                   "then frames N+1..N+M are never sent (one per --drop-at; none: gaps of 0)")
+      ->type_name("M")
+      ->allow_extra_args(false);
+  fixture
+      ->add_option("--cel", fixture_args.cel_file,
+                   "The capture's CEL log (fixtures/asterisk-cel/*.cel.jsonl): simulate the "
+                   "daemon's run with cel.file, adding the cel records of every gap's window")
+      ->type_name("FILE");
+  fixture
+      ->add_option("--asterisk-info", fixture_args.info_file,
+                   "With --drop-at or --cel: the body of GET /ari/asterisk/info the simulated "
+                   "gaps carry (default: none)")
+      ->type_name("FILE");
+  auto* records_flag = fixture->add_flag(
+      "--records", fixture_args.records,
+      "Print the records the run appended instead of rows, as ledger-audit export --all-kinds "
+      "writes them (frames, then daemon record lines)");
+  records_flag->excludes(expect_option);
+  records_flag->excludes(format_option);
 
   std::string pg_dsn;
   auto* rebuild = app.add_subcommand(
@@ -377,8 +472,7 @@ int main(int argc, char** argv) {
   if (rebuild->parsed()) return RunRebuild(ledger_dir, pg_dsn, settle_after);
   if (check->parsed()) return RunCheck(ledger_dir, pg_dsn);
   if (project->parsed()) return RunProject(ledger_dir, pg_dsn, project_batch);
-  if (fixture->parsed())
-    return RunFixtureCmd(fixture_file, expect, fixture_update, format, option_args, fixture_node);
+  if (fixture->parsed()) return RunFixtureCmd(fixture_args);
   if (import->parsed()) {
     std::string effective_node = node;
     // A new ledger gets this host's name; an existing one keeps its own.
