@@ -429,7 +429,7 @@ int main(int argc, char** argv) {
   auto* records_flag = fixture->add_flag(
       "--records", fixture_args.records,
       "Print the records the run appended instead of rows, as ledger-audit export --all-kinds "
-      "writes them (frames, then daemon record lines)");
+      "writes them (frames and daemon record lines, in order)");
   records_flag->excludes(expect_option);
   records_flag->excludes(format_option);
 
