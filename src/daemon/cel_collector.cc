@@ -5,8 +5,9 @@
 #include <algorithm>
 #include <utility>
 
+#include "cel/cel_window.h"
+#include "cel/window_range.h"
 #include "core/utc_time.h"
-#include "daemon/cel_window.h"
 #include "payload/cel.h"
 
 namespace callledger::daemon {
@@ -49,7 +50,7 @@ void CelCollector::Start() {
   if (!thread_.joinable()) thread_ = std::thread([this] { Loop(); });
 }
 
-void CelCollector::Collect(GapWindow window) {
+void CelCollector::Collect(cel::GapWindow window) {
   {
     std::lock_guard lock(mu_);
     if (!stopping_) {
@@ -76,7 +77,7 @@ void CelCollector::Stop() {
 
 void CelCollector::Loop() {
   while (true) {
-    GapWindow window;
+    cel::GapWindow window;
     {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
@@ -93,9 +94,9 @@ void CelCollector::Settle(std::int64_t until_us, std::vector<std::string>& notes
   bool waited = false;
   while (true) {
     // A file that cannot be opened is not waited for: the read says why.
-    Result<CelFile> file = CelFile::Open(options_.file, options_.scan);
+    Result<cel::CelFile> file = cel::CelFile::Open(options_.file, options_.scan);
     if (!file.ok()) return;
-    Result<CelFileTail> tail = file->Tail();
+    Result<cel::CelFileTail> tail = file->Tail();
     if (!tail.ok()) return;
     if (tail->ends_with_line_feed && tail->last_time_us && *tail->last_time_us >= until_us) return;
     std::unique_lock lock(mu_);
@@ -107,10 +108,7 @@ void CelCollector::Settle(std::int64_t until_us, std::vector<std::string>& notes
     }
     const auto now = std::chrono::steady_clock::now();
     if (now >= deadline) {
-      std::string why = "after waiting cel.settle_ms (" + std::to_string(options_.settle.count()) +
-                        " ms) the file held no line stamped at or after the window's end";
-      if (tail->last_time_us) why += " (its last: " + FormatUtcMicros(*tail->last_time_us) + ")";
-      notes.push_back(why + ": it was read as it was then");
+      notes.push_back(cel::SettleRanOutNote(options_.settle, tail->last_time_us));
       return;
     }
     if (!waited) {
@@ -123,23 +121,21 @@ void CelCollector::Settle(std::int64_t until_us, std::vector<std::string>& notes
   }
 }
 
-void CelCollector::Read(const GapWindow& window) {
-  const std::int64_t since_us =
-      window.since_us -
-      std::chrono::duration_cast<std::chrono::microseconds>(options_.margin).count();
-  std::vector<std::string> notes{window.origin + ", less cel.margin_ms (" +
-                                 std::to_string(options_.margin.count()) + " ms)"};
+void CelCollector::Read(const cel::GapWindow& window) {
+  const cel::WindowRange read_range = cel::RangeToRead(window, options_.margin);
+  const std::int64_t since_us = read_range.since_us;
+  std::vector<std::string> notes{read_range.origin_note};
   Settle(window.until_us, notes);
   const std::int64_t read_at_us = options_.clock();
-  const CelWindowOptions read{options_.file, options_.max_record_bytes, options_.scan};
-  const CelWindowResult result = ReadCelWindow(read, since_us, window.until_us, std::move(notes),
-                                               &last_seen_, [&](payload::CelPayload part) {
-                                                 if (!sink_(payload::CelDraft(part, read_at_us)))
-                                                   return false;
-                                                 ++stats_.records;
-                                                 if (records_metric_) records_metric_->Add();
-                                                 return true;
-                                               });
+  const cel::CelWindowOptions read{options_.file, options_.max_record_bytes, options_.scan};
+  const cel::CelWindowResult result =
+      cel::ReadCelWindow(read, since_us, window.until_us, std::move(notes), &last_seen_,
+                         [&](payload::CelPayload part) {
+                           if (!sink_(payload::CelDraft(part, read_at_us))) return false;
+                           ++stats_.records;
+                           if (records_metric_) records_metric_->Add();
+                           return true;
+                         });
   ++stats_.windows;
   stats_.lines += result.lines;
   stats_.bad_lines += result.bad_lines;

@@ -39,10 +39,11 @@
 #include <optional>
 #include <thread>
 
+#include "cel/cel_file.h"
+#include "cel/gap_windows.h"
+#include "cel/window_range.h"
 #include "core/metrics.h"
 #include "core/record.h"
-#include "daemon/cel_file.h"
-#include "daemon/gap_windows.h"
 
 namespace callledger::daemon {
 
@@ -50,13 +51,13 @@ struct CelCollectorOptions {
   std::filesystem::path file;  // cel.file: cel_custom's JSON lines
   // How far before the last record heard the window begins: events Asterisk
   // made before that record may reach the daemon after it (overload lags).
-  std::chrono::milliseconds margin{5000};
+  std::chrono::milliseconds margin = cel::kDefaultMargin;
   // How long to wait for Asterisk to write the lines up to the window's end.
-  std::chrono::milliseconds settle{2000};
+  std::chrono::milliseconds settle = cel::kDefaultSettle;
   // While waiting, how often the file is looked at.
   std::chrono::milliseconds poll{50};
   std::size_t max_record_bytes = 1 << 20;  // cel.max_record_bytes
-  CelScanOptions scan;
+  cel::CelScanOptions scan;
   // UTC µs for received_at_us (tests inject one).
   std::function<std::int64_t()> clock;
   // Lines, bad lines, records and read errors go here when set (not owned).
@@ -85,7 +86,7 @@ class CelCollector {
 
   void Start();
   // Never blocks.
-  void Collect(GapWindow window);
+  void Collect(cel::GapWindow window);
   // See above. Idempotent.
   void Stop();
 
@@ -93,7 +94,7 @@ class CelCollector {
 
  private:
   void Loop();
-  void Read(const GapWindow& window);
+  void Read(const cel::GapWindow& window);
   // Waits until the file holds the window's end, or `settle` passes, or
   // Stop(); says in `notes` why it stopped waiting, if not because the
   // lines were there.
@@ -106,11 +107,11 @@ class CelCollector {
   Counter* bad_lines_metric_ = nullptr;
   Counter* records_metric_ = nullptr;
   Counter* read_errors_metric_ = nullptr;
-  std::optional<CelFileIdentity> last_seen_;  // this thread only
+  std::optional<cel::CelFileIdentity> last_seen_;  // this thread only
 
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<GapWindow> queue_;
+  std::deque<cel::GapWindow> queue_;
   bool stopping_ = false;
   std::thread thread_;
 };

@@ -83,7 +83,7 @@ std::int64_t Ingest::Now() const { return options_.clock(); }
 void Ingest::Start() {
   if (thread_.joinable()) return;
   // Where the first connection's window begins (gap_windows.h).
-  Result<std::optional<HeardAt>> heard = LastHeardFromAsterisk(log_);
+  Result<std::optional<cel::HeardAt>> heard = cel::LastHeardFromAsterisk(log_);
   if (!heard.ok()) {
     spdlog::warn(
         "cannot tell when Asterisk was last heard before this run ({}): the first gap's "
@@ -188,8 +188,8 @@ void Ingest::StopEvidenceWaits() {
   evidence_cv_.notify_all();
 }
 
-void Ingest::TrackWindows(const Item& item, std::vector<GapWindow>& closed) {
-  std::optional<GapWindow> window;
+void Ingest::TrackWindows(const Item& item, std::vector<cel::GapWindow>& closed) {
+  std::optional<cel::GapWindow> window;
   if (item.type == Item::Type::kSnapshot) {
     window = gap_windows_->OnSnapshot(item.received_at_us);
   } else if (item.gap == Item::Gap::kConnection) {
@@ -248,7 +248,7 @@ void Ingest::Loop() {
   };
   std::vector<Item> items;
   std::vector<RecordDraft> drafts;
-  std::vector<GapWindow> closed;
+  std::vector<cel::GapWindow> closed;
   while (true) {
     bool took_evidence = false;
     {

@@ -16,7 +16,7 @@
 // those times are recorded in the ledger, so the projector never reads a
 // clock (invariant 1).
 //
-// Gap windows (daemon/gap_windows.h): when the record that closes a gap's
+// Gap windows (cel/gap_windows.h): when the record that closes a gap's
 // window (its reconcile; an overflow gap itself) has been appended, the
 // window goes to SetOnGapWindow's callback, on the appender thread (the CEL
 // collector queues it and returns). The first connection's window begins
@@ -39,9 +39,9 @@
 
 #include "ari/client.h"
 #include "ari/frame_parser.h"
+#include "cel/gap_windows.h"
 #include "core/event_log.h"
 #include "core/metrics.h"
-#include "daemon/gap_windows.h"
 
 namespace callledger::daemon {
 
@@ -83,7 +83,7 @@ class Ingest final : public ari::ClientSink {
   void SetOnAppended(std::function<void(Seq head)> f) { on_appended_ = std::move(f); }
   // Called (from the appender thread) with each gap's window once the
   // record closing it is appended. Set before Start(); must not block.
-  void SetOnGapWindow(std::function<void(GapWindow)> f) { on_gap_window_ = std::move(f); }
+  void SetOnGapWindow(std::function<void(cel::GapWindow)> f) { on_gap_window_ = std::move(f); }
 
   // A record the daemon read as evidence (a `cel` record), appended after
   // everything queued before it; never dropped. Waits while
@@ -123,15 +123,15 @@ class Ingest final : public ari::ClientSink {
   bool Push(Item item, bool droppable);
   void Loop();
   // The windows the item closes, in append order (gap_windows_).
-  void TrackWindows(const Item& item, std::vector<GapWindow>& closed);
+  void TrackWindows(const Item& item, std::vector<cel::GapWindow>& closed);
   std::int64_t Now() const;
 
   EventLog& log_;
   IngestOptions options_;
   IngestStats stats_;
   std::function<void(Seq)> on_appended_;
-  std::function<void(GapWindow)> on_gap_window_;
-  std::optional<GapWindows> gap_windows_;  // appender thread only, from Start()
+  std::function<void(cel::GapWindow)> on_gap_window_;
+  std::optional<cel::GapWindows> gap_windows_;  // appender thread only, from Start()
 
   std::mutex mu_;
   std::condition_variable cv_;

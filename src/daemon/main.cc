@@ -211,7 +211,7 @@ int main(int argc, char** argv) {
   if (auto cel_options = daemon::CelCollectorOptionsFrom(config, &metrics)) {
     cel.emplace([&ingest](RecordDraft d) { return ingest.PushEvidence(std::move(d)); },
                 std::move(*cel_options));
-    ingest.SetOnGapWindow([&cel](daemon::GapWindow w) { cel->Collect(std::move(w)); });
+    ingest.SetOnGapWindow([&cel](cel::GapWindow w) { cel->Collect(std::move(w)); });
     spdlog::info("CEL: recording the lines of {} after every gap", config.cel.file->string());
   }
   health.Attach(ingest, projection);

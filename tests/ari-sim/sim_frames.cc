@@ -14,8 +14,8 @@ std::vector<std::string> Frames(const std::string& capture) {
   return out;
 }
 
-arisim::LiveState StateAfter(const std::vector<std::string>& frames, std::size_t count) {
-  arisim::LiveState state;
+ari::LiveState StateAfter(const std::vector<std::string>& frames, std::size_t count) {
+  ari::LiveState state;
   for (std::size_t i = 0; i < count; ++i) state.Apply(frames[i]);
   return state;
 }

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "ari-sim/sim_state.h"
+#include "ari/live_state.h"
 
 namespace callledger::testing {
 
@@ -16,6 +16,6 @@ inline constexpr const char* kObserverA = "a-inbound-answered.observer.jsonl";
 std::vector<std::string> Frames(const std::string& capture);
 
 // The live state after the first `count` of `frames`.
-arisim::LiveState StateAfter(const std::vector<std::string>& frames, std::size_t count);
+ari::LiveState StateAfter(const std::vector<std::string>& frames, std::size_t count);
 
 }  // namespace callledger::testing

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "ari-sim/sim_state.h"
+#include "ari/live_state.h"
 #include "sim_frames.h"
 #include "support/fixtures.h"
 

@@ -9,7 +9,7 @@
 
 #include "ari-sim/auth.h"
 #include "ari-sim/listen_address.h"
-#include "ari-sim/sim_state.h"
+#include "ari/live_state.h"
 #include "sim_frames.h"
 
 namespace callledger::arisim {
@@ -58,7 +58,7 @@ TEST_CASE("REST answers without sockets", "[ari-sim][rest]") {
   const Credentials lab;
   const std::string info = R"({"system":{"version":"22.10.1"}})";
   const auto frames = Frames(kObserverA);
-  const LiveState state = StateAfter(frames, 40);
+  const ari::LiveState state = StateAfter(frames, 40);
   const RestContext context{lab, info, state};
   const std::string auth = "Basic " + EncodeBase64("backend:CallCenter2025");
 

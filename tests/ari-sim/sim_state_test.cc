@@ -3,7 +3,7 @@
 // Asterisk answered (fixtures/asterisk/api/*.json). The replay cursor and its
 // pacing: sim_replay_test.cc; credentials and REST answers:
 // sim_rest_test.cc.
-#include "ari-sim/sim_state.h"
+#include "ari/live_state.h"
 
 #include <algorithm>
 #include <boost/json/parse.hpp>
@@ -29,7 +29,7 @@ using callledger::testing::kObserverA;
 using callledger::testing::ReadFile;
 using callledger::testing::StateAfter;
 
-std::set<std::string> ChannelIdSet(const LiveState& state) {
+std::set<std::string> ChannelIdSet(const ari::LiveState& state) {
   const auto ids = state.ChannelIds();
   return {ids.begin(), ids.end()};
 }
@@ -39,7 +39,7 @@ constexpr const char* kObserverK1 = "k1-transfer-hold-dtmf.observer.jsonl";
 TEST_CASE("After the whole k1 capture no channel or bridge is live", "[ari-sim][state]") {
   const auto frames = Frames(kObserverK1);
   REQUIRE(frames.size() == 149);
-  LiveState state;
+  ari::LiveState state;
   std::size_t most_channels = 0;
   std::size_t most_bridges = 0;
   for (const auto& frame : frames) {
@@ -69,7 +69,7 @@ TEST_CASE("Mid-call state of capture a matches what Asterisk answered at that mo
   const std::int64_t snapshot_us = *started + static_cast<std::int64_t>(t * 1e6);
 
   const auto frames = Frames(kObserverA);
-  LiveState state;
+  ari::LiveState state;
   std::size_t applied = 0;
   for (const auto& frame : frames) {
     const auto stamp = json::parse(frame).at("timestamp").as_string();
@@ -125,7 +125,7 @@ TEST_CASE("A destroyed channel is not revived by later events that mention it",
   const std::string snapshot =
       R"({"id":"1.1","name":"Local/1@x;1","state":"Up","caller":{"name":"","number":""},)"
       R"("dialplan":{"context":"c","exten":"1","priority":1,"app_name":"","app_data":""}})";
-  LiveState state;
+  ari::LiveState state;
   state.Apply(R"({"type":"ChannelCreated","channel":)" + snapshot + "}");
   CHECK(ChannelIdSet(state) == std::set<std::string>{"1.1"});
   state.Apply(R"({"type":"ChannelDestroyed","cause":16,"channel":)" + snapshot + "}");
@@ -141,7 +141,7 @@ TEST_CASE("A destroyed channel is not revived by later events that mention it",
 TEST_CASE("Channels are answered in the order first seen, with their last snapshot",
           "[ari-sim][state]") {
   const auto frames = Frames(kObserverA);
-  const LiveState state = StateAfter(frames, 30);
+  const ari::LiveState state = StateAfter(frames, 30);
   const auto ids = state.ChannelIds();
   REQUIRE(ids.size() >= 3);
   CHECK(ids[0] == "1795684558.4");

@@ -110,7 +110,7 @@ TEST_CASE("after a reconnect's reconcile, the window's CEL lines follow it in th
   Ingest ingest(log, io);
   CelCollector cel([&](RecordDraft d) { return ingest.PushEvidence(std::move(d)); },
                    Options(testing::CelCapture("q-observer-gap")));
-  ingest.SetOnGapWindow([&](GapWindow w) { cel.Collect(std::move(w)); });
+  ingest.SetOnGapWindow([&](cel::GapWindow w) { cel.Collect(std::move(w)); });
   ingest.Start();
   cel.Start();
   ingest.OnConnected("{}");
@@ -168,7 +168,7 @@ TEST_CASE("the first window of a run begins at the last frame of the run before"
   Ingest ingest(log, io);
   Kept kept;
   CelCollector cel(kept.Sink(), Options(testing::CelCapture("q-observer-gap")));
-  ingest.SetOnGapWindow([&](GapWindow w) { cel.Collect(std::move(w)); });
+  ingest.SetOnGapWindow([&](cel::GapWindow w) { cel.Collect(std::move(w)); });
   ingest.Start();
   cel.Start();
   ingest.OnConnected("{}");
@@ -198,7 +198,7 @@ TEST_CASE("an overflow's window is read once its gap record is appended") {
   io.clock = [t] { return t; };
   Ingest ingest(log, io);
   CelCollector cel([&](RecordDraft d) { return ingest.PushEvidence(std::move(d)); }, Options(path));
-  ingest.SetOnGapWindow([&](GapWindow w) { cel.Collect(std::move(w)); });
+  ingest.SetOnGapWindow([&](cel::GapWindow w) { cel.Collect(std::move(w)); });
   for (int i = 0; i < 10; ++i) ingest.OnFrame(R"({"type":"X"})");  // 6 dropped
   ingest.Start();
   cel.Start();
@@ -235,7 +235,7 @@ TEST_CASE("the collector waits for Asterisk to finish the window's lines, then r
   const std::int64_t until = CelTime(last);
   // From the file's first line on (the margin is 1 s): nothing before it
   // is missing.
-  cel.Collect(GapWindow{CelTime(lines.front()) + 1'000'000, until, "test window"});
+  cel.Collect(cel::GapWindow{CelTime(lines.front()) + 1'000'000, until, "test window"});
   REQUIRE(WaitUntil([&] { return cel.stats().waits.load() == 1; }, 10s, "the wait to begin"));
   CHECK(cel.stats().windows == 0);
   testing::AppendFile(path, last.substr(30) + "\n");
@@ -260,7 +260,7 @@ TEST_CASE("a stop during the wait reads the file as it is, says so, and returns 
   cel.Start();
   // Its end lies after every line of the file: no line says it was written.
   const std::int64_t until = CelTime(lines.back()) + 30'000'000;
-  cel.Collect(GapWindow{CelTime(lines.front()) + 1'000'000, until, "test window"});
+  cel.Collect(cel::GapWindow{CelTime(lines.front()) + 1'000'000, until, "test window"});
   REQUIRE(WaitUntil([&] { return cel.stats().waits.load() == 1; }, 10s, "the wait to begin"));
   const auto start = std::chrono::steady_clock::now();
   cel.Stop();
@@ -272,7 +272,7 @@ TEST_CASE("a stop during the wait reads the file as it is, says so, and returns 
   CHECK_THAT(parts[0].notes[1], Catch::StartsWith("shutdown cut the wait"));
 
   // A window given after the stop is not read, and counted.
-  cel.Collect(GapWindow{0, 1, "late"});
+  cel.Collect(cel::GapWindow{0, 1, "late"});
   CHECK(cel.stats().dropped_windows == 1);
   CHECK(kept.Parts().size() == 1);
 }
@@ -288,7 +288,7 @@ TEST_CASE("a settle wait that runs out is noted, and a large window goes through
   cel.Start();
   const auto all = CelLines("p-burst-80");
   const std::int64_t since = CelTime(all.front()), until = CelTime(all.back()) + 5'000'000;
-  cel.Collect(GapWindow{since + 1'000'000, until, "test window"});
+  cel.Collect(cel::GapWindow{since + 1'000'000, until, "test window"});
   REQUIRE(WaitUntil([&] { return cel.stats().windows.load() == 1; }, 10s, "the window read"));
   cel.Stop();
   ingest.Stop();
@@ -344,7 +344,7 @@ TEST_CASE("evidence waits for the ledger, but not at shutdown") {
   ingest.Start();
   cel.Start();
   const auto all = CelLines("p-burst-80");
-  cel.Collect(GapWindow{CelTime(all.front()) + 1'000'000, CelTime(all.back()), "test window"});
+  cel.Collect(cel::GapWindow{CelTime(all.front()) + 1'000'000, CelTime(all.back()), "test window"});
   // The appender holds the first records, failing to append them; the
   // queue takes kMaxPendingEvidence more, and the collector waits.
   REQUIRE(WaitUntil(

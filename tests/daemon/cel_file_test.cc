@@ -1,9 +1,9 @@
-// Reading a window of a CEL file (daemon/cel_file.h) on Asterisk's real CEL
+// Reading a window of a CEL file (cel/cel_file.h) on Asterisk's real CEL
 // logs: exactly the lines stamped in the window, found without reading the
 // whole file (a 1 GB file, timed), and what is not a CEL line kept beside
 // them: garbage, lines without a time, an unfinished last line, an empty or
 // missing file.
-#include "daemon/cel_file.h"
+#include "cel/cel_file.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -20,7 +20,7 @@
 #include "support/fixtures.h"
 #include "support/temp_dir.h"
 
-namespace callledger::daemon {
+namespace callledger::cel {
 namespace {
 
 using testing::CelLines;
@@ -275,4 +275,4 @@ TEST_CASE("an empty file has no lines, and a missing one or a directory cannot b
 }
 
 }  // namespace
-}  // namespace callledger::daemon
+}  // namespace callledger::cel

@@ -1,8 +1,8 @@
-// One window of CEL lines into cel payloads (daemon/cel_window.h): cut into
+// One window of CEL lines into cel payloads (cel/cel_window.h): cut into
 // records of a bounded size; a missing file still gives a record that says
 // so; a rotated file read together with its predecessor; an unfinished last
 // line left for the next window, which reads it once it is finished.
-#include "daemon/cel_window.h"
+#include "cel/cel_window.h"
 
 #include <catch2/catch.hpp>
 
@@ -14,7 +14,7 @@
 #include "support/fixtures.h"
 #include "support/temp_dir.h"
 
-namespace callledger::daemon {
+namespace callledger::cel {
 namespace {
 
 using testing::CelLines;
@@ -201,4 +201,4 @@ TEST_CASE("a sink that refuses stops the reading") {
 }
 
 }  // namespace
-}  // namespace callledger::daemon
+}  // namespace callledger::cel

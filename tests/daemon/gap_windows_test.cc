@@ -1,6 +1,6 @@
-// Gap windows (daemon/gap_windows.h): where each gap's window begins and
+// Gap windows (cel/gap_windows.h): where each gap's window begins and
 // what closes it, and the last record heard from Asterisk before a run.
-#include "daemon/gap_windows.h"
+#include "cel/gap_windows.h"
 
 #include <catch2/catch.hpp>
 
@@ -8,7 +8,7 @@
 
 #include "store/memory_event_log.h"
 
-namespace callledger::daemon {
+namespace callledger::cel {
 namespace {
 
 RecordDraft Draft(RecordKind kind, std::int64_t event_time_us, std::int64_t received_at_us) {
@@ -113,4 +113,4 @@ TEST_CASE("last heard from Asterisk: the last frame or cel record, by its event 
 }
 
 }  // namespace
-}  // namespace callledger::daemon
+}  // namespace callledger::cel

@@ -5,6 +5,9 @@
 
 #include <catch2/catch.hpp>
 
+#include "cel/cel_window.h"
+#include "cel/window_range.h"
+
 namespace callledger::daemon {
 namespace {
 
@@ -112,6 +115,20 @@ TEST_CASE("CEL collector options: none while cel.file is unset, else from [cel]"
   CHECK(cel->settle.count() == 300);
   CHECK(cel->max_record_bytes == 200000);
   CHECK(cel->metrics == &metrics);
+}
+
+// `ledger-replay fixture --cel` reads a cut's window with cel/window_range.h's
+// defaults: they must be the daemon's, or a simulated run would differ from
+// a real one.
+TEST_CASE("CEL defaults: the configuration's are the ones a simulated cut uses") {
+  const DaemonConfig config;
+  CHECK(config.cel.margin_ms == cel::kDefaultMargin);
+  CHECK(config.cel.settle_ms == cel::kDefaultSettle);
+  CHECK(config.cel.max_record_bytes == cel::CelWindowOptions{}.max_record_bytes);
+  const CelCollectorOptions collector;
+  CHECK(collector.margin == cel::kDefaultMargin);
+  CHECK(collector.settle == cel::kDefaultSettle);
+  CHECK(collector.max_record_bytes == cel::CelWindowOptions{}.max_record_bytes);
 }
 
 TEST_CASE("HTTP server options: address, token, limits, workers, node and zone") {

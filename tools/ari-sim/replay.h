@@ -40,7 +40,7 @@
 #include <string_view>
 #include <vector>
 
-#include "ari-sim/sim_state.h"
+#include "ari/live_state.h"
 #include "core/status.h"
 
 namespace callledger::arisim {
@@ -158,7 +158,7 @@ class Replay {
 
   std::uint64_t frames_sent() const { return sent_; }
   std::uint64_t frames_skipped() const { return skipped_; }
-  const LiveState& state() const { return state_; }
+  const ari::LiveState& state() const { return state_; }
 
   // The ARI `timestamp` text of the last frame applied (the first frame's
   // before any), for events ari-sim makes up such as ApplicationReplaced;
@@ -178,7 +178,7 @@ class Replay {
   std::size_t applied_ = 0;               // frames [0, applied_) are in state_
   std::uint64_t sent_ = 0;
   std::uint64_t skipped_ = 0;
-  LiveState state_;
+  ari::LiveState state_;
 };
 
 }  // namespace callledger::arisim

@@ -4,9 +4,9 @@
 // Under /ari every request needs credentials (auth.h), else 401 with
 // `WWW-Authenticate: Basic realm="Asterisk REST Interface"`. Then:
 //   GET /ari/asterisk/info        the recorded asterisk-info.json, verbatim
-//   GET /ari/channels             LiveState::ChannelsJson()
+//   GET /ari/channels             ari::LiveState::ChannelsJson()
 //   GET /ari/channels/{id}        one channel, or 404 "Channel not found"
-//   GET /ari/bridges              LiveState::BridgesJson()
+//   GET /ari/bridges              ari::LiveState::BridgesJson()
 //   GET /ari/bridges/{id}         one bridge, or 404 "Bridge not found"
 //   /ari/events                   WebSocket only (CheckEventsUpgrade); a
 //                                 plain request gets 400
@@ -18,7 +18,7 @@
 #include <string_view>
 
 #include "ari-sim/auth.h"
-#include "ari-sim/sim_state.h"
+#include "ari/live_state.h"
 
 namespace callledger::arisim {
 
@@ -41,7 +41,7 @@ struct RestResponse {
 struct RestContext {
   const Credentials& credentials;
   const std::string& asterisk_info;  // body of /ari/asterisk/info
-  const LiveState& state;
+  const ari::LiveState& state;
 };
 
 RestResponse HandleRest(const RestRequest& request, const RestContext& context);

@@ -1,19 +1,15 @@
 // ledger-replay: rebuild and regression tools over the ledger.
-// This main only parses arguments and calls library code (src/replay).
+// This main only parses arguments and calls library code (src/replay);
+// `fixture`'s arguments are in fixture_cmd.h.
 #include <CLI/CLI.hpp>
 
 #include <chrono>
 #include <cstdio>
-#include <fstream>
-#include <iostream>
-#include <sstream>
 
 #include "common/progress.h"
+#include "fixture_cmd.h"
 #include "pg/pg_call_log_store.h"
-#include "projection/row_format.h"
 #include "projection/runner.h"
-#include "replay/expected_rows.h"
-#include "replay/fixture.h"
 #include "replay/import.h"
 #include "replay/rebuild.h"
 #include "store/rocks_event_log.h"
@@ -75,83 +71,6 @@ int RunImport(const std::string& file, const std::string& ledger_dir, const std:
   const double rate = r.seconds > 0 ? static_cast<double>(r.lines) / r.seconds : 0;
   std::printf("  %.3f s, %.0f records/s, %.1f MB/s\n", r.seconds, rate,
               r.seconds > 0 ? static_cast<double>(r.bytes) / r.seconds / 1e6 : 0.0);
-  return 0;
-}
-
-int RunFixtureCmd(const std::string& file, const std::string& expect, bool update,
-                  const std::string& format, const std::vector<std::string>& option_args,
-                  const std::string& node) {
-  replay::FixtureOptions options;
-  if (!node.empty()) options.node = node;
-  for (const auto& kv : option_args) {
-    const auto eq = kv.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      std::fprintf(stderr, "ledger-replay fixture: --option takes KEY=VALUE, got '%s'\n",
-                   kv.c_str());
-      return kExitError;
-    }
-    const std::string key = kv.substr(0, eq);
-    if (key != "call_app" && key != "recordings_dir") {
-      std::fprintf(stderr,
-                   "ledger-replay fixture: unknown option '%s' (known: call_app, recordings_dir)\n",
-                   key.c_str());
-      return kExitError;
-    }
-    options.projector_options.emplace_back(key, kv.substr(eq + 1));
-  }
-  auto result = replay::RunFixture(file, options);
-  if (!result.ok()) {
-    std::fprintf(stderr, "ledger-replay fixture: %s\n", result.status().message().c_str());
-    return kExitError;
-  }
-  if (update) {
-    auto outcome = replay::UpdateExpected(result->rows, expect);
-    if (!outcome.ok()) {
-      std::fprintf(stderr, "ledger-replay fixture: %s\n", outcome.status().message().c_str());
-      return kExitError;
-    }
-    if (!outcome->changed) {
-      std::printf("%s: %zu rows, %s unchanged\n", file.c_str(), result->rows.size(),
-                  expect.c_str());
-    } else if (outcome->created) {
-      std::printf("%s: wrote %zu rows into the new file %s\n", file.c_str(), result->rows.size(),
-                  expect.c_str());
-    } else {
-      std::printf(
-          "%s: rewrote %s (%zu rows); what changed:\n%s", file.c_str(), expect.c_str(),
-          result->rows.size(),
-          outcome->diff.empty() ? "  the same rows, written differently\n" : outcome->diff.c_str());
-    }
-    return 0;
-  }
-  if (!expect.empty()) {
-    std::ifstream in(expect, std::ios::binary);
-    if (!in) {
-      std::fprintf(stderr, "ledger-replay fixture: cannot read %s\n", expect.c_str());
-      return kExitError;
-    }
-    std::stringstream text;
-    text << in.rdbuf();
-    auto diff = projection::DiffRowsJson(result->rows, text.str());
-    if (!diff.ok()) {
-      std::fprintf(stderr, "ledger-replay fixture: %s: %s\n", expect.c_str(),
-                   diff.status().message().c_str());
-      return kExitError;
-    }
-    if (!diff->empty()) {
-      std::printf("%s: rows differ from %s\n%s", file.c_str(), expect.c_str(), diff->c_str());
-      return 1;
-    }
-    std::printf("%s: %zu rows match %s\n", file.c_str(), result->rows.size(), expect.c_str());
-    return 0;
-  }
-  if (format == "csv") {
-    std::cout << projection::RowsToCsv(result->rows);
-  } else if (format == "table") {
-    std::cout << projection::RowsToTable(result->rows);
-  } else {
-    std::cout << projection::RowsToJson(result->rows);
-  }
   return 0;
 }
 
@@ -310,33 +229,8 @@ int main(int argc, char** argv) {
                    "Frames larger than this are kept as malformed")
       ->capture_default_str();
 
-  std::string fixture_file, expect, format = "json", fixture_node;
-  std::vector<std::string> option_args;
-  auto* fixture = app.add_subcommand(
-      "fixture",
-      "Run a captured stream through the parser and projector in memory and print the "
-      "call-log rows (no PostgreSQL needed)");
-  fixture
-      ->add_option("FILE", fixture_file,
-                   "Captured frames, one per line (.jsonl), and daemon record lines "
-                   "(ledger-audit export --all-kinds)")
-      ->required();
-  auto* expect_option = fixture->add_option(
-      "--expect", expect,
-      "Expected rows (JSON as printed by --format json): exit 1 with a diff if they differ");
-  fixture->add_option("--format", format, "Output format")
-      ->check(CLI::IsMember({"json", "csv", "table"}))
-      ->capture_default_str();
-  fixture->add_option(
-      "--option", option_args,
-      "Projector option KEY=VALUE (call_app, recordings_dir), recorded as a note record");
-  fixture->add_option("--node", fixture_node, "Node name in the rows (default: fixture)");
-  bool fixture_update = false;
-  fixture
-      ->add_flag("--update", fixture_update,
-                 "With --expect: write the rows into that file instead of comparing, print what "
-                 "changed, exit 0 (review the change before committing it)")
-      ->needs(expect_option);
+  cli::FixtureArgs fixture_args;
+  auto* fixture = cli::AddFixtureCommand(app, fixture_args);
 
   std::string pg_dsn;
   auto* rebuild = app.add_subcommand(
@@ -377,8 +271,7 @@ int main(int argc, char** argv) {
   if (rebuild->parsed()) return RunRebuild(ledger_dir, pg_dsn, settle_after);
   if (check->parsed()) return RunCheck(ledger_dir, pg_dsn);
   if (project->parsed()) return RunProject(ledger_dir, pg_dsn, project_batch);
-  if (fixture->parsed())
-    return RunFixtureCmd(fixture_file, expect, fixture_update, format, option_args, fixture_node);
+  if (fixture->parsed()) return cli::RunFixtureCmd(fixture_args);
   if (import->parsed()) {
     std::string effective_node = node;
     // A new ledger gets this host's name; an existing one keeps its own.

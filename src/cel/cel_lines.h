@@ -1,6 +1,6 @@
 // Lines of a file between two byte offsets, read in large blocks with
 // pread (no seek position is shared, so a file descriptor can serve several
-// readers). Internal to daemon/cel_file.cc.
+// readers). Internal to cel/cel_file.cc.
 //
 // A line is the bytes up to a line feed; the bytes after the last line feed
 // before `end` are not a line (Asterisk has not finished writing it), only
@@ -15,7 +15,7 @@
 
 #include "core/status.h"
 
-namespace callledger::daemon::cel_detail {
+namespace callledger::cel::detail {
 
 struct RawLine {
   std::uint64_t offset = 0;  // where the line begins
@@ -48,4 +48,4 @@ class LineReader {
   std::uint64_t unterminated_ = 0;
 };
 
-}  // namespace callledger::daemon::cel_detail
+}  // namespace callledger::cel::detail

@@ -14,7 +14,8 @@
 //     is open, which then takes it in.
 //
 // GapWindows is the pure bookkeeping, fed in append order by the ingest's
-// appender thread; not thread-safe.
+// appender thread (and by the simulated run of replay/cut_replay.h, so that
+// both have the same windows); not thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -24,7 +25,7 @@
 #include "core/event_log.h"
 #include "core/status.h"
 
-namespace callledger::daemon {
+namespace callledger::cel {
 
 // A window to read CEL lines for. `origin` says, for the record's notes,
 // where since_us comes from.
@@ -72,4 +73,4 @@ class GapWindows {
   std::optional<GapWindow> open_;
 };
 
-}  // namespace callledger::daemon
+}  // namespace callledger::cel

@@ -1,8 +1,9 @@
 // Reading one window of CEL lines into `cel` payloads (payload/cel.h): the
 // file at cel.file, and its rotated predecessor cel.file + ".1" when the
-// window may begin in it. No threads and no clock: the collector
-// (cel_collector.h) decides when to read; this decides what is read and
-// what the record says about it.
+// window may begin in it. No threads and no clock: the daemon's collector
+// (daemon/cel_collector.h) decides when to read, and a simulated run
+// (replay/cut_replay.h) reads a capture's complete file the same way; this
+// decides what is read and what the record says about it.
 //
 // What is read, and what the notes say (all of a window's notes go on its
 // last record, so an auditor sees why a window has fewer lines than hoped):
@@ -33,10 +34,10 @@
 #include <string>
 #include <vector>
 
-#include "daemon/cel_file.h"
+#include "cel/cel_file.h"
 #include "payload/cel.h"
 
-namespace callledger::daemon {
+namespace callledger::cel {
 
 struct CelWindowOptions {
   std::filesystem::path file;  // cel.file, as configured
@@ -64,4 +65,4 @@ CelWindowResult ReadCelWindow(const CelWindowOptions& options, std::int64_t sinc
                               std::optional<CelFileIdentity>* last_seen,
                               const std::function<bool(payload::CelPayload)>& emit);
 
-}  // namespace callledger::daemon
+}  // namespace callledger::cel

@@ -1,10 +1,10 @@
-#include "daemon/cel_window.h"
+#include "cel/cel_window.h"
 
 #include <utility>
 
 #include "core/utc_time.h"
 
-namespace callledger::daemon {
+namespace callledger::cel {
 namespace {
 
 // Room kept in every record for the notes, which only the last one gets.
@@ -187,4 +187,4 @@ CelWindowResult ReadCelWindow(const CelWindowOptions& options, std::int64_t sinc
   return result;
 }
 
-}  // namespace callledger::daemon
+}  // namespace callledger::cel

@@ -25,7 +25,7 @@
 #include "payload/cel.h"
 #include "payload/json_text.h"
 
-namespace callledger::daemon {
+namespace callledger::cel {
 
 // Which file a path named, and how long it was: a different inode, or a
 // smaller size, at the same path means the log was rotated.
@@ -115,4 +115,4 @@ class CelFile {
   CelScanOptions options_;
 };
 
-}  // namespace callledger::daemon
+}  // namespace callledger::cel

@@ -1,11 +1,11 @@
-#include "daemon/cel_lines.h"
+#include "cel/cel_lines.h"
 
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
-namespace callledger::daemon::cel_detail {
+namespace callledger::cel::detail {
 namespace {
 // Large enough that a window of a few seconds is one or two reads.
 constexpr std::size_t kBlockBytes = 256 * 1024;
@@ -72,4 +72,4 @@ Result<std::optional<RawLine>> LineReader::Next() {
   }
 }
 
-}  // namespace callledger::daemon::cel_detail
+}  // namespace callledger::cel::detail

@@ -1,10 +1,10 @@
-#include "daemon/gap_windows.h"
+#include "cel/gap_windows.h"
 
 #include <algorithm>
 
 #include "record/record_codec.h"
 
-namespace callledger::daemon {
+namespace callledger::cel {
 
 Result<std::optional<HeardAt>> LastHeardFromAsterisk(const EventLog& log,
                                                      std::uint64_t max_records) {
@@ -64,4 +64,4 @@ std::optional<GapWindow> GapWindows::OnSnapshot(std::int64_t at_us) {
   return w;
 }
 
-}  // namespace callledger::daemon
+}  // namespace callledger::cel

@@ -1,4 +1,4 @@
-#include "daemon/cel_file.h"
+#include "cel/cel_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -9,14 +9,14 @@
 #include <utility>
 #include <vector>
 
-#include "daemon/cel_lines.h"
+#include "cel/cel_lines.h"
 #include "payload/cel_event.h"
 
-namespace callledger::daemon {
+namespace callledger::cel {
 namespace {
 
-using cel_detail::LineReader;
-using cel_detail::RawLine;
+using detail::LineReader;
+using detail::RawLine;
 
 // The binary search stops once the range is this small and scans from its
 // start; a probe looks this far for a line with a time.
@@ -205,4 +205,4 @@ Status CelFile::ScanWindow(std::int64_t since_us, std::int64_t until_us,
   return Status::Ok();
 }
 
-}  // namespace callledger::daemon
+}  // namespace callledger::cel

@@ -1,0 +1,65 @@
+// Cuts in a captured stream, as ari-sim makes them (`--drop-at N --gap M`,
+// repeatable): after frame N the connection closes and frames N+1..N+M are
+// never sent, while Asterisk's state (ari-sim's REST answers) takes them in;
+// the next connection gets frame N+M+1 onwards. Frames are the capture's
+// non-empty lines, numbered from 1.
+//
+// And when, on the capture's own clock, the daemon would have noticed each
+// cut and reconnected (replay/cut_replay.h records these times). The clock
+// is the ARI `timestamp` of the frames: T(i) is the latest timestamp of
+// frames 1..i (a frame stamped earlier than one before it, or without a
+// readable timestamp, does not move it back; frames before the first stamped
+// one take its time), the same clock ari-sim paces frames by.
+//
+//   connected   T(1) - lead_in: the daemon's first connection, lead_in before
+//               the first frame (ari-sim --lead-in-ms)
+//   since       T(N): the last frame heard before the cut
+//   until       the reconnection: lead_in before the next frame sent,
+//               T(N+M+1) - lead_in, but never before T(N+M) (the snapshot
+//               is taken after everything the gap hid had happened); when
+//               the gap runs to the end of the capture, T(N+M) + lead_in
+//
+// Pure functions of their arguments.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <vector>
+
+#include "core/status.h"
+
+namespace callledger::replay {
+
+struct Cut {
+  std::uint64_t after_frame = 0;  // N: the connection closes after frame N (>= 1)
+  std::uint64_t gap = 0;          // M: frames N+1..N+M are never sent
+
+  friend bool operator==(const Cut&, const Cut&) = default;
+};
+
+// ari-sim waits this long after a subscription before the next frame
+// (fixtures/recorded was recorded with it): time for the REST snapshot.
+inline constexpr std::chrono::milliseconds kDefaultLeadIn{300};
+
+// kInvalidInput, saying which cut and why, unless every N >= 1, each cut
+// comes after the previous one and its gap (N > previous N + previous M), and
+// every cut lies inside the capture (N + M <= frames).
+Status ValidateCuts(const std::vector<Cut>& cuts, std::uint64_t frames);
+
+// The capture's clock: T(i) of each frame, from the frames' event times
+// (µs, 0 when a frame has none). kInvalidInput when no frame has one.
+Result<std::vector<std::int64_t>> StreamClock(const std::vector<std::int64_t>& event_times_us);
+
+struct CutTimes {
+  std::int64_t since_us = 0;
+  std::int64_t until_us = 0;
+};
+
+// For a valid cut of a stream with clock `clock` (StreamClock).
+CutTimes TimesOf(const Cut& cut, const std::vector<std::int64_t>& clock,
+                 std::chrono::milliseconds lead_in);
+
+// When the daemon's first connection is made.
+std::int64_t ConnectedAt(const std::vector<std::int64_t>& clock, std::chrono::milliseconds lead_in);
+
+}  // namespace callledger::replay

@@ -1,0 +1,106 @@
+// `ledger-replay fixture` with cuts and CEL, the real binary: bad cuts and
+// inputs exit 2 with a message naming the problem; --records prints the
+// simulated records, which `fixture` replays to the same rows; --expect
+// --update keeps a cut run's rows.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "cut_runs.h"
+#include "support/fixtures.h"
+#include "support/processes.h"
+#include "support/temp_dir.h"
+
+namespace callledger::testing {
+namespace {
+
+struct Ran {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+Ran Fixture(const TempDir& dir, std::vector<std::string> args) {
+  args.insert(args.begin(), {LEDGER_REPLAY_PATH, "fixture"});
+  Ran ran;
+  {
+    Child child(args, {}, dir / "out", dir / "err");
+    ran.status = child.Stop(0);
+  }
+  ran.out = ReadFile(dir / "out");
+  ran.err = ReadFile(dir / "err");
+  return ran;
+}
+
+// Capture b, whose 62 frames end with the call's end.
+std::string Stream() { return CelFixture("b-inbound-abandoned.observer.jsonl").string(); }
+std::string Cel() { return CelLog("b-inbound-abandoned").string(); }
+
+TEST_CASE("ledger-replay fixture: bad cuts and inputs exit 2, saying what is wrong") {
+  TempDir dir;
+  const auto refused = [&](std::vector<std::string> args, const std::string& says) {
+    INFO(says);
+    const Ran ran = Fixture(dir, std::move(args));
+    CHECK(ran.status == 2);
+    CHECK(ran.out.empty());
+    CHECK(ran.err.find(says) != std::string::npos);
+  };
+  refused({Stream(), "--drop-at", "63", "--gap", "0"}, "the capture has only 62 frames");
+  refused({Stream(), "--drop-at", "60", "--gap", "5"}, "the gap runs past the last frame (62)");
+  refused({Stream(), "--drop-at", "10", "--gap", "5", "--drop-at", "12", "--gap", "1"},
+          "must come after the previous cut and its gap (frame 15)");
+  refused({Stream(), "--drop-at", "10", "--drop-at", "20", "--gap", "1"},
+          "give one --gap per --drop-at");
+  refused({Stream(), "--cel", (dir / "missing.jsonl").string()}, "missing.jsonl");
+  refused({Stream(), "--asterisk-info", Cel()}, "--asterisk-info needs --drop-at or --cel");
+  refused({(RecordedDir() / "b-abandoned-ends-in-gap.observer.jsonl").string(), "--drop-at", "3"},
+          "is a daemon record");
+}
+
+TEST_CASE("ledger-replay fixture --records: the simulated records, which replay to the same rows") {
+  TempDir dir;
+  const std::vector<std::string> cut = {Stream(), "--drop-at", "47", "--gap", "15", "--cel", Cel()};
+  std::vector<std::string> records_args = cut;
+  records_args.push_back("--records");
+  const Ran records = Fixture(dir, records_args);
+  REQUIRE(records.status == 0);
+  WriteFile(dir / "records.jsonl", records.out);
+  // 47 frames and seven daemon records: note, then gap, reconcile and cel twice.
+  const auto lines = ReadLines(dir / "records.jsonl");
+  int daemon_records = 0;
+  for (const auto& line : lines) {
+    daemon_records += line.starts_with("{\"call_ledger_record\":") ? 1 : 0;
+  }
+  CHECK(daemon_records == 7);
+  CHECK(lines.size() == 47 + 7);
+
+  std::vector<std::string> rows_args = cut;
+  const Ran simulated = Fixture(dir, rows_args);
+  REQUIRE(simulated.status == 0);
+  const Ran replayed = Fixture(dir, {(dir / "records.jsonl").string()});
+  REQUIRE(replayed.status == 0);
+  CHECK(replayed.out == simulated.out);
+  CHECK(simulated.out.find("\"end_estimated\":true") != std::string::npos);
+}
+
+TEST_CASE("ledger-replay fixture --expect --update keeps a cut run's rows") {
+  TempDir dir;
+  const std::string rows = (dir / "rows.json").string();
+  const std::vector<std::string> cut = {Stream(), "--drop-at", "47",       "--gap", "15",
+                                        "--cel",  Cel(),       "--expect", rows};
+  std::vector<std::string> update = cut;
+  update.push_back("--update");
+  const Ran written = Fixture(dir, update);
+  REQUIRE(written.status == 0);
+  CHECK(written.out.find("wrote 1 rows into the new file") != std::string::npos);
+  const Ran compared = Fixture(dir, cut);
+  CHECK(compared.status == 0);
+  CHECK(compared.out.find("1 rows match") != std::string::npos);
+  // The same capture without the cut does not match them.
+  const Ran uncut = Fixture(dir, {Stream(), "--expect", rows});
+  CHECK(uncut.status == 1);
+}
+
+}  // namespace
+}  // namespace callledger::testing

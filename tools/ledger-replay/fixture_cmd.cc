@@ -1,0 +1,211 @@
+#include "fixture_cmd.h"
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "projection/row_format.h"
+#include "replay/expected_rows.h"
+#include "replay/fixture.h"
+
+namespace callledger::cli {
+namespace {
+
+constexpr int kExitError = 2;
+
+constexpr const char* kFixtureFooter = R"(
+Cuts and CEL: a daemon's run, simulated
+  With --drop-at or --cel, FILE must be a plain capture (frames only, numbered
+  from 1 over its non-empty lines), and the rows are those of the records
+  call-ledgerd would have appended had ari-sim played FILE with the same
+  --drop-at N --gap M (after frame N the connection closes; frames
+  N+1..N+M are never sent, but Asterisk's state takes them in), with
+  cel.file set to the --cel log: its start (a note with the projector
+  options, a gap and a reconcile), frames 1..N, per cut a gap ("connected
+  to ARI after: closed by Asterisk"), a reconcile holding /ari/channels and
+  /ari/bridges after frames 1..N+M (ari-sim's own answers), with --cel the
+  cel records of the gap's window (the daemon's code and defaults: from
+  5 s before the last frame heard to the reconcile), then frames N+M+1 on.
+  Every time is taken from the capture's ARI timestamps (T(i): the latest
+  up to frame i): the gap runs from T(N) to the reconnection, 300 ms before
+  frame N+M+1 (never before T(N+M); T(N+M) + 300 ms when the gap runs to
+  the end); the first connection is 300 ms before frame 1. The run is
+  deterministic, so --expect ROWS [--update] keeps its rows as a golden
+  file. --records prints the simulated records instead of rows (feed them
+  back to `ledger-replay fixture` for the same rows). Bad cuts (N beyond
+  the last frame, a gap past it, a cut inside the previous one's gap) and a
+  missing CEL file exit 2.
+)";
+
+int FixtureFail(const std::string& message) {
+  std::fprintf(stderr, "ledger-replay fixture: %s\n", message.c_str());
+  return kExitError;
+}
+
+Result<std::string> ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return InvalidInput("cannot read " + path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The cuts, the CEL log and the Asterisk info of a simulated daemon run.
+Status SimulationOptions(const FixtureArgs& args, replay::FixtureOptions& options) {
+  if (!args.gaps.empty() && args.gaps.size() != args.drop_at.size()) {
+    return InvalidInput("give one --gap per --drop-at (or none at all for gaps of 0)");
+  }
+  for (std::size_t i = 0; i < args.drop_at.size(); ++i) {
+    options.cuts.push_back({args.drop_at[i], args.gaps.empty() ? 0 : args.gaps[i]});
+  }
+  if (!args.cel_file.empty()) options.cel_file = args.cel_file;
+  if (!args.info_file.empty()) {
+    if (!options.simulated()) return InvalidInput("--asterisk-info needs --drop-at or --cel");
+    ASSIGN_OR_RETURN(options.asterisk_info, ReadWholeFile(args.info_file));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+int RunFixtureCmd(const FixtureArgs& args) {
+  const std::string& file = args.file;
+  const std::string& expect = args.expect;
+  const std::string& format = args.format;
+  const auto& option_args = args.option_args;
+  const bool update = args.update;
+  replay::FixtureOptions options;
+  if (!args.node.empty()) options.node = args.node;
+  if (Status s = SimulationOptions(args, options); !s.ok()) return FixtureFail(s.message());
+  options.keep_records = args.records;
+  for (const auto& kv : option_args) {
+    const auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      std::fprintf(stderr, "ledger-replay fixture: --option takes KEY=VALUE, got '%s'\n",
+                   kv.c_str());
+      return kExitError;
+    }
+    const std::string key = kv.substr(0, eq);
+    if (key != "call_app" && key != "recordings_dir") {
+      std::fprintf(stderr,
+                   "ledger-replay fixture: unknown option '%s' (known: call_app, recordings_dir)\n",
+                   key.c_str());
+      return kExitError;
+    }
+    options.projector_options.emplace_back(key, kv.substr(eq + 1));
+  }
+  auto result = replay::RunFixture(file, options);
+  if (!result.ok()) return FixtureFail(result.status().message());
+  if (args.records) {
+    std::cout << result->records_fixture;
+    return 0;
+  }
+  if (update) {
+    auto outcome = replay::UpdateExpected(result->rows, expect);
+    if (!outcome.ok()) {
+      std::fprintf(stderr, "ledger-replay fixture: %s\n", outcome.status().message().c_str());
+      return kExitError;
+    }
+    if (!outcome->changed) {
+      std::printf("%s: %zu rows, %s unchanged\n", file.c_str(), result->rows.size(),
+                  expect.c_str());
+    } else if (outcome->created) {
+      std::printf("%s: wrote %zu rows into the new file %s\n", file.c_str(), result->rows.size(),
+                  expect.c_str());
+    } else {
+      std::printf(
+          "%s: rewrote %s (%zu rows); what changed:\n%s", file.c_str(), expect.c_str(),
+          result->rows.size(),
+          outcome->diff.empty() ? "  the same rows, written differently\n" : outcome->diff.c_str());
+    }
+    return 0;
+  }
+  if (!expect.empty()) {
+    std::ifstream in(expect, std::ios::binary);
+    if (!in) {
+      std::fprintf(stderr, "ledger-replay fixture: cannot read %s\n", expect.c_str());
+      return kExitError;
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    auto diff = projection::DiffRowsJson(result->rows, text.str());
+    if (!diff.ok()) {
+      std::fprintf(stderr, "ledger-replay fixture: %s: %s\n", expect.c_str(),
+                   diff.status().message().c_str());
+      return kExitError;
+    }
+    if (!diff->empty()) {
+      std::printf("%s: rows differ from %s\n%s", file.c_str(), expect.c_str(), diff->c_str());
+      return 1;
+    }
+    std::printf("%s: %zu rows match %s\n", file.c_str(), result->rows.size(), expect.c_str());
+    return 0;
+  }
+  if (format == "csv") {
+    std::cout << projection::RowsToCsv(result->rows);
+  } else if (format == "table") {
+    std::cout << projection::RowsToTable(result->rows);
+  } else {
+    std::cout << projection::RowsToJson(result->rows);
+  }
+  return 0;
+}
+
+CLI::App* AddFixtureCommand(CLI::App& app, FixtureArgs& args) {
+  auto* fixture = app.add_subcommand(
+      "fixture",
+      "Run a captured stream through the parser and projector in memory and print the "
+      "call-log rows (no PostgreSQL needed)");
+  fixture->footer(kFixtureFooter);
+  fixture
+      ->add_option("FILE", args.file,
+                   "Captured frames, one per line (.jsonl), and daemon record lines "
+                   "(ledger-audit export --all-kinds)")
+      ->required();
+  auto* expect_option = fixture->add_option(
+      "--expect", args.expect,
+      "Expected rows (JSON as printed by --format json): exit 1 with a diff if they differ");
+  auto* format_option = fixture->add_option("--format", args.format, "Output format")
+                            ->check(CLI::IsMember({"json", "csv", "table"}))
+                            ->capture_default_str();
+  fixture->add_option(
+      "--option", args.option_args,
+      "Projector option KEY=VALUE (call_app, recordings_dir), recorded as a note record");
+  fixture->add_option("--node", args.node, "Node name in the rows (default: fixture)");
+  fixture
+      ->add_flag("--update", args.update,
+                 "With --expect: write the rows into that file instead of comparing, print what "
+                 "changed, exit 0 (review the change before committing it)")
+      ->needs(expect_option);
+  fixture
+      ->add_option("--drop-at", args.drop_at,
+                   "Simulate the daemon's run with ari-sim cutting the connection after frame N "
+                   "(repeatable, increasing; see below)")
+      ->type_name("N")
+      ->allow_extra_args(false);
+  fixture
+      ->add_option("--gap", args.gaps,
+                   "then frames N+1..N+M are never sent (one per --drop-at; none: gaps of 0)")
+      ->type_name("M")
+      ->allow_extra_args(false);
+  fixture
+      ->add_option("--cel", args.cel_file,
+                   "The capture's CEL log (fixtures/asterisk-cel/*.cel.jsonl): simulate the "
+                   "daemon's run with cel.file, adding the cel records of every gap's window")
+      ->type_name("FILE");
+  fixture
+      ->add_option("--asterisk-info", args.info_file,
+                   "With --drop-at or --cel: the body of GET /ari/asterisk/info the simulated "
+                   "gaps carry (default: none)")
+      ->type_name("FILE");
+  auto* records_flag = fixture->add_flag(
+      "--records", args.records,
+      "Print the records the run appended instead of rows, as ledger-audit export --all-kinds "
+      "writes them (frames and daemon record lines, in order)");
+  records_flag->excludes(expect_option);
+  records_flag->excludes(format_option);
+  return fixture;
+}
+
+}  // namespace callledger::cli
