@@ -51,6 +51,30 @@ std::string_view Disposition(const CallRow& row, const std::string& leg_dialstat
   return "unanswered";
 }
 
+// duration, ring_seconds and talk_seconds of an ended row.
+void WriteSeconds(CallRow& row) {
+  row.duration_s = RoundedSeconds(row.start_us, row.end_us);
+  if (row.answered) {
+    row.ring_s = RoundedSeconds(row.start_us, row.answer_us);
+    row.talk_s = RoundedSeconds(row.answer_us, row.end_us);
+  } else {
+    row.ring_s = RoundedSeconds(row.start_us, row.end_us);
+    row.talk_s.reset();
+  }
+}
+
+// The end columns, for EndCall and HealEnd.
+void WriteEnd(CallRow& row, Call& call, const CallEnd& end) {
+  call.end_source = end.source;
+  row.status = CallStatus::kFinished;
+  row.end_us = end.time_us;
+  row.end_reason = EndReasonOf(end.source);
+  row.end_estimated = IsEstimatedEnd(row.end_reason);
+  WriteSeconds(row);
+  SetCause(row, call, end);
+  row.disposition = Disposition(row, call.leg_dialstatus);
+}
+
 }  // namespace
 
 bool dial_status::IsFinal(std::string_view status) {
@@ -97,7 +121,8 @@ void SetRecording(RowEdits& rows, Call& call, const std::string& path, Recording
       if (path.empty()) return;
       break;
     case RecordingFrom::kAriRecording:
-      if (!call.row().recording_path.empty()) return;
+    case RecordingFrom::kCelMixMonitor:
+      if (!call.row().recording_path.empty() || path.empty()) return;
       break;
   }
   rows.Edit(call)->recording_path = path;
@@ -121,6 +146,23 @@ void MarkConnected(RowEdits& rows, Call& call, const Connection& connection) {
   row->answered = true;
   row->answer_us = answer_us;
   row->status = CallStatus::kTalking;
+  call.answer_estimated = connection.estimated;
+  call.answer_connection = connection;
+  call.answer_connection.party = nullptr;
+  if (connection.party != nullptr) call.answer_party = *connection.party;
+}
+
+void HealAnswer(RowEdits& rows, Call& call, std::int64_t answer_us) {
+  RowHandle row = rows.Edit(call);
+  row->answered = true;
+  row->answer_us = answer_us;
+  call.answer_estimated = false;
+  if (row->status != CallStatus::kFinished) {
+    row->status = CallStatus::kTalking;
+    return;
+  }
+  WriteSeconds(*row);
+  row->disposition = Disposition(*row, call.leg_dialstatus);
 }
 
 bool HangsUp(bool soft, std::optional<int> cause) {
@@ -132,8 +174,9 @@ bool HangsUp(bool soft, std::optional<int> cause) {
 
 void EndCall(RowEdits& rows, Call& call, const CallEnd& end) {
   if (call.row().status == CallStatus::kFinished) {
-    const bool ended_early =
-        call.end_source == EndSource::kHangupRequest || call.end_source == EndSource::kStasisEnd;
+    const bool ended_early = call.end_source == EndSource::kHangupRequest ||
+                             call.end_source == EndSource::kStasisEnd ||
+                             call.end_source == EndSource::kCel;
     if (end.source == EndSource::kDestroyed && ended_early) {
       RowHandle row = rows.Edit(call);
       call.end_source = end.source;
@@ -143,21 +186,18 @@ void EndCall(RowEdits& rows, Call& call, const CallEnd& end) {
     return;
   }
   RowHandle row = rows.Edit(call);
-  call.end_source = end.source;
-  row->status = CallStatus::kFinished;
-  row->end_us = end.time_us;
-  row->end_reason = EndReasonOf(end.source);
-  row->end_estimated = IsEstimatedEnd(row->end_reason);
-  row->duration_s = RoundedSeconds(row->start_us, row->end_us);
-  if (row->answered) {
-    row->ring_s = RoundedSeconds(row->start_us, row->answer_us);
-    row->talk_s = RoundedSeconds(row->answer_us, row->end_us);
-  } else {
-    row->ring_s = RoundedSeconds(row->start_us, row->end_us);
-    row->talk_s.reset();
+  WriteEnd(*row, call, end);
+}
+
+void HealEnd(RowEdits& rows, Call& call, const CallEnd& end) {
+  RowHandle row = rows.Edit(call);
+  const std::string kept_txt = row->hangup_cause_txt;
+  CallEnd healed = end;
+  if (!healed.cause && row->hangup_cause) {
+    healed.cause = row->hangup_cause;  // CEL did not bring one: the row's stands
+    healed.cause_txt = kept_txt;
   }
-  SetCause(*row, call, end);
-  row->disposition = Disposition(*row, call.leg_dialstatus);
+  WriteEnd(*row, call, healed);
 }
 
 EndReason EndReasonOf(EndSource source) {
@@ -167,9 +207,12 @@ EndReason EndReasonOf(EndSource source) {
     case EndSource::kHangupRequest:
     case EndSource::kStasisEnd:
     case EndSource::kDestroyed:
+    case EndSource::kCel:
       return EndReason::kHangup;
     case EndSource::kReconcile:
       return EndReason::kGap;
+    case EndSource::kPbxRestart:
+      return EndReason::kPbxRestart;
   }
   return EndReason::kNone;
 }

@@ -8,16 +8,22 @@
 //   SetCallerName  caller_name
 //   SetRecording   recording_path
 //   MarkConnected  answered, answer_time; status = suhbatda
+//   HealAnswer     the same from CEL, and what follows from the answer on an
+//                  ended row (ring_seconds, talk_seconds, disposition)
 //   EndCall        end_time, duration, ring_seconds, talk_seconds,
 //                  end_reason, end_estimated, hangup_cause,
 //                  hangup_cause_txt, disposition; status = yakunlandi.
 //                  After the end, only the channel's ChannelDestroyed
 //                  writes again: the cause columns and disposition
+//   HealEnd        rewrites what EndCall wrote from CEL's end (or ends a
+//                  live call by it)
 //   Reopen         clears what EndCall wrote; status = suhbatda or kelyapti
 //
-// `status` therefore has four writers (OpenCall, MarkConnected, EndCall,
-// Reopen), each setting the one value its event means, and the end columns
-// two (EndCall sets them, Reopen clears them). first_seq and last_seq are
+// `status` therefore has six writers (OpenCall, MarkConnected, HealAnswer,
+// EndCall, HealEnd, Reopen), each setting the one value its event means,
+// and the end columns three (EndCall and HealEnd set them, Reopen clears
+// them). The Heal rules are for CEL evidence only (docs/projection.md,
+// "Healing from CEL": which facts CEL may replace and why). first_seq and last_seq are
 // written by RowEdits::Emit (core/projector_state.h); projector_version is
 // the row's default and never written. Withdraw (a row's delete) is the
 // projector's: it removes the call itself (core/projector.h).
@@ -82,25 +88,17 @@ enum class CallerNameFrom : std::uint8_t {
 void SetCallerName(RowEdits& rows, Call& call, const std::string& name, CallerNameFrom from);
 
 enum class RecordingFrom : std::uint8_t {
-  kEntry,         // the channel's MIXMONITOR_FILENAME at Stasis entry, even none
-  kMixMonitor,    // a ChannelVarset of MIXMONITOR_FILENAME: the latest non-empty wins
-  kAriRecording,  // a Recording* event of the call: only when the row has none
+  kEntry,          // the channel's MIXMONITOR_FILENAME at Stasis entry, even none
+  kMixMonitor,     // a ChannelVarset of MIXMONITOR_FILENAME: the latest non-empty wins
+  kAriRecording,   // a Recording* event of the call: only when the row has none
+  kCelMixMonitor,  // a MixMonitor CEL showed: only when the row has none
 };
 void SetRecording(RowEdits& rows, Call& call, const std::string& path, RecordingFrom from);
 
 // Whether the call can still become connected: not yet answered, not ended.
 bool AwaitsConnection(const CallRow& row);
 
-// The evidence of a connection: the caller's channel connected to a party
-// (a bridge with it while it is Up, or a Dial from the caller ending ANSWER),
-// seen at `seen_us`. Up times are when each channel was first seen Up; 0
-// when it never was.
-struct Connection {
-  std::int64_t seen_us = 0;
-  std::int64_t caller_up_us = 0;      // the call channel
-  std::int64_t party_up_us = 0;       // the party connected to
-  std::int64_t party_created_us = 0;  // the party's creationtime; 0 if unknown
-};
+// The evidence of a connection (fold::Connection, core/projector_state.h).
 // When the conversation began: the later of the caller's Up and the
 // party's pick-up, never after the connection was seen. The party picked
 // up when its channel went Up if it was made for this call (created at or
@@ -114,6 +112,11 @@ std::int64_t AnswerTime(const CallRow& row, const Connection& connection);
 // Only the first connection of a live call counts; answer_time is its
 // AnswerTime, which can be earlier than the record that showed it.
 void MarkConnected(RowEdits& rows, Call& call, const Connection& connection);
+// CEL showed the call connected at `answer_us` (AnswerTime of CEL's
+// connection): the row is answered then, live or ended (an ended row's
+// ring and talk seconds and disposition follow). The projector calls it
+// only for an answer ARI did not see or only estimated.
+void HealAnswer(RowEdits& rows, Call& call, std::int64_t answer_us);
 
 // Asterisk's soft hangup flags: the `cause` of a ChannelHangupRequest with
 // `soft: true` (channel.h, AST_SOFTHANGUP_*), never a Q.850 cause.
@@ -148,10 +151,19 @@ struct CallEnd {
 // that follows from it, never the end time.
 void EndCall(RowEdits& rows, Call& call, const CallEnd& end);
 // Why a call ended by `source` did: `hangup` for the events that show the
-// hang-up, `gap` for a reconcile that no longer lists its channel. Every
+// hang-up (and CEL's), `gap` for a reconcile that no longer lists its
+// channel, `pbx_restart` for a restart. Every
 // source that ends a call has a reason (a new EndSource must be given one
 // here: the switch has no default); kNone for EndSource::kNone.
 EndReason EndReasonOf(EndSource source);
+
+// CEL showed the end (source kCel, or kPbxRestart for the last line of a
+// channel the restart cut off): the end columns are written as EndCall
+// writes them, whether the call was live or ended already. A cause
+// CEL does not bring leaves the row's own. The projector calls it only to
+// replace an end ARI did not see, estimated, or saw late (a
+// ChannelDestroyed).
+void HealEnd(RowEdits& rows, Call& call, const CallEnd& end);
 
 // The call's channel entered Stasis again: an ended call is live again
 // (suhbatda if it had been connected), its end columns cleared.

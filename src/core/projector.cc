@@ -5,6 +5,7 @@
 // apply in call_rules.cc.
 #include "core/projector.h"
 
+#include <algorithm>
 #include <array>
 
 #include "core/call_rules.h"
@@ -83,6 +84,7 @@ void Projector::Apply(const ProjectorInput& in, std::vector<RowChange>* changes)
   current_seq_ = in.seq.value;
   last_seq_ = in.seq;
   edits_.Clear();
+  last_event_us_ = std::max(last_event_us_, in.heard_us);
   switch (in.kind) {
     case RecordKind::kAriEvent:
       if (in.event != nullptr)
@@ -95,7 +97,10 @@ void Projector::Apply(const ProjectorInput& in, std::vector<RowChange>* changes)
       OnNote(in.options);
       break;
     case RecordKind::kGap:
-      OnGap(in.seq);
+      OnGap(in.seq, in.time_us, in.asterisk);
+      break;
+    case RecordKind::kCel:
+      if (in.cel != nullptr) OnCel(*in.cel);
       break;
     default:
       break;  // malformed, unknown: nothing to project
@@ -122,12 +127,13 @@ void Projector::OnNote(const std::vector<std::pair<std::string, std::string>>& o
 // snapshot), and a bridge snapshot is the bridge's membership now (unless
 // the bridge is going).
 fold::ObservedEvent Projector::ObserveEvent(const AriEvent& e, std::int64_t time_us,
-                                            bool bridge_destroyed) {
+                                            bool bridge_destroyed, bool channel_destroyed) {
   Channel* subject = nullptr;
   if (e.channel) {
     subject = &Observe(*e.channel, time_us);
     if (Call* c = CallOf(*subject)) {
       fold::SetCallerName(edits_, *c, e.channel->caller_name, fold::CallerNameFrom::kLaterEvent);
+      if (!channel_destroyed) c->last_heard_us = std::max(c->last_heard_us, time_us);
     }
   }
   Channel* peer = e.peer ? &Observe(*e.peer, time_us) : nullptr;
@@ -145,7 +151,8 @@ void Projector::OnAriEvent(const AriEvent& e, std::int64_t time_us) {
   if (type == EventType::kChannelVarset && !ReadsVariable(e.variable)) return;
   if (type == EventType::kChannelDialplan && !ReadsDialplanApp(e.dialplan_app)) return;
 
-  const ObservedEvent ev = ObserveEvent(e, time_us, type == EventType::kBridgeDestroyed);
+  const ObservedEvent ev = ObserveEvent(e, time_us, type == EventType::kBridgeDestroyed,
+                                        type == EventType::kChannelDestroyed);
   switch (type) {
     case EventType::kStasisStart:
       OnStasisStart(ev);

@@ -25,6 +25,7 @@
 
 #include <deque>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -33,6 +34,8 @@
 
 #include "core/ari_event.h"
 #include "core/call_row.h"
+#include "core/cel_evidence.h"
+#include "core/cel_reading.h"
 #include "core/projector_state.h"
 #include "core/record.h"
 
@@ -45,8 +48,20 @@ struct ProjectorOptions {
   std::string recordings_dir = "/var/spool/asterisk/recording";  // where ARI recordings land
 };
 
+// The Asterisk process a connection reached: what a gap record's
+// /ari/asterisk/info says of it. A PBX restart shows as another startup
+// time (or another entity) in the next gap.
+struct AsteriskProcess {
+  std::string entity_id;     // system.entity_id
+  std::string startup_time;  // status.startup_time, as Asterisk wrote it
+  std::string system_name;   // config.name (asterisk.conf systemname): prefixes channel ids
+
+  bool operator==(const AsteriskProcess&) const = default;
+};
+
 // One record, decoded for the projector. Exactly one of event / reconcile /
-// options is meaningful, according to kind; other kinds are skipped.
+// options / asterisk / cel is meaningful, according to kind; other kinds
+// are skipped.
 struct ProjectorInput {
   Seq seq;
   RecordKind kind = RecordKind::kUnknown;
@@ -54,6 +69,11 @@ struct ProjectorInput {
   const AriEvent* event = nullptr;                           // kAriEvent
   const ReconcileSnapshot* reconcile = nullptr;              // kReconcile
   std::vector<std::pair<std::string, std::string>> options;  // kNote: option settings
+  const AsteriskProcess* asterisk = nullptr;                 // kGap: null without the info
+  const CelEvidence* cel = nullptr;                          // kCel
+  // A frame from Asterisk (read or not, whatever its kind now): its event
+  // time, when Asterisk was heard from; else 0.
+  std::int64_t heard_us = 0;
 };
 
 class Projector {
@@ -89,8 +109,33 @@ class Projector {
 
   // One handler per record kind (projector.cc, projector_reconcile.cc).
   void OnAriEvent(const AriEvent& e, std::int64_t time_us);
-  void OnGap(Seq seq);
+  void OnGap(Seq seq, std::int64_t time_us, const AsteriskProcess* asterisk);
   void OnReconcile(const ReconcileSnapshot& snap, std::int64_t time_us);
+  void OnCel(const CelEvidence& cel);
+
+  // A PBX restart (projector_cel.cc): the calls live before the gap ended
+  // with the old process, when it was last heard from.
+  void EndCallsOfOldProcess(Seq gap);
+  // Healing from a whole window of CEL lines (projector_cel.cc).
+  void HealFromCel(const CelEvidence& window);
+  void HealCall(Call& call, const fold::CelChannel& cel,
+                const std::map<std::string, fold::CelChannel>& window, std::int64_t heard_us,
+                bool opened);
+  std::optional<std::int64_t> CelAnswer(
+      const Call& call, const fold::CelChannel& cel,
+      const std::map<std::string, fold::CelChannel>& window) const;
+  bool HealEndFromCel(Call& call, const fold::CelChannel& cel);
+  void DateUpsFromCel(const std::map<std::string, fold::CelChannel>& cel);
+  Call* OpenFromCel(const fold::CelChannel& cel, const std::map<std::string, Call*>& by_channel,
+                    const std::map<std::string, fold::CelChannel>& window,
+                    const std::set<std::string>& foreign);
+  // When the events a window's lines may add to began: the last event ARI
+  // delivered before its gap (the window's own start when unknown).
+  std::int64_t HeardBefore(const CelEvidence& window) const;
+  void RememberWindow(std::int64_t until_us, std::int64_t heard_us);
+  // Whether a CEL line's channel can be this PBX's (its system name).
+  bool IsThisPbxChannel(const std::string& uniqueid) const;
+  void ForgetChannel(const std::string& channel_id);
   void OnNote(const std::vector<std::pair<std::string, std::string>>& options);
 
   // The steps of a reconcile, in order (projector_reconcile.cc). `live`:
@@ -107,7 +152,8 @@ class Projector {
   bool HeardOfSince(const std::set<std::string>& members, std::uint64_t before) const;
 
   // What every event does first (projector.cc).
-  ObservedEvent ObserveEvent(const AriEvent& e, std::int64_t time_us, bool bridge_destroyed);
+  ObservedEvent ObserveEvent(const AriEvent& e, std::int64_t time_us, bool bridge_destroyed,
+                             bool channel_destroyed);
   // One handler per event type (projector_events.cc). OnAriEvent has
   // observed the channels the event names and taken the bridge membership
   // it carries before it calls one, and checks that bridge's connection
@@ -159,6 +205,30 @@ class Projector {
   // must not revive them. Kept only while a reconcile is awaited.
   bool awaiting_reconcile_ = false;
   std::set<std::string> destroyed_since_gap_;
+  // Set while a reconcile is applied: what its snapshot shows Up is an
+  // estimate of when (fold::Channel::up_estimated).
+  bool in_reconcile_ = false;
+  // The latest ARI event time applied: when Asterisk was last heard from.
+  std::int64_t last_event_us_ = 0;
+  // When ARI was last heard from before the open gap (the first of a run
+  // of gaps without a reconcile between them).
+  std::int64_t gap_heard_us_ = 0;
+  // (window end, heard before it) of recent gaps: a `cel` window ends at
+  // its reconcile's time (or at an overflow gap's). A few suffice: windows
+  // are recorded soon after their gap.
+  std::deque<std::pair<std::int64_t, std::int64_t>> window_heard_;
+  // The Asterisk process of the last gap that said which (a restart shows
+  // as another).
+  std::optional<AsteriskProcess> asterisk_;
+  // The parts of a CEL window read so far (a window may take several
+  // records; it is healed once its last part is in).
+  std::optional<CelEvidence> cel_window_;
+  // Channels whose Stasis entry failed (Withdraw): CEL shows their
+  // APP_START all the same, and must not open them. The latest
+  // kRememberWithdrawn, oldest first in withdrawn_order_.
+  static constexpr std::size_t kRememberWithdrawn = 1000;
+  std::set<std::string> withdrawn_;
+  std::deque<std::string> withdrawn_order_;
   std::map<std::string, Channel> channels_;               // by channel id
   std::map<std::string, Call> calls_;                     // by call_id
   std::map<std::string, std::set<std::string>> bridges_;  // bridge id -> members

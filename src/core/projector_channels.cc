@@ -8,15 +8,6 @@
 #include "core/stasis_app_data.h"
 
 namespace callledger {
-namespace {
-
-// Channels Asterisk puts into bridges for its own purposes, not parties.
-bool IsInternalChannel(const std::string& name) {
-  return name.starts_with("Announcer/") || name.starts_with("Recorder/") ||
-         name.starts_with("Snoop/");
-}
-
-}  // namespace
 
 Projector::Call* Projector::CallOf(const Channel& ch) {
   if (ch.call_key.empty()) return nullptr;
@@ -48,8 +39,11 @@ Projector::Channel& Projector::Observe(const ChannelSnapshot& snap, std::int64_t
   ch.up = snap.state == "Up";
   // Keep when it was first seen Up: the answer rule reads it (a channel
   // does not leave Up but to hang up).
-  if (ch.up && ch.up_us == 0) ch.up_us = time_us;
-  ch.internal = IsInternalChannel(snap.name);
+  if (ch.up && ch.up_us == 0) {
+    ch.up_us = time_us;
+    ch.up_estimated = in_reconcile_;
+  }
+  ch.internal = fold::IsInternalChannelName(snap.name);
   // Keep the first creation time.
   if (ch.creation_us == 0) ch.creation_us = snap.creation_us;
   ch.last_seen = current_seq_;
@@ -102,13 +96,24 @@ void Projector::CheckConnected(const std::string& channel_id, std::int64_t time_
       if (other == channel_id) continue;
       auto o = channels_.find(other);
       if (o == channels_.end() || !o->second.up || o->second.internal) continue;
-      const fold::Connection c{time_us, ch.up_us, o->second.up_us, o->second.creation_us};
+      const fold::Connection c{time_us,
+                               ch.up_us,
+                               o->second.up_us,
+                               o->second.creation_us,
+                               in_reconcile_ || ch.up_estimated || o->second.up_estimated,
+                               &other};
       if (!first || fold::AnswerTime(call->row(), c) < fold::AnswerTime(call->row(), *first)) {
         first = c;
       }
     }
   }
-  if (first) fold::MarkConnected(edits_, *call, *first);
+  if (!first) return;
+  fold::MarkConnected(edits_, *call, *first);
+  // An Up CEL dated (DateUpsFromCel) made this answer time.
+  const auto party = channels_.find(call->answer_party);
+  if (ch.up_from_cel || (party != channels_.end() && party->second.up_from_cel)) {
+    fold::MarkEvidence(edits_, *call, Evidence::kCel);
+  }
 }
 
 void Projector::CheckBridge(const std::string& bridge_id, std::int64_t time_us) {

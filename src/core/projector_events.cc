@@ -39,7 +39,17 @@ void Projector::OnStasisEnd(const ObservedEvent& ev) {
 // The end when nothing ended the call before; else only its cause. On a
 // loaded PBX this comes seconds after the hangup.
 void Projector::OnChannelDestroyed(const ObservedEvent& ev) {
-  if (Call* c = SubjectCall(ev)) {
+  Call* c = SubjectCall(ev);
+  if (c != nullptr && c->row().status != CallStatus::kFinished && c->cel_exit_us != 0 &&
+      c->cel_exit_us > c->last_heard_us && c->cel_exit_us <= ev.time_us) {
+    // CEL showed the channel leave its last bridge, and ARI has heard
+    // nothing of it since: it was hung up then; this only comes late.
+    fold::EndCall(edits_, *c,
+                  CallEnd{c->cel_exit_us, EndSource::kCel, ev.ari.cause, ev.ari.cause_txt});
+    fold::MarkEvidence(edits_, *c, Evidence::kCel);
+    return;
+  }
+  if (c != nullptr) {
     fold::EndCall(edits_, *c,
                   CallEnd{ev.time_us, EndSource::kDestroyed, ev.ari.cause, ev.ari.cause_txt});
   }
@@ -94,7 +104,9 @@ void Projector::OnDial(const ObservedEvent& ev) {
   if (status == fold::dial_status::kAnswer && caller != nullptr) {
     if (Call* c = CallOf(*caller)) {
       fold::MarkConnected(
-          edits_, *c, fold::Connection{ev.time_us, caller->up_us, peer->up_us, peer->creation_us});
+          edits_, *c,
+          fold::Connection{ev.time_us, caller->up_us, peer->up_us, peer->creation_us,
+                           caller->up_estimated || peer->up_estimated});
     }
   }
 }
@@ -142,14 +154,7 @@ void Projector::OnBridgeDestroyed(const ObservedEvent& ev) {
 
 // After its call's end: a destroyed channel is gone for good.
 void Projector::ForgetDestroyedChannel(const ObservedEvent& ev) {
-  if (ev.channel_id.empty()) return;
-  if (awaiting_reconcile_) destroyed_since_gap_.insert(ev.channel_id);
-  auto it = channels_.find(ev.channel_id);
-  if (it == channels_.end()) return;
-  for (const auto& b : it->second.bridges) {
-    if (auto bi = bridges_.find(b); bi != bridges_.end()) bi->second.erase(ev.channel_id);
-  }
-  channels_.erase(it);
+  if (!ev.channel_id.empty()) ForgetChannel(ev.channel_id);
 }
 
 Projector::Call* Projector::EnterStasis(const ChannelSnapshot& snap,
@@ -202,6 +207,13 @@ std::string Projector::CallKeyFor(const std::string& channel_id,
 
 void Projector::Withdraw(Call& call, Channel& channel) {
   const std::string key = call.row().call_id;
+  if (withdrawn_.insert(channel.id).second) {
+    withdrawn_order_.push_back(channel.id);
+    if (withdrawn_order_.size() > kRememberWithdrawn) {
+      withdrawn_.erase(withdrawn_order_.front());
+      withdrawn_order_.pop_front();
+    }
+  }
   channel.call_key.clear();
   edits_.Withdraw(call);
   calls_.erase(key);

@@ -16,10 +16,23 @@
 
 namespace callledger {
 
-void Projector::OnGap(Seq seq) {
+void Projector::OnGap(Seq seq, std::int64_t time_us, const AsteriskProcess* asterisk) {
+  // A run of gaps without a reconcile between them is one window: ARI was
+  // last heard from before the first.
+  if (!awaiting_reconcile_) gap_heard_us_ = last_event_us_;
   gap_seq_ = seq.value;
   awaiting_reconcile_ = true;
   destroyed_since_gap_.clear();
+  // An overflow's CEL window ends at its own gap.
+  RememberWindow(time_us, last_event_us_);
+  if (asterisk == nullptr) return;
+  if (asterisk_ && !(*asterisk_ == *asterisk)) EndCallsOfOldProcess(seq);
+  asterisk_ = *asterisk;
+}
+
+void Projector::RememberWindow(std::int64_t until_us, std::int64_t heard_us) {
+  window_heard_.emplace_back(until_us, heard_us);
+  if (window_heard_.size() > 16) window_heard_.pop_front();
 }
 
 void Projector::OnReconcile(const ReconcileSnapshot& snap, std::int64_t time_us) {
@@ -29,11 +42,15 @@ void Projector::OnReconcile(const ReconcileSnapshot& snap, std::int64_t time_us)
   for (const auto& ch : snap.channels) {
     if (destroyed_since_gap_.count(ch.id) == 0) live.insert(ch.id);
   }
+  in_reconcile_ = true;
   EndCallsGoneInGap(live, before, time_us);
   ForgetGone(snap, live, before);
   TakeFromSnapshot(snap, live, before, time_us);
   OpenCallsFromSnapshot(snap, live, time_us);
   for (const auto& b : snap.bridges) CheckBridge(b.id, time_us);
+  in_reconcile_ = false;
+  // The window of CEL lines this reconcile closes ends at its time.
+  RememberWindow(time_us, awaiting_reconcile_ ? gap_heard_us_ : last_event_us_);
   awaiting_reconcile_ = false;
   destroyed_since_gap_.clear();
 }

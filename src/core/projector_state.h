@@ -45,6 +45,10 @@ struct Channel {
   // When it was first seen Up: the time of the record whose snapshot first
   // showed it Up (its ChannelStateChange, as a rule). 0 until then.
   std::int64_t up_us = 0;
+  // Whether up_us is a reconcile's time: the snapshot showed it Up, and
+  // nobody saw when it answered (CEL may tell).
+  bool up_estimated = false;
+  bool up_from_cel = false;  // up_us is CEL's ANSWER (an estimate CEL dated)
   std::set<std::string> bridges;
   std::string call_key;    // set when this channel is a call's channel
   std::string leg_of;      // call key this channel is a leg of
@@ -56,9 +60,37 @@ struct Channel {
 // Which record ended a call: after a hangup request or a StasisEnd, the
 // channel's ChannelDestroyed still brings its cause (core/call_rules.h,
 // EndCall).
-enum class EndSource : std::uint8_t { kNone, kHangupRequest, kStasisEnd, kDestroyed, kReconcile };
+// kCel: the end read from CEL lines (core/cel_reading.h, CelEnd);
+// kPbxRestart: the PBX restarted in a gap, the end is when the old process
+// was last heard from (or CEL's last line of the channel).
+enum class EndSource : std::uint8_t {
+  kNone,
+  kHangupRequest,
+  kStasisEnd,
+  kDestroyed,
+  kReconcile,
+  kCel,
+  kPbxRestart,
+};
 
 class RowEdits;
+
+// The evidence of a connection: the caller's channel connected to a party
+// (a bridge with it while it is Up, or a Dial from the caller ending ANSWER),
+// seen at `seen_us`. Up times are when each channel was first seen Up; 0
+// when it never was.
+struct Connection {
+  std::int64_t seen_us = 0;
+  std::int64_t caller_up_us = 0;      // the call channel
+  std::int64_t party_up_us = 0;       // the party connected to
+  std::int64_t party_created_us = 0;  // the party's creationtime; 0 if unknown
+  // Seen in a reconcile's snapshot, or an Up time taken from one: when the
+  // conversation began is an estimate (Call::answer_estimated).
+  bool estimated = false;
+  // The party's channel id (valid while the rule runs; MarkConnected keeps
+  // a copy in Call::answer_party); null when not told.
+  const std::string* party = nullptr;
+};
 
 // A call. Its row is read through row(); only a RowHandle writes it. The
 // other members are facts the rules read that are not columns; the comment
@@ -70,7 +102,22 @@ class Call {
   bool from_dialplan = false;     // opened by a ChannelDialplan (OnChannelDialplan)
   std::optional<int> hard_cause;  // last hard hangup request cause (OnChannelHangupRequest)
   std::string leg_dialstatus;     // last final Dial status of a linked leg (OnDial)
-  EndSource end_source = EndSource::kNone;  // EndCall, Reopen
+  EndSource end_source = EndSource::kNone;  // EndCall, HealEnd, Reopen
+  // Whether answer_time is an estimate: the connection was seen in a
+  // reconcile's snapshot, or a channel's Up came from one (MarkConnected,
+  // HealAnswer).
+  bool answer_estimated = false;
+  // The connection the answer was taken from, and its party's channel id
+  // (MarkConnected): CEL may date an estimated Up better (HealFromCel).
+  Connection answer_connection;
+  std::string answer_party;
+  // The latest ARI event about the call's channel, its ChannelDestroyed
+  // aside (ObserveEvent), and the moment CEL showed the channel leave its
+  // last bridge with nothing after it but, maybe, its end (HealCall): a
+  // ChannelDestroyed that comes with nothing heard in between ends the
+  // call at that exit (OnChannelDestroyed).
+  std::int64_t last_heard_us = 0;
+  std::int64_t cel_exit_us = 0;
 
  private:
   friend class RowEdits;
@@ -86,6 +133,23 @@ class RowHandle {
 
  private:
   friend class RowEdits;
+
+  // The evidence of a connection: the caller's channel connected to a party
+  // (a bridge with it while it is Up, or a Dial from the caller ending ANSWER),
+  // seen at `seen_us`. Up times are when each channel was first seen Up; 0
+  // when it never was.
+  struct Connection {
+    std::int64_t seen_us = 0;
+    std::int64_t caller_up_us = 0;      // the call channel
+    std::int64_t party_up_us = 0;       // the party connected to
+    std::int64_t party_created_us = 0;  // the party's creationtime; 0 if unknown
+    // Seen in a reconcile's snapshot, or an Up time taken from one: when the
+    // conversation began is an estimate (Call::answer_estimated).
+    bool estimated = false;
+    // The party's channel id (valid while the rule runs; MarkConnected keeps
+    // a copy in Call::answer_party); null when not told.
+    const std::string* party = nullptr;
+  };
   explicit RowHandle(CallRow* row) : row_(row) {}
   CallRow* row_;
 };

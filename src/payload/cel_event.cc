@@ -98,4 +98,46 @@ Result<CelEvent> CelLineDecoder::Decode(std::string_view line) {
   return e;
 }
 
+namespace {
+
+CelEventType TypeOf(std::string_view type) {
+  static constexpr std::pair<std::string_view, CelEventType> kTypes[] = {
+      {"CHAN_START", CelEventType::kChanStart},
+      {"CHAN_END", CelEventType::kChanEnd},
+      {"ANSWER", CelEventType::kAnswer},
+      {"HANGUP", CelEventType::kHangup},
+      {"APP_START", CelEventType::kAppStart},
+      {"APP_END", CelEventType::kAppEnd},
+      {"BRIDGE_ENTER", CelEventType::kBridgeEnter},
+      {"BRIDGE_EXIT", CelEventType::kBridgeExit},
+      {"LINKEDID_END", CelEventType::kLinkedIdEnd},
+  };
+  for (const auto& [name, t] : kTypes) {
+    if (name == type) return t;
+  }
+  return CelEventType::kOther;
+}
+
+}  // namespace
+
+std::optional<CelFact> CelFactOf(CelEvent e) {
+  if (!e.eventtime_us || *e.eventtime_us < 0) return std::nullopt;
+  CelFact f;
+  f.type = TypeOf(e.eventtype);
+  f.time_us = *e.eventtime_us - *e.eventtime_us % 1000;
+  f.uniqueid = std::move(e.uniqueid);
+  f.channame = std::move(e.channame);
+  f.appname = std::move(e.appname);
+  f.appdata = std::move(e.appdata);
+  f.name = std::move(e.name);
+  f.num = std::move(e.num);
+  f.exten = std::move(e.exten);
+  f.peer = std::move(e.peer);
+  f.bridge_id = std::move(e.bridge_id);
+  if (e.hangupcause && *e.hangupcause >= 0 && *e.hangupcause <= 1000) {
+    f.hangupcause = static_cast<int>(*e.hangupcause);
+  }
+  return f;
+}
+
 }  // namespace callledger::payload

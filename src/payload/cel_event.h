@@ -25,6 +25,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/cel_evidence.h"
 #include "core/status.h"
 
 namespace callledger::payload {
@@ -56,6 +57,12 @@ struct CelEvent {
 
   friend bool operator==(const CelEvent&, const CelEvent&) = default;
 };
+
+// The line as the projector reads it (core/cel_evidence.h): its type, its
+// eventtime cut to milliseconds as ARI stamps the same instant, and the
+// fields the healing rules use. nullopt for a line without a readable
+// eventtime (evidence kept, but of no moment).
+std::optional<CelFact> CelFactOf(CelEvent event);
 
 class CelLineDecoder {
  public:

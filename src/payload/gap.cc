@@ -1,5 +1,7 @@
 #include "payload/gap.h"
 
+#include <simdjson.h>
+
 #include "payload/json_writer.h"
 
 namespace callledger::payload {
@@ -56,6 +58,24 @@ std::string GapReasonConnected(std::string_view previous_end) {
 
 std::string GapReasonOverflow(std::uint64_t lost) {
   return "overflow: " + std::to_string(lost) + " frames received but not kept (ingest queue full)";
+}
+
+std::optional<AsteriskProcess> AsteriskProcessOf(const JsonText& info) {
+  namespace dom = simdjson::dom;
+  dom::parser parser;
+  dom::element root;
+  if (parser.parse(info.text()).get(root) != simdjson::SUCCESS) return std::nullopt;
+  const auto text = [&](const char* object, const char* key) {
+    std::string_view v;
+    if (root[object][key].get_string().get(v) != simdjson::SUCCESS) return std::string();
+    return std::string(v);
+  };
+  AsteriskProcess p;
+  p.startup_time = text("status", "startup_time");
+  if (p.startup_time.empty()) return std::nullopt;
+  p.entity_id = text("system", "entity_id");
+  p.system_name = text("config", "name");
+  return p;
 }
 
 }  // namespace callledger::payload

@@ -2,7 +2,8 @@
 // between two points in time (DESIGN section 4.3). The daemon appends one
 // on every (re)connection to ARI, before the frames of that connection, and
 // one when its ingest queue overflowed, before the first frame it kept
-// again. The projector reads only where a gap stands, not its payload.
+// again. The projector reads where a gap stands, and which Asterisk process
+// its asterisk_info names (AsteriskProcessOf: a PBX restart).
 //
 // The record: kind `gap`, event_time_us = received_at_us = until_us (the
 // daemon's clock), reason = the payload's reason.
@@ -31,6 +32,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/projector.h"
 #include "core/record.h"
 #include "core/status.h"
 #include "payload/json_text.h"
@@ -51,6 +53,11 @@ std::string EncodeGap(const GapPayload& gap);
 Result<GapPayload> ParseGap(std::string_view payload);
 // The record, ready to append.
 RecordDraft GapDraft(const GapPayload& gap);
+
+// Which Asterisk process the info names (GET /ari/asterisk/info:
+// system.entity_id, status.startup_time, config.name); nullopt when it is
+// not an object or has no startup time (then no restart can be told).
+std::optional<AsteriskProcess> AsteriskProcessOf(const JsonText& info);
 
 // "connected to ARI after: <why the previous connection ended>" (the first
 // connection's previous end is "daemon started").

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "payload/cel.h"
+#include "payload/gap.h"
 #include "payload/note.h"
 #include "record/record_codec.h"
 
@@ -29,6 +31,8 @@ bool RecordDecoder::NeedsPayload(const RecordView& record) {
       return Reads(record);
     case RecordKind::kReconcile:
     case RecordKind::kNote:
+    case RecordKind::kGap:
+    case RecordKind::kCel:
       return true;
     default:
       return false;
@@ -43,6 +47,9 @@ ProjectorInput DecodedRecord::Input() const {
   if (kind == RecordKind::kAriEvent) in.event = &event;
   if (kind == RecordKind::kReconcile) in.reconcile = &reconcile;
   if (kind == RecordKind::kNote) in.options = options;
+  if (kind == RecordKind::kGap && asterisk) in.asterisk = &*asterisk;
+  if (kind == RecordKind::kCel) in.cel = &cel;
+  in.heard_us = heard_us;
   return in;
 }
 
@@ -60,6 +67,9 @@ void RecordDecoder::Decode(const RecordView& record, Check check,
   out->kind = record.kind;
   out->time_us = record.event_time_us;
   out->skip_reason.clear();
+  out->heard_us = record.kind == RecordKind::kAriEvent || record.kind == RecordKind::kMalformed
+                      ? record.event_time_us
+                      : 0;
   auto skip = [&](const Status& s) {
     out->skip_reason = s.message();
     out->kind = RecordKind::kUnknown;  // still advances the projector's seq
@@ -92,16 +102,47 @@ void RecordDecoder::Decode(const RecordView& record, Check check,
       }
       break;
     }
-    case RecordKind::kGap:
-      break;  // no payload needed: where it stands is what counts
+    case RecordKind::kGap: {
+      // Where it stands, and which Asterisk the connection reached.
+      out->asterisk.reset();
+      auto gap = payload::ParseGap(record.payload);
+      if (!gap.ok()) {
+        skip(gap.status());
+      } else if (gap->asterisk_info) {
+        out->asterisk = payload::AsteriskProcessOf(*gap->asterisk_info);
+      }
+      if (!gap.ok()) out->kind = RecordKind::kGap;  // a gap all the same: where it stands counts
+      break;
+    }
     case RecordKind::kCel:
-      // CEL evidence (issue 12) changes no row in this projector version:
-      // skipped unread, like a kind it does not know.
-      out->kind = RecordKind::kUnknown;
+      DecodeCel(record.payload, out);
       break;
     default:
       out->kind = RecordKind::kUnknown;  // malformed: nothing to project
       break;
+  }
+}
+
+// A cel record's lines, read into facts. Lines that are not CEL lines
+// were kept aside by the daemon (bad_lines) and are not read; a line whose
+// JSON does not decode, or has no eventtime, is no fact.
+void RecordDecoder::DecodeCel(std::string_view payload, DecodedRecord* out) {
+  out->cel.facts.clear();
+  auto cel = payload::ParseCel(payload);
+  if (!cel.ok()) {
+    out->skip_reason = cel.status().message();
+    out->kind = RecordKind::kUnknown;
+    return;
+  }
+  out->cel.since_us = cel->since_us;
+  out->cel.until_us = cel->until_us;
+  out->cel.last_part = cel->last_part;
+  if (!cel_decoder_) cel_decoder_ = std::make_unique<payload::CelLineDecoder>();
+  for (const payload::JsonText& line : cel->lines) {
+    auto event = cel_decoder_->Decode(line.text());
+    if (!event.ok()) continue;
+    if (auto fact = payload::CelFactOf(std::move(*event)))
+      out->cel.facts.push_back(std::move(*fact));
   }
 }
 

@@ -11,6 +11,8 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,6 +21,7 @@
 #include "core/call_row.h"
 #include "core/event_log.h"
 #include "core/projector.h"
+#include "payload/cel_event.h"
 #include "payload/reconcile.h"
 #include "record/record_codec.h"
 
@@ -33,7 +36,10 @@ struct DecodedRecord {
   AriEvent event;
   ReconcileSnapshot reconcile;
   std::vector<std::pair<std::string, std::string>> options;
-  std::string skip_reason;  // set when the payload did not decode
+  std::optional<AsteriskProcess> asterisk;  // kGap: the Asterisk the connection reached
+  CelEvidence cel;                          // kCel
+  std::int64_t heard_us = 0;                // a frame from Asterisk: its event time
+  std::string skip_reason;                  // set when the payload did not decode
 
   ProjectorInput Input() const;
 };
@@ -58,8 +64,11 @@ class RecordDecoder {
   void Decode(const RecordView& record, Check check, ari::EventDecoder::Padding padding,
               DecodedRecord* out);
 
+  void DecodeCel(std::string_view payload, DecodedRecord* out);
+
   ari::EventDecoder decoder_;
   payload::ReconcileDecoder reconcile_decoder_;
+  std::unique_ptr<payload::CelLineDecoder> cel_decoder_;
 };
 
 class RecordProjector {

@@ -55,6 +55,10 @@ Result<std::vector<std::int64_t>> StreamClock(const std::vector<std::int64_t>& e
   return clock;
 }
 
+namespace {
+constexpr std::int64_t kStampResolution = 1000;  // µs: ARI's timestamps have milliseconds
+}  // namespace
+
 CutTimes TimesOf(const Cut& cut, const std::vector<std::int64_t>& clock,
                  std::chrono::milliseconds lead_in) {
   // Frame i (from 1) is clock[i - 1].
@@ -62,7 +66,10 @@ CutTimes TimesOf(const Cut& cut, const std::vector<std::int64_t>& clock,
   CutTimes times;
   times.since_us = clock[cut.after_frame - 1];
   if (last_hidden < clock.size()) {
-    times.until_us = std::max(clock[last_hidden] - Micros(lead_in), clock[last_hidden - 1]);
+    // ARI cuts its stamps to milliseconds: what frame N+M shows happened
+    // before the next millisecond began, and the snapshot was taken after.
+    times.until_us =
+        std::max(clock[last_hidden] - Micros(lead_in), clock[last_hidden - 1] + kStampResolution);
   } else {
     times.until_us = clock[last_hidden - 1] + Micros(lead_in);
   }

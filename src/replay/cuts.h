@@ -15,8 +15,9 @@
 //               the first frame (ari-sim --lead-in-ms)
 //   since       T(N): the last frame heard before the cut
 //   until       the reconnection: lead_in before the next frame sent,
-//               T(N+M+1) - lead_in, but never before T(N+M) (the snapshot
-//               is taken after everything the gap hid had happened); when
+//               T(N+M+1) - lead_in, but never before T(N+M) + 1 ms (the
+//               snapshot is taken after everything the gap hid had
+//               happened, and ARI's stamps are cut to milliseconds); when
 //               the gap runs to the end of the capture, T(N+M) + lead_in
 //
 // Pure functions of their arguments.

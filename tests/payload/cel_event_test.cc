@@ -172,5 +172,53 @@ TEST_CASE("q-observer-gap: each call's Stasis arguments and hangup cause are in 
   CHECK(causes[16] == 10);
 }
 
+TEST_CASE("CelFactOf: the projector's reading of a line, its time cut to ARI's milliseconds") {
+  CelLineDecoder decoder;
+  auto e = decoder.Decode(
+      R"({"eventtype":"HANGUP","eventtime":"1796643893.391738","uniqueid":"1796643888.5",)"
+      R"("linkedid":"1796643888.4","channame":"Local/712001122@from-external-00000002;2",)"
+      R"("appname":"","appdata":"","name":"","num":"998901234567","exten":"712001122",)"
+      R"("context":"from-external","peer":"","eventextra":"{\"hangupcause\":16,\"hangupsource\":\"\",\"dialstatus\":\"\"}"})");
+  REQUIRE(e.ok());
+  const auto fact = CelFactOf(*e);
+  REQUIRE(fact.has_value());
+  CHECK(fact->type == CelEventType::kHangup);
+  CHECK(fact->time_us == 1796643893391000);
+  CHECK(fact->uniqueid == "1796643888.5");
+  CHECK(fact->num == "998901234567");
+  CHECK(fact->hangupcause == 16);
+
+  CelEvent other = *e;
+  other.eventtype = "DTMF";
+  CHECK(CelFactOf(other)->type == CelEventType::kOther);
+  other.eventtype = "LINKEDID_END";
+  CHECK(CelFactOf(other)->type == CelEventType::kLinkedIdEnd);
+  other.eventtime_us.reset();
+  CHECK_FALSE(CelFactOf(other).has_value());  // no moment: no fact
+}
+
+TEST_CASE("every line of every CEL capture reads as a fact, APP_START of Stasis with its data") {
+  CelLineDecoder decoder;
+  std::size_t facts = 0, stasis = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(CelDir())) {
+    if (!entry.path().string().ends_with(".cel.jsonl")) continue;
+    for (const auto& line : testing::ReadLines(entry.path())) {
+      if (line.empty()) continue;
+      auto e = decoder.Decode(line);
+      REQUIRE(e.ok());
+      const auto fact = CelFactOf(*e);
+      REQUIRE(fact.has_value());
+      CHECK(fact->time_us % 1000 == 0);
+      ++facts;
+      if (fact->type == CelEventType::kAppStart && fact->appname == "Stasis") {
+        CHECK(fact->appdata.starts_with("call-center,"));
+        ++stasis;
+      }
+    }
+  }
+  CHECK(facts > 6000);
+  CHECK(stasis > 100);
+}
+
 }  // namespace
 }  // namespace callledger::payload

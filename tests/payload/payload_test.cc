@@ -70,6 +70,27 @@ TEST_CASE("a gap keeps Asterisk's info as Boost.JSON writes it back, as before")
   CHECK_FALSE(JsonText::Compact("<html>").ok());
 }
 
+TEST_CASE("AsteriskProcessOf: the process a gap's info names, for telling a PBX restart") {
+  auto info = JsonText::Compact(Body("asterisk-info.json"));
+  REQUIRE(info.ok());
+  const auto process = AsteriskProcessOf(*info);
+  REQUIRE(process.has_value());
+  CHECK_FALSE(process->startup_time.empty());
+  CHECK_FALSE(process->entity_id.empty());
+  CHECK(process->system_name.empty());
+  auto named = JsonText::Compact(
+      R"({"system":{"entity_id":"e"},"config":{"name":"pbx1"},"status":{"startup_time":"t"}})");
+  REQUIRE(named.ok());
+  CHECK(*AsteriskProcessOf(*named) == AsteriskProcess{"e", "t", "pbx1"});
+  // Without a startup time no restart can be told.
+  auto bare = JsonText::Compact(R"({"system":{"entity_id":"e"}})");
+  REQUIRE(bare.ok());
+  CHECK_FALSE(AsteriskProcessOf(*bare).has_value());
+  auto array = JsonText::Compact("[1]");
+  REQUIRE(array.ok());
+  CHECK_FALSE(AsteriskProcessOf(*array).has_value());
+}
+
 TEST_CASE("reconcile payloads embed both REST bodies byte for byte") {
   CHECK(EncodeReconcile({Json("[]"), Json("[]")}) == R"({"channels":[],"bridges":[]})");
   CHECK(EncodeReconcile({Json(R"([{"id":"1.1","name":"PJSIP/a-1","state":"Up"}])"),

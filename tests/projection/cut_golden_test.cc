@@ -1,10 +1,9 @@
 // Golden files of cut runs (fixtures/expected/cuts): a capture of
 // fixtures/asterisk-cel played with ari-sim's cuts and recorded by a
 // simulated daemon with its CEL log (replay/cut_replay.h), replayed twice
-// against the checked-in rows. These rows are not yet part of the hash tied
-// to kProjectorVersion (projector_version_test.cc): they show the
-// reconcile's estimates until the projector heals gaps from cel records,
-// and are folded in then.
+// against the checked-in rows. They are part of the hash tied to
+// kProjectorVersion (projector_version_test.cc), which reads these files:
+// this test is what makes the files the runs' rows.
 //
 // And a cut run against the real thing: fixtures/recorded holds the daemon's
 // own recordings of cuts made by ari-sim; the same cuts simulated give the

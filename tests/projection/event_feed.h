@@ -37,13 +37,25 @@ class Feed {
     in.seq = Seq{++seq_};
     in.kind = RecordKind::kAriEvent;
     in.time_us = at_us;
+    in.heard_us = at_us;
     in.event = &e;
     Apply(in);
   }
-  void Gap() {
+  // A gap record; `asterisk`: the process its info names (none: no info).
+  void Gap(const AsteriskProcess* asterisk = nullptr, std::int64_t at_us = 0) {
     ProjectorInput in;
     in.seq = Seq{++seq_};
     in.kind = RecordKind::kGap;
+    in.time_us = at_us;
+    in.asterisk = asterisk;
+    Apply(in);
+  }
+  void Cel(const CelEvidence& cel) {
+    ProjectorInput in;
+    in.seq = Seq{++seq_};
+    in.kind = RecordKind::kCel;
+    in.time_us = cel.until_us;
+    in.cel = &cel;
     Apply(in);
   }
   void Reconcile(const ReconcileSnapshot& snap, std::int64_t at_us) {

@@ -10,8 +10,10 @@
 // (the comparison's expansion shows it).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
+#include <regex>
 #include <sstream>
 
 #include "cel_captures.h"
@@ -44,8 +46,28 @@ std::vector<fs::path> GoldenInputs() {
   return out;
 }
 
+// The golden rows of the cut runs (fixtures/expected/cuts), as their files
+// hold them: cut_golden_test.cc checks that every run gives its file, byte
+// for byte. The projector_version members are taken out.
+std::string CutGoldenOutput() {
+  const fs::path dir = testing::SourceDir() / "fixtures" / "expected" / "cuts";
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.path().filename().string().ends_with(".rows.json")) files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  const std::regex version(R"("projector_version":[0-9]+,?)");
+  std::string out;
+  for (const auto& f : files) {
+    out += "== " + fs::relative(f, testing::SourceDir()).generic_string() + "\n";
+    out += std::regex_replace(testing::ReadFile(f), version, "");
+  }
+  return out;
+}
+
 // Per input: its path, then per row `column=value` lines (all columns but
-// projector_version, as RowFields writes them) and an empty line.
+// projector_version, as RowFields writes them) and an empty line; then the
+// cut runs' rows.
 std::string GoldenOutput() {
   std::string out;
   for (const auto& input : GoldenInputs()) {
@@ -59,7 +81,7 @@ std::string GoldenOutput() {
       out += "\n";
     }
   }
-  return out;
+  return out + CutGoldenOutput();
 }
 
 struct VersionLine {

@@ -120,21 +120,32 @@ TEST_CASE("cel records travel as record lines, their CEL lines byte for byte") {
   CHECK_THAT(audit::DescribeRecord(b), Catch::StartsWith("CEL evidence for "));
 }
 
-TEST_CASE("the projector skips cel records unread") {
+TEST_CASE("the projector reads a cel record's lines, and skips one it cannot read, counted") {
   projection::RecordDecoder decoder;
   RecordView view;
   view.seq = Seq{9};
   view.kind = RecordKind::kCel;
   view.event_time_us = 5;
-  view.payload = "not even JSON: never read";
-  CHECK_FALSE(projection::RecordDecoder::NeedsPayload(view));
+  view.payload = "not even JSON";
+  CHECK(projection::RecordDecoder::NeedsPayload(view));
   projection::DecodedRecord out;
   decoder.Decode(view, &out);
   CHECK(out.kind == RecordKind::kUnknown);
-  CHECK(out.skip_reason.empty());  // skipped by design, not for a bad payload
+  CHECK_FALSE(out.skip_reason.empty());
+
+  const RecordDraft cel = CelRecord(100, 40, 1796644088604000);
+  view.payload = cel.payload;
+  decoder.Decode(view, &out);
+  CHECK(out.kind == RecordKind::kCel);
+  CHECK(out.skip_reason.empty());
+  CHECK(out.cel.facts.size() == 40);  // the bad line is not read
+  CHECK(out.cel.until_us == 1796644088604000);
+  CHECK(out.Input().cel == &out.cel);
 }
 
-TEST_CASE("fixtures with cel record lines give the rows they give without them") {
+// Lines outside their record's window are not read: the daemon never
+// records such lines, and a record that holds them changes no row.
+TEST_CASE("fixtures with cel record lines outside their windows give the rows they give without") {
   testing::TempDir tmp("cel-rows");
   std::vector<std::filesystem::path> fixtures = testing::JsonlFiles(testing::RecordedDir());
   fixtures.push_back(testing::CaptureDir() / "k1-transfer-hold-dtmf.call-center.jsonl");
@@ -142,14 +153,16 @@ TEST_CASE("fixtures with cel record lines give the rows they give without them")
   for (const auto& fixture : fixtures) {
     INFO(fixture.filename().string());
     // A cel record line after every daemon record line and every 25th
-    // frame, each holding real CEL lines (calls' starts, answers, ends).
+    // frame, each holding real CEL lines (calls' starts, answers, ends),
+    // stamped a day after its window.
     std::string with_cel;
     std::size_t n = 0, added = 0;
     for (const auto& line : testing::ReadLines(fixture)) {
       if (line.empty()) continue;
       with_cel += line + "\n";
       if (payload::IsRecordLine(line) || ++n % 25 == 0) {
-        auto cel = payload::EncodeRecordLine(CelRecord(added * 30 % 700, 60, 1796644088604000));
+        // A window a day before the lines' times.
+        auto cel = payload::EncodeRecordLine(CelRecord(added * 30 % 700, 60, 1796557688604000));
         REQUIRE(cel.ok());
         with_cel += *cel + "\n";
         ++added;

@@ -84,15 +84,16 @@ TEST_CASE("a cut run: the daemon's records, in its order, times from the capture
   CHECK(run.records[2].payload == R"({"channels":[],"bridges":[]})");
 
   // The cut: since frame 53 was heard, until the reconnection, which is 300
-  // ms before frame 66 but never before frame 65 (here frame 66 came 0 ms
-  // after frame 65, so the reconnection is at frame 65).
+  // ms before frame 66 but never before the millisecond after frame 65's
+  // (here frame 66 came 0 ms after frame 65, so the reconnection is 1 ms
+  // after frame 65).
   const auto gaps = OfKind(run.records, RecordKind::kGap);
   REQUIRE(gaps.size() == 2);
   const auto cut = GapOf(gaps[1]);
   CHECK(cut.reason == "connected to ARI after: closed by Asterisk");
   CHECK(cut.since_us == clock[52]);
-  CHECK(cut.until_us == std::max(clock[65] - kLeadInUs, clock[64]));
-  CHECK(cut.until_us == clock[64]);
+  CHECK(cut.until_us == std::max(clock[65] - kLeadInUs, clock[64] + 1000));
+  CHECK(cut.until_us == clock[64] + 1000);  // after its millisecond
   CHECK(gaps[1].event_time_us == cut.until_us);
   const auto reconciles = OfKind(run.records, RecordKind::kReconcile);
   REQUIRE(reconciles.size() == 2);

@@ -1,0 +1,326 @@
+// Healing from CEL and PBX restarts (docs/projection.md, "Healing from CEL"
+// and "PBX restarts").
+//
+// ARI never replays what a disconnected client missed; Asterisk's CEL log
+// does not miss it. After a gap the daemon records the CEL lines of the
+// gap's window (`cel` records, payload/cel.h); once a window's last part is
+// in, the lines heal what the gap hid, and only that:
+//
+//   - what ARI saw stands: an answer or an end an event showed is never
+//     replaced, but for an end ARI saw only late (a ChannelDestroyed, which
+//     on a loaded PBX trails the hang-up by seconds) when CEL shows it
+//     earlier;
+//   - what ARI did not see is taken from CEL: the end of a call that ended
+//     in the gap (its time and cause, instead of the reconcile's estimate),
+//     an answer the gap hid (or that a reconcile's snapshot only dated),
+//     and calls that entered the application in the gap and that ARI
+//     never heard of, opened from their APP_START of Stasis;
+//   - every row CEL changed says so: evidence 'cel'.
+//
+// Which facts the lines may add is bounded by time: ARI had delivered
+// everything up to the last event it sent before the gap (HeardBefore), so
+// an answer or an entry into Stasis CEL dates before that moment is not
+// taken (ARI's rules saw it and decided).
+#include <algorithm>
+
+#include "core/call_rules.h"
+#include "core/projector.h"
+#include "core/q850.h"
+
+namespace callledger {
+namespace {
+
+// Asterisk's own channel ids are "<epoch>.<n>", or "<systemname>-<epoch>.<n>"
+// when asterisk.conf sets a system name. An application may choose other
+// ids (ARI originate's channelId); those are taken as they are.
+bool IsAsteriskId(std::string_view id) {
+  const auto dot = id.find('.');
+  if (dot == 0 || dot == std::string_view::npos || dot + 1 == id.size()) return false;
+  return std::all_of(id.begin(), id.end(),
+                     [](char c) { return c == '.' || (c >= '0' && c <= '9'); }) &&
+         id.find('.', dot + 1) == std::string_view::npos;
+}
+
+// Where Asterisk writes a MixMonitor file given without a directory
+// (astspooldir/monitor, as the variable MIXMONITOR_FILENAME then shows).
+constexpr std::string_view kMonitorDir = "/var/spool/asterisk/monitor";
+
+}  // namespace
+
+bool Projector::IsThisPbxChannel(const std::string& uniqueid) const {
+  const std::string& ours = asterisk_ ? asterisk_->system_name : std::string();
+  const auto dash = uniqueid.rfind('-');
+  if (dash != std::string::npos && IsAsteriskId(std::string_view(uniqueid).substr(dash + 1))) {
+    return uniqueid.compare(0, dash, ours) == 0 && dash == ours.size();
+  }
+  // Without a prefix: ours when this PBX names none.
+  return !IsAsteriskId(uniqueid) || ours.empty();
+}
+
+void Projector::EndCallsOfOldProcess(Seq gap) {
+  for (auto& [key, call] : calls_) {
+    const CallRow& row = call.row();
+    if (row.status == CallStatus::kFinished || row.first_seq.value >= gap.value) continue;
+    fold::EndCall(edits_, call,
+                  fold::CallEnd{std::max(last_event_us_, row.start_us),
+                                fold::EndSource::kPbxRestart,
+                                std::nullopt,
+                                {}});
+  }
+}
+
+std::int64_t Projector::HeardBefore(const CelEvidence& window) const {
+  for (auto it = window_heard_.rbegin(); it != window_heard_.rend(); ++it) {
+    if (it->first == window.until_us) return it->second;
+  }
+  return window.since_us;
+}
+
+void Projector::OnCel(const CelEvidence& cel) {
+  if (!cel_window_ || cel_window_->since_us != cel.since_us ||
+      cel_window_->until_us != cel.until_us) {
+    cel_window_ = CelEvidence{cel.since_us, cel.until_us, false, {}};
+  }
+  cel_window_->facts.insert(cel_window_->facts.end(), cel.facts.begin(), cel.facts.end());
+  if (!cel.last_part) return;
+  const CelEvidence window = std::move(*cel_window_);
+  cel_window_.reset();
+  HealFromCel(window);
+}
+
+void Projector::HealFromCel(const CelEvidence& window) {
+  const std::int64_t heard_us = HeardBefore(window);
+  // Lines of another PBX's channels (its system name) are not read either; a
+  // channel whose arguments name one is no call of ours either.
+  std::vector<CelFact> ours;
+  std::set<std::string> foreign;
+  for (const CelFact& f : window.facts) {
+    // The daemon records only lines stamped inside the window (their times
+    // here are cut to milliseconds); any other line of a record is not
+    // read.
+    if (f.time_us < window.since_us - 999 || f.time_us > window.until_us) continue;
+    if (IsThisPbxChannel(f.uniqueid)) {
+      ours.push_back(f);
+    } else {
+      foreign.insert(f.uniqueid);
+    }
+  }
+  const std::map<std::string, fold::CelChannel> cel =
+      fold::ReadCelChannels(ours, options_.call_app);
+  DateUpsFromCel(cel);
+  std::map<std::string, Call*> by_channel;
+  for (auto& [key, call] : calls_) {
+    Call*& slot = by_channel[call.row().channel_id];
+    if (slot == nullptr || slot->row().first_seq.value < call.row().first_seq.value) slot = &call;
+  }
+  // Calls in the order they entered the application: a leg's call is
+  // opened before the leg is looked at.
+  std::vector<const fold::CelChannel*> order;
+  for (const auto& [id, c] : cel) {
+    if (c.stasis_start_us != 0 || by_channel.count(id) != 0) order.push_back(&c);
+  }
+  std::stable_sort(order.begin(), order.end(), [](const auto* a, const auto* b) {
+    return std::max(a->stasis_start_us, a->first_us) < std::max(b->stasis_start_us, b->first_us);
+  });
+  for (const fold::CelChannel* c : order) {
+    Call* call = nullptr;
+    if (const auto known = by_channel.find(c->id); known != by_channel.end()) call = known->second;
+    bool opened = false;
+    if (call == nullptr) {
+      // ARI saw its entry and decided, unless it never heard of the channel
+      // (events of different channels may arrive out of their order).
+      if (c->stasis_start_us <= heard_us && channels_.count(c->id) != 0) continue;
+      call = OpenFromCel(*c, by_channel, cel, foreign);
+      if (call == nullptr) continue;  // a leg
+      opened = true;
+      by_channel[c->id] = call;
+    }
+    HealCall(*call, *c, cel, heard_us, opened);
+  }
+}
+
+// Channels a snapshot showed Up without saying when: CEL's ANSWER says
+// when. Connections ARI shows later take their Up from here.
+void Projector::DateUpsFromCel(const std::map<std::string, fold::CelChannel>& cel) {
+  for (const auto& [id, c] : cel) {
+    if (c.answer_us == 0) continue;
+    const auto known = channels_.find(id);
+    if (known == channels_.end() || !known->second.up_estimated) continue;
+    known->second.up_us = c.answer_us;
+    known->second.up_estimated = false;
+    known->second.up_from_cel = true;
+  }
+}
+
+// A call that entered the application in the gap, unknown to ARI: opened
+// as its Stasis entry would have opened it, from what CEL shows of it.
+Projector::Call* Projector::OpenFromCel(const fold::CelChannel& c,
+                                        const std::map<std::string, Call*>& by_channel,
+                                        const std::map<std::string, fold::CelChannel>& window,
+                                        const std::set<std::string>& foreign) {
+  if (const auto known = channels_.find(c.id); known != channels_.end()) {
+    if (!known->second.leg_of.empty() || known->second.dial_peer) return nullptr;
+  }
+  if (withdrawn_.count(c.id) != 0) return nullptr;  // its Stasis entry failed
+  for (const auto& a : c.stasis_args) {
+    if (a.empty() || a == c.id) continue;
+    if (by_channel.count(a) != 0 || calls_.count(a) != 0 || CallOfChannel(a) != nullptr ||
+        window.count(a) != 0 || foreign.count(a) != 0) {
+      return nullptr;  // its arguments name a call, or another channel: a leg
+    }
+  }
+  ChannelSnapshot snap;
+  snap.id = c.id;
+  snap.name = c.name;
+  snap.state = "Ring";
+  snap.caller_name = c.caller_name;
+  snap.caller_number = c.caller_num;
+  snap.dialplan_exten = c.exten;
+  snap.creation_us = c.start_us != 0 ? c.start_us : c.stasis_start_us;
+  Call* call = EnterStasis(snap, c.stasis_args, c.stasis_start_us);
+  if (call != nullptr) fold::MarkEvidence(edits_, *call, Evidence::kCel);
+  return call;
+}
+
+// CEL's connection as the answer rule takes it: Up times from the lines,
+// else from what ARI showed of the channels.
+namespace {
+fold::Connection CelConnectionOf(const fold::CelChannel& c,
+                                 const std::map<std::string, fold::CelChannel>& window,
+                                 const std::map<std::string, fold::Channel>& channels) {
+  const fold::CelConnection& k = *c.connection;
+  fold::Connection conn;
+  conn.seen_us = k.seen_us;
+  conn.caller_up_us = c.answer_us;
+  if (conn.caller_up_us == 0) {
+    const auto known = channels.find(c.id);
+    conn.caller_up_us =
+        known != channels.end() && known->second.up_us != 0 && !known->second.up_estimated
+            ? known->second.up_us
+            : k.seen_us;
+  }
+  if (const auto p = window.find(k.party); p != window.end()) {
+    conn.party_up_us = p->second.answer_us;
+    conn.party_created_us = p->second.start_us;
+  }
+  if (const auto known = channels.find(k.party); known != channels.end()) {
+    if (conn.party_up_us == 0 && !known->second.up_estimated)
+      conn.party_up_us = known->second.up_us;
+    if (conn.party_created_us == 0) conn.party_created_us = known->second.creation_us;
+  }
+  return conn;
+}
+}  // namespace
+
+void Projector::HealCall(Call& call, const fold::CelChannel& c,
+                         const std::map<std::string, fold::CelChannel>& window,
+                         std::int64_t heard_us, bool opened) {
+  bool healed = opened;
+  if (const std::optional<std::int64_t> answer_us = CelAnswer(call, c, window)) {
+    const CallRow& row = call.row();
+    const bool before_end = row.status != CallStatus::kFinished || *answer_us <= row.end_us;
+    const bool seen_in_gap = c.connection && c.connection->seen_us > heard_us;
+    const bool missed = !row.answered && (opened || seen_in_gap);
+    const bool better = row.answered && call.answer_estimated && *answer_us < row.answer_us;
+    if (*answer_us >= row.start_us && before_end && (missed || better)) {
+      fold::HealAnswer(edits_, call, *answer_us);
+      healed = true;
+    }
+  }
+  healed |= HealEndFromCel(call, c);
+  if (call.row().recording_path.empty() && !c.mixmonitor.empty() &&
+      (opened || c.mixmonitor_us > heard_us)) {
+    const std::string path =
+        c.mixmonitor.front() == '/' ? c.mixmonitor : std::string(kMonitorDir) + "/" + c.mixmonitor;
+    fold::SetRecording(edits_, call, path, fold::RecordingFrom::kCelMixMonitor);
+    healed = true;
+  }
+  if (healed) fold::MarkEvidence(edits_, call, Evidence::kCel);
+  if (c.ended) ForgetChannel(c.id);
+}
+
+// When CEL says the conversation began: from its own connection, or, for
+// an answer ARI dated only by a snapshot, from ARI's connection with the
+// Up times CEL shows.
+std::optional<std::int64_t> Projector::CelAnswer(
+    const Call& call, const fold::CelChannel& c,
+    const std::map<std::string, fold::CelChannel>& window) const {
+  if (c.connection) return fold::AnswerTime(call.row(), CelConnectionOf(c, window, channels_));
+  if (!call.row().answered || !call.answer_estimated) return std::nullopt;
+  fold::Connection conn = call.answer_connection;
+  bool dated = false;
+  if (c.answer_us != 0) {
+    conn.caller_up_us = c.answer_us;
+    dated = true;
+  }
+  if (const auto p = window.find(call.answer_party); p != window.end() && p->second.answer_us) {
+    conn.party_up_us = p->second.answer_us;
+    if (p->second.start_us != 0) conn.party_created_us = p->second.start_us;
+    dated = true;
+  }
+  if (!dated) return std::nullopt;
+  return fold::AnswerTime(call.row(), conn);
+}
+
+// The end CEL shows, where ARI did not see it (docs/projection.md).
+bool Projector::HealEndFromCel(Call& call, const fold::CelChannel& c) {
+  const CallRow& row = call.row();
+  const bool live = row.status != CallStatus::kFinished;
+  if (const std::optional<std::int64_t> end = fold::CelEnd(c); end && *end >= row.start_us) {
+    bool replace = false;
+    if (live) {
+      replace = true;  // ARI has not seen it (yet: CEL's moment stands)
+    } else {
+      switch (call.end_source) {
+        case fold::EndSource::kReconcile:
+        case fold::EndSource::kPbxRestart:
+          replace = true;  // estimates
+          break;
+        case fold::EndSource::kDestroyed:
+          replace = *end < row.end_us;  // seen late
+          break;
+        default:
+          break;  // ARI saw the hang-up or the StasisEnd
+      }
+    }
+    if (!replace) return false;
+    const std::optional<int> cause =
+        c.cause && *c.cause != q850::kNotDefined ? c.cause : std::optional<int>();
+    fold::HealEnd(edits_, call, fold::CallEnd{*end, fold::EndSource::kCel, cause, {}});
+    return true;
+  }
+  // No end in the window, but the channel left its last bridge with
+  // nothing after it: the hang-up, if its destruction (which Asterisk
+  // writes late when loaded) comes with nothing heard in between.
+  const std::optional<std::int64_t> exit = fold::CelLastExit(c);
+  if (exit && *exit > call.last_heard_us && *exit >= row.start_us) {
+    if (live) {
+      call.cel_exit_us = *exit;
+      return false;  // nothing written yet
+    }
+    if (call.end_source == fold::EndSource::kDestroyed && *exit < row.end_us) {
+      fold::HealEnd(edits_, call, fold::CallEnd{*exit, fold::EndSource::kCel, std::nullopt, {}});
+      return true;
+    }
+  }
+  if (!live && call.end_source == fold::EndSource::kPbxRestart && c.last_us > row.end_us) {
+    // The restart cut it off: its last line is the last sign of it.
+    fold::HealEnd(edits_, call,
+                  fold::CallEnd{c.last_us, fold::EndSource::kPbxRestart, std::nullopt, {}});
+    return true;
+  }
+  return false;
+}
+
+// A channel CEL showed gone: as its ChannelDestroyed would.
+void Projector::ForgetChannel(const std::string& channel_id) {
+  if (awaiting_reconcile_) destroyed_since_gap_.insert(channel_id);
+  auto it = channels_.find(channel_id);
+  if (it == channels_.end()) return;
+  for (const auto& b : it->second.bridges) {
+    if (auto bi = bridges_.find(b); bi != bridges_.end()) bi->second.erase(channel_id);
+  }
+  channels_.erase(it);
+}
+
+}  // namespace callledger

@@ -1,0 +1,336 @@
+// Healing from CEL (core/projector_cel.cc, docs/projection.md "Healing from
+// CEL" and "PBX restarts"), on hand-built records: what CEL may replace and
+// what it may not, whatever order the records come in. The captures' cut
+// runs (cut_golden_test.cc, fixtures/expected/cuts) show the same on real
+// traffic.
+#include <catch2/catch.hpp>
+
+#include "core/q850.h"
+#include "event_feed.h"
+
+namespace callledger {
+namespace {
+
+using testing::Chan;
+using testing::Feed;
+using testing::kArgs;
+using testing::kMs;
+using testing::kT0;
+
+constexpr std::int64_t kS = 1000 * kMs;
+
+CelFact Line(CelEventType type, std::int64_t at, const std::string& id, const std::string& name) {
+  CelFact f;
+  f.type = type;
+  f.time_us = at;
+  f.uniqueid = id;
+  f.channame = name;
+  return f;
+}
+CelFact App(CelEventType type, std::int64_t at, const std::string& id, const std::string& name,
+            const std::string& app, const std::string& data) {
+  CelFact f = Line(type, at, id, name);
+  f.appname = app;
+  f.appdata = data;
+  return f;
+}
+CelFact Bridge(CelEventType type, std::int64_t at, const std::string& id, const std::string& name,
+               const std::string& peer) {
+  CelFact f = Line(type, at, id, name);
+  f.bridge_id = "b1";
+  f.peer = peer;
+  return f;
+}
+CelFact Hangup(std::int64_t at, const std::string& id, const std::string& name, int cause) {
+  CelFact f = Line(CelEventType::kHangup, at, id, name);
+  f.hangupcause = cause;
+  return f;
+}
+CelEvidence Window(std::int64_t since, std::int64_t until, std::vector<CelFact> facts) {
+  return CelEvidence{since, until, true, std::move(facts)};
+}
+
+const std::string kCallName = "PJSIP/trunk-c1";
+const std::string kCallData = "call-center,,kiruvchi,998901234567,712001122";
+
+// Call c1 in Stasis since kT0, ringing; a gap after 2 s; a reconcile at
+// 10 s that no longer lists its channel: ended in the gap, estimated.
+void CallEndedInGap(Feed& feed) {
+  const ChannelSnapshot c1 = Chan("c1", "Ring", kT0);
+  feed.Event(testing::StasisStart(c1, kArgs), kT0);
+  feed.Event(testing::OfChannel("ChannelVarset", c1), kT0 + 2 * kS);
+  feed.Gap();
+  feed.Reconcile({}, kT0 + 10 * kS);
+}
+
+TEST_CASE("a call ended in a gap: CEL's end and cause replace the reconcile's estimate") {
+  Feed feed;
+  CallEndedInGap(feed);
+  REQUIRE(feed.Row("c1").end_reason == EndReason::kGap);
+  REQUIRE(feed.Row("c1").end_us == kT0 + 10 * kS);
+
+  feed.Cel(Window(kT0 - 3 * kS, kT0 + 10 * kS,
+                  {App(CelEventType::kAppEnd, kT0 + 4 * kS, "c1", kCallName, "Stasis", kCallData),
+                   Hangup(kT0 + 4 * kS, "c1", kCallName, q850::kNoAnswer),
+                   Line(CelEventType::kChanEnd, kT0 + 4 * kS, "c1", kCallName)}));
+  const CallRow& row = feed.Row("c1");
+  CHECK(row.end_us == kT0 + 4 * kS);
+  CHECK(row.end_reason == EndReason::kHangup);
+  CHECK_FALSE(row.end_estimated);
+  CHECK(row.hangup_cause == q850::kNoAnswer);
+  CHECK(row.hangup_cause_txt == "User alerting, no answer");
+  CHECK(row.disposition == "abandoned");
+  CHECK(row.duration_s == 4);
+  CHECK(row.evidence == Evidence::kCel);
+}
+
+TEST_CASE("an end ARI saw stands, whatever CEL says of it") {
+  Feed feed;
+  const ChannelSnapshot c1 = Chan("c1", "Ring", kT0);
+  feed.Event(testing::StasisStart(c1, kArgs), kT0);
+  feed.Event(testing::OfChannel("StasisEnd", c1), kT0 + 5 * kS);
+  feed.Gap();
+  feed.Reconcile({}, kT0 + 10 * kS);
+  feed.Cel(Window(kT0, kT0 + 10 * kS,
+                  {App(CelEventType::kAppEnd, kT0 + 4 * kS, "c1", kCallName, "Stasis", kCallData),
+                   Hangup(kT0 + 4 * kS, "c1", kCallName, q850::kNormalClearing)}));
+  CHECK_FALSE(feed.Changed());
+  CHECK(feed.Row("c1").end_us == kT0 + 5 * kS);
+  CHECK(feed.Row("c1").evidence == Evidence::kAri);
+}
+
+// c1 bridged with agent a1 (both Up) before a gap in which c1 hung up; its
+// channel lingers (a loaded PBX destroys it 2 s later), so the reconcile
+// still lists it; CEL shows it leave the bridge at 5 s.
+void LingeringHangup(Feed& feed, bool cel_first) {
+  const ChannelSnapshot c1 = Chan("c1", "Up", kT0);
+  const ChannelSnapshot a1 = Chan("a1", "Up", kT0 + kS, "PJSIP/agent");
+  feed.Event(testing::StasisStart(Chan("c1", "Ring", kT0), kArgs), kT0);
+  feed.Event(testing::EnteredBridge(c1, {"c1"}), kT0 + 2 * kS);
+  feed.Event(testing::EnteredBridge(a1, {"c1", "a1"}), kT0 + 2 * kS);
+  feed.Gap();
+  ReconcileSnapshot snap;
+  snap.channels = {c1, a1};
+  snap.bridges = {BridgeSnapshot{"bridge-1", {"a1"}}};
+  feed.Reconcile(snap, kT0 + 6 * kS);
+  const CelEvidence cel =
+      Window(kT0, kT0 + 6 * kS,
+             {Bridge(CelEventType::kBridgeExit, kT0 + 5 * kS, "c1", kCallName, "PJSIP/agent-a1")});
+  if (cel_first) feed.Cel(cel);
+  feed.Event(testing::Destroyed(c1, q850::kNormalClearing, "Normal Clearing"), kT0 + 7 * kS);
+  if (!cel_first) feed.Cel(cel);
+}
+
+TEST_CASE("a hang-up ARI only saw late: the bridge exit CEL shows is the end, in either order") {
+  for (const bool cel_first : {true, false}) {
+    INFO("cel record " << (cel_first ? "before" : "after") << " the ChannelDestroyed");
+    Feed feed;
+    LingeringHangup(feed, cel_first);
+    const CallRow& row = feed.Row("c1");
+    CHECK(row.end_us == kT0 + 5 * kS);
+    CHECK(row.end_reason == EndReason::kHangup);
+    CHECK(row.hangup_cause == q850::kNormalClearing);
+    CHECK(row.talk_s == 3);
+    CHECK(row.evidence == Evidence::kCel);
+  }
+}
+
+TEST_CASE("a bridge exit followed by more of the channel is no end") {
+  Feed feed;
+  const ChannelSnapshot c1 = Chan("c1", "Up", kT0);
+  feed.Event(testing::StasisStart(Chan("c1", "Ring", kT0), kArgs), kT0);
+  feed.Gap();
+  feed.Reconcile(ReconcileSnapshot{{c1}, {}}, kT0 + 6 * kS);
+  feed.Cel(
+      Window(kT0, kT0 + 6 * kS,
+             {Bridge(CelEventType::kBridgeExit, kT0 + 3 * kS, "c1", kCallName, ""),
+              App(CelEventType::kAppStart, kT0 + 4 * kS, "c1", kCallName, "Playback", "survey")}));
+  // ARI hears of the channel after the window: it lives on.
+  feed.Event(testing::OfChannel("ChannelVarset", c1), kT0 + 8 * kS);
+  feed.Event(testing::Destroyed(c1, q850::kNormalClearing, "Normal Clearing"), kT0 + 9 * kS);
+  CHECK(feed.Row("c1").end_us == kT0 + 9 * kS);
+  CHECK(feed.Row("c1").evidence == Evidence::kAri);
+}
+
+// A whole call inside a gap, as CEL logs it: c9 enters Stasis, agent a9
+// answers and is bridged with it, the caller hangs up.
+std::vector<CelFact> WholeCall(const std::string& id, const std::string& name,
+                               const std::string& agent_id = "a9") {
+  const std::string agent = "PJSIP/agent-" + agent_id;
+  return {Line(CelEventType::kChanStart, kT0 + 1 * kS, id, name),
+          App(CelEventType::kAppStart, kT0 + 1 * kS + 5 * kMs, id, name, "Stasis",
+              "call-center,uuid-9,kiruvchi,998907776655,712001122"),
+          Line(CelEventType::kChanStart, kT0 + 2 * kS, agent_id, agent),
+          App(CelEventType::kAppStart, kT0 + 2 * kS, agent_id, agent, "Stasis",
+              "call-center,agent," + id),
+          Line(CelEventType::kAnswer, kT0 + 4 * kS, agent_id, agent),
+          Line(CelEventType::kAnswer, kT0 + 4 * kS + 2 * kMs, id, name),
+          Bridge(CelEventType::kBridgeEnter, kT0 + 4 * kS + 900 * kMs, id, name, ""),
+          Bridge(CelEventType::kBridgeEnter, kT0 + 5 * kS, agent_id, agent, name),
+          Bridge(CelEventType::kBridgeExit, kT0 + 9 * kS, id, name, agent),
+          App(CelEventType::kAppEnd, kT0 + 11 * kS, id, name, "Stasis",
+              "call-center,uuid-9,kiruvchi,998907776655,712001122"),
+          Hangup(kT0 + 11 * kS, id, name, q850::kNormalClearing),
+          Line(CelEventType::kChanEnd, kT0 + 11 * kS, id, name)};
+}
+
+TEST_CASE("a call that began and ended inside a gap gets its row from CEL") {
+  Feed feed;
+  feed.Gap();
+  feed.Reconcile({}, kT0);
+  feed.Event(testing::OfChannel("ChannelVarset", Chan("x", "Up", kT0)), kT0 + 500 * kMs);
+  feed.Gap();
+  feed.Reconcile({}, kT0 + 12 * kS);
+  feed.Cel(Window(kT0, kT0 + 12 * kS, WholeCall("c9", "PJSIP/trunk-c9")));
+  REQUIRE(feed.rows() == 1);
+  const CallRow& row = feed.Row("uuid-9");
+  CHECK(row.channel_id == "c9");
+  CHECK(row.direction == "kiruvchi");
+  CHECK(row.from_number == "998907776655");
+  CHECK(row.to_number == "712001122");
+  CHECK(row.args_ok);
+  CHECK(row.start_us == kT0 + 1 * kS);
+  // The later of the caller's answer and the agent's, not the bridge.
+  CHECK(row.answer_us == kT0 + 4 * kS + 2 * kMs);
+  CHECK(row.end_us == kT0 + 9 * kS);  // the bridge exit, not the late destruction
+  CHECK(row.status == CallStatus::kFinished);
+  CHECK(row.disposition == "answered");
+  CHECK(row.hangup_cause == q850::kNormalClearing);
+  CHECK(row.evidence == Evidence::kCel);
+  CHECK(feed.live() == 0);
+}
+
+TEST_CASE("a window in two parts heals as one") {
+  const std::vector<CelFact> facts = WholeCall("c9", "PJSIP/trunk-c9");
+  Feed whole, parts;
+  for (Feed* f : {&whole, &parts}) {
+    f->Gap();
+    f->Reconcile({}, kT0 + 12 * kS);
+  }
+  whole.Cel(Window(kT0, kT0 + 12 * kS, facts));
+  CelEvidence first{kT0, kT0 + 12 * kS, false, {facts.begin(), facts.begin() + 6}};
+  CelEvidence second{kT0, kT0 + 12 * kS, true, {facts.begin() + 6, facts.end()}};
+  parts.Cel(first);
+  CHECK(parts.rows() == 0);  // nothing before the window's last part
+  parts.Cel(second);
+  REQUIRE(parts.rows() == 1);
+  CallRow a = whole.Row("uuid-9"), b = parts.Row("uuid-9");
+  a.first_seq = b.first_seq = Seq{};
+  a.last_seq = b.last_seq = Seq{};
+  CHECK(a == b);
+}
+
+TEST_CASE("CEL lines of another PBX open no row") {
+  SECTION("this PBX has no system name: a prefixed id is another's") {
+    Feed feed;
+    const AsteriskProcess pbx{"02:fc:00:00:00:01", "2026-12-07T16:44:03.340+0500", ""};
+    feed.Gap(&pbx);
+    feed.Reconcile({}, kT0 + 12 * kS);
+    feed.Cel(Window(kT0, kT0 + 12 * kS,
+                    WholeCall("otherpbx-1796644061.9", "PJSIP/trunk-x", "otherpbx-1796644062.1")));
+    CHECK(feed.rows() == 0);
+  }
+  SECTION("this PBX is pbx1: ids without its prefix are another's, with it ours") {
+    Feed feed;
+    const AsteriskProcess pbx{"02:fc:00:00:00:01", "2026-12-07T16:44:03.340+0500", "pbx1"};
+    feed.Gap(&pbx);
+    feed.Reconcile({}, kT0 + 12 * kS);
+    feed.Cel(
+        Window(kT0, kT0 + 12 * kS, WholeCall("1796644061.9", "PJSIP/trunk-x", "1796644062.1")));
+    CHECK(feed.rows() == 0);
+    feed.Cel(Window(kT0, kT0 + 12 * kS,
+                    WholeCall("pbx1-1796644061.9", "PJSIP/trunk-y", "pbx1-1796644062.1")));
+    CHECK(feed.rows() == 1);
+  }
+}
+
+TEST_CASE("a channel whose Stasis entry failed is not opened from CEL") {
+  Feed feed;
+  ChannelSnapshot c = Chan("c5", "Ring", kT0);
+  AriEvent dialplan = testing::OfChannel("ChannelDialplan", c);
+  dialplan.dialplan_app = "Stasis";
+  dialplan.dialplan_app_data = kCallData;
+  feed.Event(dialplan, kT0);
+  REQUIRE(feed.rows() == 1);
+  AriEvent failed = testing::OfChannel("ChannelVarset", c);
+  failed.variable = "STASISSTATUS";
+  failed.value = "FAILED";
+  feed.Event(failed, kT0 + 1 * kMs);
+  feed.Event(testing::Destroyed(c, q850::kNormalClearing, "Normal Clearing"), kT0 + 2 * kMs);
+  feed.Gap();
+  feed.Reconcile({}, kT0 + 5 * kS);
+  feed.Cel(Window(
+      kT0 - kS, kT0 + 5 * kS,
+      {App(CelEventType::kAppStart, kT0, "c5", "PJSIP/trunk-c5", "Stasis", kCallData),
+       App(CelEventType::kAppEnd, kT0 + 1 * kMs, "c5", "PJSIP/trunk-c5", "Stasis", kCallData),
+       Hangup(kT0 + 2 * kMs, "c5", "PJSIP/trunk-c5", q850::kNormalClearing)}));
+  CHECK_FALSE(feed.Changed());
+}
+
+TEST_CASE("an answer only a snapshot dated is dated by CEL's ANSWER; one ARI saw stays") {
+  Feed feed;
+  const ChannelSnapshot ring = Chan("c1", "Ring", kT0);
+  const ChannelSnapshot agent = Chan("a1", "Up", kT0 + kS, "PJSIP/agent");
+  feed.Event(testing::StasisStart(ring, kArgs), kT0);
+  feed.Event(testing::OfChannel("ChannelStateChange", agent), kT0 + 3 * kS);
+  feed.Gap();
+  ReconcileSnapshot snap;
+  snap.channels = {Chan("c1", "Up", kT0), agent};
+  snap.bridges = {BridgeSnapshot{"bridge-1", {"c1", "a1"}}};
+  feed.Reconcile(snap, kT0 + 8 * kS);
+  REQUIRE(feed.Row("c1").answer_us == kT0 + 8 * kS);  // the snapshot's time: an estimate
+  feed.Cel(Window(kT0, kT0 + 8 * kS,
+                  {Line(CelEventType::kAnswer, kT0 + 3 * kS + 400 * kMs, "c1", kCallName)}));
+  CHECK(feed.Row("c1").answer_us == kT0 + 3 * kS + 400 * kMs);
+  CHECK(feed.Row("c1").evidence == Evidence::kCel);
+
+  // Seen by ARI: CEL does not move it.
+  Feed seen;
+  seen.Event(testing::StasisStart(ring, kArgs), kT0);
+  seen.Event(testing::OfChannel("ChannelStateChange", agent), kT0 + 3 * kS);
+  seen.Event(testing::OfChannel("ChannelStateChange", Chan("c1", "Up", kT0)), kT0 + 4 * kS);
+  seen.Event(testing::EnteredBridge(Chan("c1", "Up", kT0), {"c1", "a1"}), kT0 + 4 * kS);
+  REQUIRE(seen.Row("c1").answer_us == kT0 + 4 * kS);
+  seen.Gap();
+  seen.Reconcile(snap, kT0 + 8 * kS);
+  seen.Cel(Window(kT0, kT0 + 8 * kS, {Line(CelEventType::kAnswer, kT0 + 3 * kS, "c1", kCallName)}));
+  CHECK(seen.Row("c1").answer_us == kT0 + 4 * kS);
+  CHECK(seen.Row("c1").evidence == Evidence::kAri);
+}
+
+TEST_CASE("a PBX restart ends the calls it cut off when the old process was last heard") {
+  const AsteriskProcess before{"02:fc:00:00:00:01", "2026-12-07T16:44:03.340+0500", ""};
+  const AsteriskProcess after{"02:fc:00:00:00:01", "2026-12-07T16:49:00.000+0500", ""};
+  Feed feed;
+  feed.Gap(&before);
+  feed.Reconcile({}, kT0 - kS);
+  const ChannelSnapshot c1 = Chan("c1", "Ring", kT0);
+  feed.Event(testing::StasisStart(c1, kArgs), kT0);
+  feed.Event(testing::OfChannel("DeviceStateChanged", Chan("", "", 0)), kT0 + 5 * kS);
+
+  SECTION("the same process again ends nothing") {
+    feed.Gap(&before, kT0 + 20 * kS);
+    CHECK_FALSE(feed.Changed());
+    CHECK(feed.live() == 1);
+  }
+  SECTION("another startup time: the call ends at the last event heard, marked") {
+    feed.Gap(&after, kT0 + 20 * kS);
+    const CallRow& row = feed.Row("c1");
+    CHECK(row.status == CallStatus::kFinished);
+    CHECK(row.end_us == kT0 + 5 * kS);
+    CHECK(row.end_reason == EndReason::kPbxRestart);
+    CHECK(row.end_estimated);
+    CHECK_FALSE(row.hangup_cause.has_value());
+    feed.Reconcile({}, kT0 + 20 * kS);
+    CHECK_FALSE(feed.Changed());  // not ended again by the reconcile
+    // CEL's last line of the channel is a later sign of it.
+    feed.Cel(
+        Window(kT0, kT0 + 20 * kS, {Line(CelEventType::kOther, kT0 + 6 * kS, "c1", kCallName)}));
+    CHECK(feed.Row("c1").end_us == kT0 + 6 * kS);
+    CHECK(feed.Row("c1").end_reason == EndReason::kPbxRestart);
+    CHECK(feed.Row("c1").evidence == Evidence::kCel);
+  }
+}
+
+}  // namespace
+}  // namespace callledger
