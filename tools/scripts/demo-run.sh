@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The body of demo.sh, run under with-postgres.sh (CALL_LEDGER_TEST_PG is the
-# private PostgreSQL). Not meant to be run by hand.
+# private PostgreSQL). Not meant to be run by hand. Part 1 replays the
+# captured sessions of fixtures/asterisk; part 2 (demo-cel.sh) a cut healed
+# from Asterisk's CEL log; then what the ledger and the call log hold.
 set -euo pipefail
 . "$DEMO_ROOT/tools/scripts/demo-lib.sh"
 streams=("$DEMO_ROOT"/fixtures/asterisk/*.observer.jsonl)
@@ -8,7 +10,7 @@ frames=$(cat "${streams[@]}" | grep -c .)
 
 start_sim ari-sim --speed "$DEMO_SPEED" "${streams[@]}"
 trap 'kill ${daemon:-} $sim 2>/dev/null || true' EXIT
-echo "== ari-sim replays ${#streams[@]} captured Asterisk sessions ($frames frames) as ARI at $ari, speed x$DEMO_SPEED"
+echo "== Part 1: ari-sim replays ${#streams[@]} captured Asterisk sessions ($frames frames) as ARI at $ari, speed x$DEMO_SPEED"
 start_daemon call-ledgerd.log
 echo "== call-ledgerd: ledger $ledger, node demo-pbx, PostgreSQL (private, $CALL_LEDGER_TEST_PG)"
 echo "   Wallboard (open it now, the calls below appear there live): http://$http/?since=2026-11-26T00:00:00%2B05:00&until=2026-11-27T00:00:00%2B05:00"
@@ -33,12 +35,11 @@ for m in json.load(sys.stdin)["items"]:
     c = m["call"]
     print("  ", c["start_time"], c["from_number"], "->", c["to_number"], c["disposition"],
           "resolved" if m["resolved"] else "not called back yet")'
-if [ "${DEMO_KEEP_SECONDS:-0}" -gt 0 ]; then
-  echo "== the daemon keeps serving http://$http/ for $DEMO_KEEP_SECONDS s (DEMO_KEEP_SECONDS)"
-  sleep "$DEMO_KEEP_SECONDS"
-fi
 stop_both
 trap - EXIT
+echo
+
+"$DEMO_ROOT/tools/scripts/demo-cel.sh" play
 echo
 echo "== call_logs (times in the PBX zone, Asia/Tashkent)"
 psql_q -c "SET TIME ZONE 'Asia/Tashkent'" -c "
@@ -59,5 +60,7 @@ echo "== ledger-replay check (the table is exactly what the ledger says)"
 "$bin/tools/ledger-replay" check --ledger "$ledger" --pg "$CALL_LEDGER_TEST_PG" | tail -n 1
 echo "== ledger-audit verify"
 "$bin/tools/ledger-audit" --ledger "$ledger" verify
+echo
+"$DEMO_ROOT/tools/scripts/demo-cel.sh" report
 echo
 echo "The ledger stays in $ledger (ledger-audit --help); PostgreSQL stops now."
