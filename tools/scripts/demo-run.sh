@@ -1,26 +1,17 @@
 #!/usr/bin/env bash
 # The body of demo.sh, run under with-postgres.sh (CALL_LEDGER_TEST_PG is the
-# private PostgreSQL). Not meant to be run by hand.
+# private PostgreSQL). Not meant to be run by hand. Part 1 replays the
+# captured sessions of fixtures/asterisk; part 2 (demo-cel.sh) a cut healed
+# from Asterisk's CEL log; then what the ledger and the call log hold.
 set -euo pipefail
-bin=$DEMO_BIN work=$DEMO_WORK ledger=$DEMO_WORK/ledger
+. "$DEMO_ROOT/tools/scripts/demo-lib.sh"
 streams=("$DEMO_ROOT"/fixtures/asterisk/*.observer.jsonl)
 frames=$(cat "${streams[@]}" | grep -c .)
-psql_q() { psql "$CALL_LEDGER_TEST_PG" -X -q -P pager=off "$@"; }
 
-"$bin/tools/ari-sim" --listen 127.0.0.1:0 --speed "$DEMO_SPEED" "${streams[@]}" > "$work/ari-sim.out" 2> "$work/ari-sim.log" &
-sim=$!
-for _ in $(seq 100); do grep -q "^listening on" "$work/ari-sim.out" 2>/dev/null && break; sleep 0.1; done
-ari=$(sed -n 's/^listening on //p' "$work/ari-sim.out")
-echo "== ari-sim replays ${#streams[@]} captured Asterisk sessions ($frames frames) as ARI at $ari, speed x$DEMO_SPEED"
-
-ARI_URL="http://$ari" ARI_USER=backend ARI_PASSWORD=CallCenter2025 \
-DATABASE_URL="$CALL_LEDGER_TEST_PG" LEDGER_DIR="$ledger" NODE_NAME=demo-pbx HTTP_LISTEN="$DEMO_HTTP" \
-PBX_TIMEZONE=Asia/Tashkent "$bin/src/call-ledgerd" 2> "$work/call-ledgerd.log" &
-daemon=$!
-trap 'kill $daemon $sim 2>/dev/null || true' EXIT
-for _ in $(seq 100); do grep -q "http listening on" "$work/call-ledgerd.log" 2>/dev/null && break; sleep 0.1; done
-http=$(sed -n 's/.*http listening on \([^ ]*\) .*/\1/p' "$work/call-ledgerd.log" | head -n 1)
-if [ -z "$http" ]; then echo "call-ledgerd did not start serving HTTP:"; tail -n 20 "$work/call-ledgerd.log"; exit 1; fi
+start_sim ari-sim --speed "$DEMO_SPEED" "${streams[@]}"
+trap 'kill ${daemon:-} $sim 2>/dev/null || true' EXIT
+echo "== Part 1: ari-sim replays ${#streams[@]} captured Asterisk sessions ($frames frames) as ARI at $ari, speed x$DEMO_SPEED"
+start_daemon call-ledgerd.log
 echo "== call-ledgerd: ledger $ledger, node demo-pbx, PostgreSQL (private, $CALL_LEDGER_TEST_PG)"
 echo "   Wallboard (open it now, the calls below appear there live): http://$http/?since=2026-11-26T00:00:00%2B05:00&until=2026-11-27T00:00:00%2B05:00"
 echo "   API: http://$http/api/calls   live feed: ws://$http/api/live   metrics: http://$http/metrics"
@@ -28,24 +19,12 @@ echo
 
 # Frames + the daemon's note, gap and reconcile records, projected.
 expected=$((frames + 3))
-last=""
-while true; do
+all_projected() {
+  local cp
   cp=$(psql_q -t -A -c "SELECT coalesce(max(last_seq),0) FROM projector_checkpoint WHERE node='demo-pbx'" 2>/dev/null || echo 0)
-  live=$(psql_q -t -A -F ' | ' -c "SET TIME ZONE 'Asia/Tashkent'" -c "
-    SELECT to_char(start_time,'HH24:MI:SS'), call_id, direction, from_number, to_number, status
-    FROM call_logs WHERE status <> 'yakunlandi' ORDER BY start_time" 2>/dev/null || true)
-  done_calls=$(psql_q -t -A -c "SELECT count(*) FROM call_logs WHERE status = 'yakunlandi'" 2>/dev/null || echo 0)
-  now="$live|$done_calls"
-  if [ "$now" != "$last" ]; then
-    echo "-- $(date +%H:%M:%S)  ledger seq $cp of $expected, finished calls: $done_calls, live calls:"
-    if [ -n "$live" ]; then echo "$live" | sed 's/^/   /'; else echo "   (none)"; fi
-    last=$now
-  fi
-  [ "${cp:-0}" -ge "$expected" ] && break
-  kill -0 $daemon 2>/dev/null || { echo "call-ledgerd stopped:"; tail -n 20 "$work/call-ledgerd.log"; exit 1; }
-  sleep 1
-done
-
+  [ "${cp:-0}" -ge "$expected" ]
+}
+watch_calls all_projected "$work/call-ledgerd.log"
 echo
 echo "== GET /api/stats for the captured day (the wallboard's KPIs)"
 curl -s "http://$http/api/stats?since=2026-11-26T00:00:00%2B05:00&until=2026-11-27T00:00:00%2B05:00" | python3 -m json.tool
@@ -56,13 +35,11 @@ for m in json.load(sys.stdin)["items"]:
     c = m["call"]
     print("  ", c["start_time"], c["from_number"], "->", c["to_number"], c["disposition"],
           "resolved" if m["resolved"] else "not called back yet")'
-if [ "${DEMO_KEEP_SECONDS:-0}" -gt 0 ]; then
-  echo "== the daemon keeps serving http://$http/ for $DEMO_KEEP_SECONDS s (DEMO_KEEP_SECONDS)"
-  sleep "$DEMO_KEEP_SECONDS"
-fi
-kill -TERM $daemon; wait $daemon || true
-kill -TERM $sim; wait $sim || true
+stop_both
 trap - EXIT
+echo
+
+"$DEMO_ROOT/tools/scripts/demo-cel.sh" play
 echo
 echo "== call_logs (times in the PBX zone, Asia/Tashkent)"
 psql_q -c "SET TIME ZONE 'Asia/Tashkent'" -c "
@@ -83,5 +60,7 @@ echo "== ledger-replay check (the table is exactly what the ledger says)"
 "$bin/tools/ledger-replay" check --ledger "$ledger" --pg "$CALL_LEDGER_TEST_PG" | tail -n 1
 echo "== ledger-audit verify"
 "$bin/tools/ledger-audit" --ledger "$ledger" verify
+echo
+"$DEMO_ROOT/tools/scripts/demo-cel.sh" report
 echo
 echo "The ledger stays in $ledger (ledger-audit --help); PostgreSQL stops now."

@@ -4,10 +4,18 @@
 # the end), ari-sim replays the captured Asterisk sessions of
 # fixtures/asterisk as a live ARI server, and call-ledgerd records them into a
 # fresh ledger and projects the call log. While the calls run, their rows are
-# shown changing (kelyapti -> suhbatda -> yakunlandi); at the end, the call
-# log, what an auditor sees of one call, and `ledger-audit verify`.
+# shown changing (kelyapti -> suhbatda -> yakunlandi). Then part 2
+# (demo-cel.sh): ari-sim plays one more captured call, of
+# fixtures/asterisk-cel, as a PBX would (its clock runs on while no client
+# listens), writing Asterisk's CEL log as it goes, and cuts the daemon's
+# connection where the call hangs up; the daemon, restarted with CEL_FILE,
+# records the gap and the CEL lines of its window. At the end, the call log,
+# what an auditor sees of one call, `ledger-replay check`, `ledger-audit
+# verify`, and "Healed from Asterisk's CEL log": the rows whose evidence is
+# CEL (or that none is) and the ledger's cel records.
 #
-# DEMO_SPEED (default 4) scales the recorded time (about 2.5 minutes).
+# DEMO_SPEED (default 4) scales the recorded time (about 2.5 minutes, and
+# some 10 s for part 2).
 # DEMO_HTTP (default 127.0.0.1:8095) is where the API and the wallboard are
 # served while the demo runs; DEMO_KEEP_SECONDS keeps them up that long after
 # the replay ends, to look around.
