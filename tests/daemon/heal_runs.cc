@@ -244,20 +244,37 @@ std::vector<CallRow> HealRun::Rows() const {
   return rows;
 }
 
-std::vector<std::string> HealRun::HiddenFrames() const {
-  std::set<std::string> recorded;
+std::vector<std::set<std::uint64_t>> HealRun::HiddenFrameNumbers() const {
+  std::vector<const std::string*> recorded;
   for (const Record& r : records_) {
     if (r.kind == RecordKind::kAriEvent || r.kind == RecordKind::kMalformed) {
-      recorded.insert(r.payload);
+      recorded.push_back(&r.payload);
     }
   }
-  std::vector<std::string> hidden;
+  // The ledger's frames are the stream's, in order, less the hidden ones.
+  std::vector<std::set<std::uint64_t>> hidden(frames_.size());
+  std::size_t next = 0;
   for (std::size_t j = 0; j < frames_.size(); ++j) {
-    for (const auto& frame : frames_[j]) {
-      if (recorded.count(arisim::RestampFrame(frame, shifts_.at(j))) == 0) hidden.push_back(frame);
+    for (std::size_t i = 0; i < frames_[j].size(); ++i) {
+      if (next < recorded.size() &&
+          *recorded[next] == arisim::RestampFrame(frames_[j][i], shifts_.at(j))) {
+        ++next;
+      } else {
+        hidden[j].insert(i + 1);
+      }
     }
   }
+  CHECK(next == recorded.size());  // every frame recorded is the stream's
   return hidden;
+}
+
+std::vector<std::string> HealRun::HiddenFrames() const {
+  std::vector<std::string> out;
+  const auto hidden = HiddenFrameNumbers();
+  for (std::size_t j = 0; j < hidden.size(); ++j) {
+    for (const std::uint64_t n : hidden[j]) out.push_back(frames_[j][n - 1]);
+  }
+  return out;
 }
 
 std::vector<CallRow> FoldRecords(const std::vector<Record>& records, const std::string& node) {

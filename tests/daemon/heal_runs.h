@@ -40,6 +40,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -115,8 +116,11 @@ class HealRun {
   std::vector<CallRow> Rows() const;
   // After Settle(): every record, read once `ledger-audit verify` passed.
   const std::vector<Record>& Records() const { return records_; }
-  // After Settle(): the frames of each capture the ledger does not hold
-  // (restamped back: the capture's own bytes), in order.
+  // After Settle(): the numbers of each capture's frames the ledger does
+  // not hold (the ledger's frames, restamped back, matched in order against
+  // the captures: a capture may hold the same frame twice).
+  std::vector<std::set<std::uint64_t>> HiddenFrameNumbers() const;
+  // Those frames, the capture's own bytes, in order.
   std::vector<std::string> HiddenFrames() const;
   // Each capture's shift (ari-sim's log), µs.
   const std::vector<std::int64_t>& shifts() const { return shifts_; }
