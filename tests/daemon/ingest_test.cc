@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "daemon/ingest.h"
+#include "payload/gap.h"
 #include "store/memory_event_log.h"
 #include "support/fixtures.h"
 #include "support/stored_records.h"
@@ -177,6 +178,41 @@ TEST_CASE("a reconnection records why the previous connection ended") {
   const Record second = testing::DecodeStored(log, Seq{3});
   CHECK(second.kind == RecordKind::kGap);
   CHECK_THAT(second.reason, Catch::Contains("closed by Asterisk"));
+}
+
+// A long outage: the connection ends, attempts to reconnect fail for a
+// while. The gap (and the CEL window after it) begins when the connection
+// ended, not at the last failed attempt; before the first connection of a
+// run nothing is heard, and the gap begins before the run.
+TEST_CASE("failed attempts to reconnect do not move where the gap begins") {
+  store::MemoryEventLog log("pbx");
+  std::int64_t now = 1795684500000000;
+  IngestOptions options = Options();
+  options.clock = [&now] { return now; };
+  Ingest ingest(log, options);
+  ingest.Start();
+  ingest.OnDisconnected("connection refused");
+  now += 1'000'000;
+  ingest.OnConnected("{}");
+  now += 1'000'000;
+  ingest.OnFrame(R"({"type":"X"})");
+  ingest.OnDisconnected("closed by Asterisk");
+  const std::int64_t closed_at = now;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    now += 2'000'000;
+    ingest.OnDisconnected("WebSocket upgrade refused: 503");
+  }
+  now += 500'000;
+  ingest.OnConnected("{}");
+  ingest.Stop();
+  REQUIRE(log.Head().seq.value == 3);
+  auto first = payload::ParseGap(testing::DecodeStored(log, Seq{1}).payload);
+  REQUIRE(first.ok());
+  CHECK(first->since_us == 0);
+  auto second = payload::ParseGap(testing::DecodeStored(log, Seq{3}).payload);
+  REQUIRE(second.ok());
+  CHECK(second->since_us == closed_at);
+  CHECK(second->until_us == closed_at + 6'500'000);
 }
 
 }  // namespace

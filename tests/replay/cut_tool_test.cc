@@ -1,7 +1,8 @@
 // `ledger-replay fixture` with cuts and CEL, the real binary: bad cuts and
 // inputs exit 2 with a message naming the problem; --records prints the
 // simulated records, which `fixture` replays to the same rows; --expect
-// --update keeps a cut run's rows.
+// --update keeps a cut run's rows; --agree-with judges them by the agreement
+// rule of cut runs.
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -102,6 +103,53 @@ TEST_CASE("ledger-replay fixture --expect --update keeps a cut run's rows") {
   // The same capture without the cut does not match them.
   const Ran uncut = Fixture(dir, {Stream(), "--expect", rows});
   CHECK(uncut.status == 1);
+}
+
+std::string Uncut(const std::string& stream) {
+  return (SourceDir() / "fixtures" / "expected" / "cel" / (stream + ".rows.json")).string();
+}
+
+TEST_CASE("ledger-replay fixture --agree-with: a cut run against the uncut rows, by the rule") {
+  TempDir dir;
+  // The cut hides both RecordingStarted of f's ARI recording: its file may
+  // be missing from the row (CEL never names it), nothing else differs.
+  const std::vector<std::string> f_cut = {
+      CelFixture("f-inbound-recorded-ari.observer.jsonl").string(),
+      "--drop-at",
+      "70",
+      "--gap",
+      "2",
+      "--cel",
+      CelLog("f-inbound-recorded-ari").string(),
+      "--agree-with",
+      Uncut("f-inbound-recorded-ari.observer")};
+  const Ran agree = Fixture(dir, f_cut);
+  CHECK(agree.status == 0);
+  CHECK(agree.out.find("1 rows agree with") != std::string::npos);
+  // The file is named as the projector names it: in recordings_dir.
+  std::vector<std::string> elsewhere = f_cut;
+  elsewhere.insert(elsewhere.end(), {"--option", "recordings_dir=/elsewhere"});
+  const Ran moved = Fixture(dir, elsewhere);
+  CHECK(moved.status == 1);
+  CHECK(moved.out.find("recording_path: uncut /var/spool/asterisk/recording/1796643960.33.wav, "
+                       "cut null (NULL, and the cut did not hide that recording's start)") !=
+        std::string::npos);
+
+  // An answer hidden with no CEL to heal it: the reconnect's estimate, on
+  // an 'ari' row, one line.
+  const Ran answer =
+      Fixture(dir, {CelFixture("a-inbound-answered.observer.jsonl").string(), "--drop-at", "53",
+                    "--gap", "12", "--agree-with", Uncut("a-inbound-answered.observer")});
+  CHECK(answer.status == 1);
+  CHECK(answer.out.find("1 disagreement(s) with") != std::string::npos);
+  CHECK(answer.out.find("  call 1796643888.5: answer_time: uncut 2026-12-07T11:44:50.386Z, cut "
+                        "2026-12-07T11:44:50.392Z (not equal on an 'ari' row)\n") !=
+        std::string::npos);
+
+  WriteFile(dir / "bad.json", "{}");
+  const Ran bad = Fixture(dir, {Stream(), "--agree-with", (dir / "bad.json").string()});
+  CHECK(bad.status == 2);
+  CHECK(bad.err.find("rows are not a JSON array") != std::string::npos);
 }
 
 }  // namespace

@@ -9,6 +9,8 @@
 #include <limits>
 #include <sstream>
 
+#include "ari-sim/restamp.h"
+
 namespace callledger::arisim {
 namespace json = boost::json;
 using std::chrono::microseconds;
@@ -174,6 +176,16 @@ std::vector<LineCue> ScheduleCelLines(const std::vector<CelLine>& lines,
 CelFeed::CelFeed(std::vector<CelLine> lines, std::vector<LineCue> cues)
     : lines_(std::move(lines)), cues_(std::move(cues)) {
   assert(lines_.size() == cues_.size());
+}
+
+void CelFeed::Restamp(const std::vector<std::int64_t>& shift_by_file) {
+  assert(next_ == 0);
+  if (shift_by_file.empty()) return;
+  for (CelLine& line : lines_) {
+    const std::int64_t shift = shift_by_file[std::min(line.file_index, shift_by_file.size() - 1)];
+    line.bytes = RestampCelLine(line.bytes, shift);
+    if (line.time_us) *line.time_us += shift;
+  }
 }
 
 }  // namespace callledger::arisim

@@ -84,6 +84,10 @@ class CelFeed {
   const std::string& next_line() const { return lines_[next_].bytes; }
   const LineCue& next_cue() const { return cues_[next_]; }
   void Advance() { ++next_; }
+  // --restamp (restamp.h): moves every line's eventtime by its capture's
+  // shift (by file_index; the last shift for captures beyond). Before the
+  // first line is written.
+  void Restamp(const std::vector<std::int64_t>& shift_by_file);
 
  private:
   std::vector<CelLine> lines_;

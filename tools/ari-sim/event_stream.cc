@@ -9,7 +9,10 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <cstddef>
+#include <cstdint>
 #include <utility>
+
+#include "ari-sim/restamp.h"
 
 namespace callledger::arisim {
 namespace {
@@ -41,9 +44,43 @@ bool OffersAriProtocol(std::string_view offered) {
 }  // namespace
 
 EventStream::EventStream(net::io_context& io, Replay& replay, std::chrono::milliseconds lead_in,
-                         CelPlayback* cel)
-    : io_(io), replay_(replay), cel_(cel), clock_(replay.clock(), lead_in) {
+                         bool restamp, std::vector<std::string> capture_names, CelPlayback* cel)
+    : io_(io),
+      replay_(replay),
+      cel_(cel),
+      lead_in_(lead_in),
+      restamp_(restamp),
+      capture_names_(std::move(capture_names)),
+      clock_(replay.clock(), lead_in) {
   wake_.emplace(io_);
+}
+
+std::optional<std::string> EventStream::Away(Clock::time_point now) const {
+  if (!away_until_ || now >= *away_until_) return std::nullopt;
+  const auto ms = std::chrono::ceil<std::chrono::milliseconds>(*away_until_ - now).count();
+  return "the PBX is away after the drop after frame " + std::to_string(away_after_frame_) +
+         " (realtime), for " + std::to_string(ms) + " ms more";
+}
+
+void EventStream::Restamp() {
+  // The wall-clock time of offset 0 on the replay clock.
+  const auto steady_now = Clock::now();
+  const std::int64_t wall_now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count();
+  const std::int64_t start_wall_us =
+      wall_now_us +
+      std::chrono::duration_cast<std::chrono::microseconds>(clock_.start() - steady_now).count();
+  const std::vector<std::int64_t> shifts =
+      CaptureShifts(replay_.frames(), replay_.offsets(), start_wall_us);
+  replay_.Restamp(shifts);
+  if (cel_ != nullptr) cel_->feed.Restamp(shifts);
+  for (std::size_t i = 0; i < shifts.size(); ++i) {
+    const std::int64_t ms = shifts[i] / 1000;
+    Log("restamped capture " + std::to_string(i + 1) + " (" +
+        (i < capture_names_.size() ? capture_names_[i] : std::string("?")) +
+        "): every time moved by " + (ms >= 0 ? "+" : "") + std::to_string(ms) + " ms");
+  }
 }
 
 void EventStream::ReleaseIo() {
@@ -113,7 +150,9 @@ void EventStream::Subscribe(const std::shared_ptr<WsSession>& session) {
     Log("stream started (" + std::to_string(replay_.frame_count()) + " frames" +
         (replay_.clock() == ClockMode::kRealtime ? ", realtime" : "") + ")");
   }
+  const bool starting = !clock_.started();
   clock_.OnSubscribe(Clock::now());
+  if (starting && restamp_) Restamp();
   Log(who + " subscribed to app '" + session->app + "'; next frame " +
       (replay_.done() ? std::string("none (the stream has ended)")
                       : std::to_string(replay_.next_number())));
@@ -233,6 +272,17 @@ net::awaitable<void> EventStream::SendNext() {
     if (sent.last_skipped >= sent.first_skipped) {
       what += ", skipping frames " + std::to_string(sent.first_skipped) + ".." +
               std::to_string(sent.last_skipped);
+    }
+    if (replay_.clock() == ClockMode::kRealtime) {
+      const std::uint64_t last_hidden =
+          sent.last_skipped >= sent.first_skipped ? sent.last_skipped : sent.number;
+      away_after_frame_ = sent.number;
+      away_until_ = clock_.start() + AwayUntil(replay_.offsets(), last_hidden, lead_in_);
+      what +=
+          "; the PBX is away (subscriptions refused) for " +
+          std::to_string(
+              std::chrono::ceil<std::chrono::milliseconds>(*away_until_ - Clock::now()).count()) +
+          " ms";
     }
     Log(what);
     if (sub_ == target) sub_.reset();

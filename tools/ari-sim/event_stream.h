@@ -28,10 +28,17 @@ namespace callledger::arisim {
 class EventStream {
  public:
   // Waits `lead_in` after each subscription before its next frame (see
-  // ServerOptions::lead_in and stream_clock.h). `cel` may be null (no CEL
-  // output).
-  EventStream(net::io_context& io, Replay& replay, std::chrono::milliseconds lead_in,
-              CelPlayback* cel);
+  // ServerOptions::lead_in and stream_clock.h). With `restamp`, moves the
+  // frames' and CEL lines' times to the present when the clock starts
+  // (restamp.h), naming the captures by `capture_names` in the log. `cel`
+  // may be null (no CEL output).
+  EventStream(net::io_context& io, Replay& replay, std::chrono::milliseconds lead_in, bool restamp,
+              std::vector<std::string> capture_names, CelPlayback* cel);
+
+  // Realtime, after a drop: why a subscription at `now` is refused (the PBX
+  // is away until the drop's gap has happened, stream_clock.h AwayUntil);
+  // nullopt when it is not.
+  std::optional<std::string> Away(Clock::time_point now) const;
 
   // An accepted /ari/events upgrade: handshake, subscribe, then read (and
   // discard) until the client goes away. Events are written by Pump().
@@ -51,6 +58,8 @@ class EventStream {
   net::awaitable<bool> Accept(Ws& ws, const http::request<http::string_body>& request,
                               const std::string& peer);
   void Subscribe(const std::shared_ptr<WsSession>& session);
+  // --restamp, when the clock has just started.
+  void Restamp();
   void Unsubscribe(const std::shared_ptr<WsSession>& session);
   void Wake();
   net::awaitable<void> SleepUntil(Clock::time_point when);
@@ -69,7 +78,13 @@ class EventStream {
   net::io_context& io_;
   Replay& replay_;
   CelPlayback* cel_;
+  std::chrono::milliseconds lead_in_;
+  bool restamp_;
+  std::vector<std::string> capture_names_;
   StreamClock clock_;
+  // Realtime: the last drop, and until when the PBX is away after it.
+  std::uint64_t away_after_frame_ = 0;
+  std::optional<Clock::time_point> away_until_;
   std::optional<net::steady_timer> wake_;
   // Realtime: frames skipped since LogSkipped last spoke (first, last).
   std::uint64_t skipped_first_ = 0;

@@ -73,9 +73,14 @@ Drops
   never sent. By default the gap's frames happen at once and the next client
   to subscribe gets frame N+M+1 onwards. With --realtime they happen in their
   time and the stream goes on while the client is away: the next client gets
-  the frames due after it subscribed, never one of the gap. Repeat the pair for
-  more drops (in increasing order); --gap defaults to 0 when no --gap is given
-  at all.
+  the frames due after it subscribed, never one of the gap. Meanwhile the PBX is
+  away: /ari/events upgrades get 503 until the gap's last frame has happened and
+  until --lead-in-ms before frame N+M+1 is due (--lead-in-ms after the last
+  frame when the gap runs to the end), so a client that retries soon comes back
+  in time to get frame N+M+1: it has missed exactly the gap, as the cut runs of
+  `ledger-replay fixture --drop-at N --gap M` assume. REST goes on. Repeat the
+  pair for more drops (in increasing order); --gap defaults to 0 when no --gap
+  is given at all.
 
 CEL (--cel FILE --cel-out PATH)
   FILE is a capture's CEL log (fixtures/asterisk-cel/<s>.cel.jsonl: what
@@ -93,6 +98,18 @@ CEL (--cel FILE --cel-out PATH)
   goes right after the last frame stamped no later than it.
   --cel-rotate-at N renames PATH to PATH.1 after the N-th line appended and
   starts a new, empty PATH (repeatable, increasing; as a log rotation).
+
+Restamping (--restamp)
+  Moves each capture's calls to the present, as if they were happening now:
+  when the stream's clock starts, every frame's "timestamp" and "creationtime"
+  and every CEL line's "eventtime" is moved by one shift per capture FILE, in
+  whole milliseconds, such that the capture's first frame is stamped with the
+  moment it is due (its zone offset, e.g. +0500, is kept). With --realtime and
+  --speed 1 every frame and CEL line is then stamped with the moment it is due,
+  as Asterisk stamps its events, so a client's own clock agrees with the
+  stamps (a CEL reader's windows after a gap, for example). Each shift is
+  logged: "restamped capture K (FILE): every time moved by +N ms"; rows made
+  from a restamped stream are the capture's rows moved by that shift.
 
 HTTP
   ws://HOST:PORT/ari/events?app=NAME[&subscribeAll=true][&api_key=USER:PASS]
@@ -179,6 +196,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> cel_files;
   std::string cel_out;
   std::vector<std::uint64_t> cel_rotate_at;
+  bool restamp = false;
 
   app.add_option("--listen", listen, "where to listen, loopback only; port 0 picks a free port")
       ->type_name("HOST:PORT")
@@ -210,6 +228,9 @@ int main(int argc, char** argv) {
   app.add_flag("--realtime", realtime,
                "the clock runs on while no client is connected: frames due meanwhile are never "
                "sent (see Realtime)");
+  app.add_flag("--restamp", restamp,
+               "move every capture's times to the present when the stream starts (see "
+               "Restamping)");
   int lead_in_ms = 0;
   app.add_option(
          "--lead-in-ms", lead_in_ms,
@@ -300,6 +321,8 @@ int main(int argc, char** argv) {
   options.tls_cert_file = tls_cert;
   options.tls_key_file = tls_key;
   options.lead_in = std::chrono::milliseconds(lead_in_ms);
+  options.restamp = restamp;
+  options.capture_names = files;
   const std::size_t cel_lines = cel ? cel->feed.line_count() : 0;
   auto server = SimServer::Create(
       std::move(options), Replay(std::move(*frames), pacing, std::move(drops)), std::move(cel));

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "ari-sim/restamp.h"
 #include "ari/timestamp.h"
 
 namespace callledger::arisim {
@@ -209,6 +210,16 @@ Replay::Sent Replay::MarkSent() {
     next_ = end;
   }
   return sent;
+}
+
+void Replay::Restamp(const std::vector<std::int64_t>& shift_by_file) {
+  assert(applied_ == 0);
+  if (shift_by_file.empty()) return;
+  for (StreamFrame& f : frames_) {
+    const std::int64_t shift = shift_by_file[std::min(f.file_index, shift_by_file.size() - 1)];
+    f.bytes = RestampFrame(f.bytes, shift);
+    if (f.time_us) *f.time_us += shift;
+  }
 }
 
 void Replay::SkipNext() {

@@ -132,6 +132,12 @@ class Replay {
     return next_ == 0 ? std::chrono::microseconds(0) : offsets_[next_ - 1];
   }
   const std::vector<std::chrono::microseconds>& offsets() const { return offsets_; }
+  const std::vector<StreamFrame>& frames() const { return frames_; }
+
+  // --restamp (restamp.h): moves the times in every frame by its capture's
+  // shift (by file_index; the last shift for captures beyond). Only before
+  // the first frame is applied, when the clock starts.
+  void Restamp(const std::vector<std::int64_t>& shift_by_file);
 
   // Applies every frame up to and including the next one to the live state:
   // call it when the next frame is about to be sent (the PBX has produced

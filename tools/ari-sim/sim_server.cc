@@ -64,7 +64,8 @@ class SimServer::Impl {
       : options_(std::move(options)), replay_(std::move(replay)), cel_(std::move(cel)) {
     io_.emplace(1);
     acceptor_.emplace(*io_);
-    events_.emplace(*io_, replay_, options_.lead_in, cel_ ? &*cel_ : nullptr);
+    events_.emplace(*io_, replay_, options_.lead_in, options_.restamp, options_.capture_names,
+                    cel_ ? &*cel_ : nullptr);
   }
 
   ~Impl() {
@@ -213,6 +214,15 @@ class SimServer::Impl {
           Log(peer + ": refused " + std::string(TargetPath(request.target())) + " upgrade (" +
               std::to_string(verdict.refusal.status) + ")");
           co_await WriteResponse(stream, request.version(), verdict.refusal, false);
+          break;
+        }
+        if (const std::optional<std::string> away = events_->Away(Clock::now())) {
+          Log(peer + ": refused " + std::string(TargetPath(request.target())) +
+              " upgrade (503): " + *away);
+          // A named answer: GCC destroys a temporary in a co_await
+          // expression twice.
+          const RestResponse unavailable{503, MessageJson(*away)};
+          co_await WriteResponse(stream, request.version(), unavailable, false);
           break;
         }
         beast::get_lowest_layer(stream).expires_never();

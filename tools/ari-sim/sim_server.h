@@ -30,7 +30,10 @@
 // next client: only drop points lose frames. With ClockMode::kRealtime the
 // stream goes on instead, as a PBX's does: frames due while no client is
 // subscribed, and a frame whose write failed, are never sent, and the next
-// client gets the frames from its subscription on (stream_clock.h).
+// client gets the frames from its subscription on (stream_clock.h). After
+// a drop in realtime the PBX is away: /ari/events upgrades are answered 503
+// until the drop's gap has happened (stream_clock.h, AwayUntil); REST goes
+// on.
 //
 // CEL: with a CelPlayback, the pump also appends the capture's CEL lines to
 // a file as the replay clock reaches their times (cel_lines.h), whether or
@@ -43,6 +46,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "ari-sim/auth.h"
 #include "ari-sim/cel_writer.h"
@@ -66,6 +70,11 @@ struct ServerOptions {
   // ledger (a real Asterisk gives no such pause). In realtime the clock runs
   // on meanwhile; the frames due then are held back (stream_clock.h).
   std::chrono::milliseconds lead_in{0};
+  // --restamp (restamp.h): each capture's times moved to the present when
+  // the stream's clock starts; `capture_names` (the FILEs, in order) name
+  // them in the log.
+  bool restamp = false;
+  std::vector<std::string> capture_names;
 };
 
 enum class SignalHandling {

@@ -12,6 +12,14 @@ StreamStep WaitUntil(SteadyTime until) { return StreamStep{StreamStep::Kind::kWa
 
 }  // namespace
 
+microseconds AwayUntil(const std::vector<microseconds>& offsets, std::uint64_t last_hidden,
+                       std::chrono::milliseconds lead_in) {
+  if (offsets.empty() || last_hidden == 0) return microseconds(0);
+  const std::size_t last = std::min<std::size_t>(last_hidden, offsets.size()) - 1;
+  if (last + 1 >= offsets.size()) return offsets[last] + lead_in;
+  return std::max(offsets[last], offsets[last + 1] - lead_in);
+}
+
 StreamClock::StreamClock(ClockMode mode, std::chrono::milliseconds lead_in)
     : mode_(mode), lead_in_(lead_in) {}
 

@@ -40,6 +40,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "ari-sim/replay.h"
 
@@ -78,6 +79,17 @@ struct StreamStep {
   Kind kind = Kind::kWait;
   SteadyTime until = SteadyTime::max();  // kWait only; max: until woken
 };
+
+// Realtime drops: the PBX is away (ari-sim refuses /ari/events
+// subscriptions) from a drop until this offset on the replay clock, so that
+// the client that comes back has missed exactly the drop's gap, as the cut
+// runs of replay/cuts.h assume: until the gap's last frame (number
+// `last_hidden`; the drop's own frame for a gap of 0) has happened, and
+// until `lead_in` before the next frame is due (the lead-in then holds that
+// frame for the client); when the gap runs to the end of the stream, until
+// `lead_in` after its last frame. `offsets` are the frames' (Replay's).
+std::chrono::microseconds AwayUntil(const std::vector<std::chrono::microseconds>& offsets,
+                                    std::uint64_t last_hidden, std::chrono::milliseconds lead_in);
 
 class StreamClock {
  public:

@@ -5,9 +5,12 @@
 #include <iostream>
 #include <sstream>
 
+#include "core/projector.h"
 #include "projection/row_format.h"
+#include "replay/cut_replay.h"
 #include "replay/expected_rows.h"
 #include "replay/fixture.h"
+#include "replay/row_agreement.h"
 
 namespace callledger::cli {
 namespace {
@@ -36,6 +39,16 @@ Cuts and CEL: a daemon's run, simulated
   back to `ledger-replay fixture` for the same rows). Bad cuts (N beyond
   the last frame, a gap past it, a cut inside the previous one's gap) and a
   missing CEL file exit 2.
+
+Agreement with the uncut rows (--agree-with ROWS)
+  Compares the run's rows with ROWS, the rows of the same capture uncut (e.g.
+  fixtures/expected/cel/<s>.<stream>.rows.json), by the agreement rule of cut
+  runs healed from CEL (docs/audit.md): the same calls; every column equal but
+  first_seq and last_seq; evidence 'ari' uncut, 'ari' or 'cel' cut; on 'cel'
+  rows answer_time and end_time within 100 ms and duration, ring_seconds and
+  talk_seconds within 1 s; recording_path NULL where the cuts hid that ARI
+  recording's RecordingStarted. Prints one line per disagreement and exits 1,
+  or says that they agree and exits 0.
 )";
 
 int FixtureFail(const std::string& message) {
@@ -65,6 +78,44 @@ Status SimulationOptions(const FixtureArgs& args, replay::FixtureOptions& option
     ASSIGN_OR_RETURN(options.asterisk_info, ReadWholeFile(args.info_file));
   }
   return Status::Ok();
+}
+
+// --agree-with: the run's rows against the uncut rows (replay/row_agreement.h).
+int AgreeWith(const FixtureArgs& args, const replay::FixtureOptions& options,
+              const std::vector<CallRow>& rows) {
+  auto text = ReadWholeFile(args.agree_with);
+  if (!text.ok()) return FixtureFail(text.status().message());
+  auto uncut = replay::RowTextsFromJson(*text);
+  if (!uncut.ok()) return FixtureFail(args.agree_with + ": " + uncut.status().message());
+  // The ARI recordings whose RecordingStarted the cuts hid, named as the
+  // projector names their files.
+  std::vector<std::string> hidden;
+  if (!options.cuts.empty()) {
+    auto frames = replay::ReadCaptureFrames(args.file);
+    if (!frames.ok()) return FixtureFail(frames.status().message());
+    for (const replay::Cut& cut : options.cuts) {
+      for (std::uint64_t n = cut.after_frame + 1; n <= cut.after_frame + cut.gap; ++n) {
+        hidden.push_back((*frames)[n - 1]);
+      }
+    }
+  }
+  std::string recordings_dir = ProjectorOptions().recordings_dir;
+  for (const auto& [key, value] : options.projector_options) {
+    if (key == "recordings_dir") recordings_dir = value;
+  }
+  replay::AgreementOptions agreement;
+  agreement.hidden_recordings = replay::RecordingsStartedIn(hidden, recordings_dir);
+  const std::vector<std::string> lines =
+      replay::CompareRows(*uncut, replay::TextOf(rows), agreement);
+  if (lines.empty()) {
+    std::printf("%s: %zu rows agree with %s\n", args.file.c_str(), rows.size(),
+                args.agree_with.c_str());
+    return 0;
+  }
+  std::printf("%s: %zu disagreement(s) with %s\n", args.file.c_str(), lines.size(),
+              args.agree_with.c_str());
+  for (const auto& line : lines) std::printf("  %s\n", line.c_str());
+  return 1;
 }
 
 }  // namespace
@@ -101,6 +152,7 @@ int RunFixtureCmd(const FixtureArgs& args) {
     std::cout << result->records_fixture;
     return 0;
   }
+  if (!args.agree_with.empty()) return AgreeWith(args, options, result->rows);
   if (update) {
     auto outcome = replay::UpdateExpected(result->rows, expect);
     if (!outcome.ok()) {
@@ -205,6 +257,16 @@ CLI::App* AddFixtureCommand(CLI::App& app, FixtureArgs& args) {
       "writes them (frames and daemon record lines, in order)");
   records_flag->excludes(expect_option);
   records_flag->excludes(format_option);
+  auto* agree_option =
+      fixture
+          ->add_option("--agree-with", args.agree_with,
+                       "Compare the rows with the uncut rows in ROWS (JSON) by the agreement rule "
+                       "of cut runs healed from CEL (see below): exit 1 with one line per "
+                       "disagreement")
+          ->type_name("ROWS");
+  agree_option->excludes(expect_option);
+  agree_option->excludes(records_flag);
+  agree_option->excludes(format_option);
   return fixture;
 }
 

@@ -12,7 +12,7 @@ namespace callledger::cli {
 
 // What `fixture` is asked for.
 struct FixtureArgs {
-  std::string file, expect, format = "json", node;
+  std::string file, expect, format = "json", node, agree_with;
   bool update = false;
   std::vector<std::string> option_args;
   std::string cel_file, info_file;
@@ -23,7 +23,8 @@ struct FixtureArgs {
 // Adds the `fixture` subcommand to `app`; parsing fills `args`.
 CLI::App* AddFixtureCommand(CLI::App& app, FixtureArgs& args);
 
-// Runs it: 0, 1 when rows differ from --expect, 2 on an error.
+// Runs it: 0, 1 when rows differ from --expect (or break the agreement
+// rule with --agree-with), 2 on an error.
 int RunFixtureCmd(const FixtureArgs& args);
 
 }  // namespace callledger::cli

@@ -1,0 +1,225 @@
+#include "replay/row_agreement.h"
+
+#include <boost/json.hpp>
+
+#include <charconv>
+#include <map>
+#include <optional>
+
+#include "ari/event_decoder.h"
+#include "core/utc_time.h"
+#include "projection/row_format.h"
+
+namespace callledger::replay {
+namespace json = boost::json;
+namespace {
+
+constexpr std::string_view kNull = "null";
+
+// How a column is compared (the header's rule).
+enum class Rule {
+  kExact,
+  kSkipped,     // first_seq, last_seq
+  kEvidence,    // ari | cel
+  kCelTime,     // within kCelTimeTolerance on cel rows
+  kCelSeconds,  // within kCelSecondsTolerance on cel rows
+  kRecording,   // equal, or NULL for a hidden ARI recording
+};
+
+Rule RuleOf(std::string_view column) {
+  static const std::map<std::string, Rule, std::less<>> kRules = {
+      {"first_seq", Rule::kSkipped},       {"last_seq", Rule::kSkipped},
+      {"evidence", Rule::kEvidence},       {"answer_time", Rule::kCelTime},
+      {"end_time", Rule::kCelTime},        {"duration", Rule::kCelSeconds},
+      {"ring_seconds", Rule::kCelSeconds}, {"talk_seconds", Rule::kCelSeconds},
+      {"recording_path", Rule::kRecording}};
+  auto it = kRules.find(column);
+  return it == kRules.end() ? Rule::kExact : it->second;
+}
+
+// A row's columns by name, and its call id.
+struct Keyed {
+  std::string call_id;
+  std::map<std::string, std::string, std::less<>> columns;
+};
+
+Keyed Key(const RowText& row) {
+  Keyed k;
+  for (const auto& [column, value] : row) {
+    if (column == "call_id") k.call_id = value;
+    k.columns.emplace(column, value);
+  }
+  return k;
+}
+
+std::optional<std::int64_t> Integer(std::string_view text) {
+  std::int64_t v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return v;
+}
+
+// Whether `a` and `b` (both not NULL) are numbers no more than `tolerance`
+// apart, read by `read`.
+template <typename Read>
+bool Within(std::string_view a, std::string_view b, std::int64_t tolerance, Read read) {
+  const std::optional<std::int64_t> x = read(a);
+  const std::optional<std::int64_t> y = read(b);
+  if (!x || !y) return false;
+  const std::int64_t d = *x > *y ? *x - *y : *y - *x;
+  return d <= tolerance;
+}
+
+std::optional<std::int64_t> Time(std::string_view text) { return ParseIsoTimestamp(text); }
+
+// Why `cut` breaks the rule for `column`, or "" when it does not.
+std::string Breach(std::string_view column, std::string_view uncut, std::string_view cut,
+                   bool cel_row, const AgreementOptions& options) {
+  const Rule rule = RuleOf(column);
+  if (rule == Rule::kSkipped) return "";
+  if (rule == Rule::kEvidence) {
+    if (uncut != "ari") return "the uncut row must be 'ari'";
+    if (cut != "ari" && cut != "cel") return "a cut row is 'ari' or 'cel'";
+    return "";
+  }
+  if (uncut == cut) return "";
+  if (rule == Rule::kRecording && cut == kNull &&
+      options.hidden_recordings.count(std::string(uncut)) > 0) {
+    return "";
+  }
+  if (rule == Rule::kCelTime || rule == Rule::kCelSeconds) {
+    if (!cel_row) return "not equal on an 'ari' row";
+    if (uncut == kNull || cut == kNull) return "NULL on one side only";
+    if (rule == Rule::kCelTime) {
+      const auto tolerance =
+          std::chrono::duration_cast<std::chrono::microseconds>(kCelTimeTolerance).count();
+      if (Within(uncut, cut, tolerance, Time)) return "";
+      return "more than " + std::to_string(kCelTimeTolerance.count()) + " ms apart on a cel row";
+    }
+    if (Within(uncut, cut, kCelSecondsTolerance, Integer)) return "";
+    return "more than " + std::to_string(kCelSecondsTolerance) + " s apart on a cel row";
+  }
+  if (rule == Rule::kRecording && cut == kNull) {
+    return "NULL, and the cut did not hide that recording's start";
+  }
+  return "not equal";
+}
+
+std::string Line(const std::string& call_id, std::string_view column, std::string_view uncut,
+                 std::string_view cut, std::string_view why) {
+  return "call " + call_id + ": " + std::string(column) + ": uncut " + std::string(uncut) +
+         ", cut " + std::string(cut) + " (" + std::string(why) + ")";
+}
+
+void CompareRow(const Keyed& uncut, const Keyed& cut, const AgreementOptions& options,
+                std::vector<std::string>& out) {
+  const auto evidence = cut.columns.find("evidence");
+  const bool cel_row = evidence != cut.columns.end() && evidence->second == "cel";
+  for (const auto& [column, value] : uncut.columns) {
+    const auto other = cut.columns.find(column);
+    if (other == cut.columns.end()) {
+      out.push_back(Line(uncut.call_id, column, value, "(absent)", "no such column"));
+      continue;
+    }
+    const std::string why = Breach(column, value, other->second, cel_row, options);
+    if (!why.empty()) out.push_back(Line(uncut.call_id, column, value, other->second, why));
+  }
+  for (const auto& [column, value] : cut.columns) {
+    if (uncut.columns.count(column) == 0) {
+      out.push_back(Line(uncut.call_id, column, "(absent)", value, "no such column"));
+    }
+  }
+}
+
+std::string FieldText(const json::value& v) {
+  if (v.is_null()) return std::string(kNull);
+  if (v.is_string()) return std::string(v.as_string());
+  return json::serialize(v);
+}
+
+}  // namespace
+
+RowText TextOf(const CallRow& row) { return projection::RowFields(row); }
+
+std::vector<RowText> TextOf(const std::vector<CallRow>& rows) {
+  std::vector<RowText> out;
+  out.reserve(rows.size());
+  for (const CallRow& r : rows) out.push_back(TextOf(r));
+  return out;
+}
+
+Result<std::vector<RowText>> RowTextsFromJson(std::string_view text) {
+  json::error_code ec;
+  const json::value parsed = json::parse(text, ec);
+  if (ec) return InvalidInput("rows are not JSON: " + ec.message());
+  if (!parsed.is_array()) return InvalidInput("rows are not a JSON array");
+  std::vector<RowText> out;
+  for (const json::value& v : parsed.as_array()) {
+    const json::object* row = v.if_object();
+    if (row == nullptr) return InvalidInput("a row is not a JSON object");
+    const json::value* id = row->if_contains("call_id");
+    if (id == nullptr || !id->is_string()) return InvalidInput("a row has no string call_id");
+    RowText r;
+    for (const auto& kv : *row) r.emplace_back(std::string(kv.key()), FieldText(kv.value()));
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::vector<std::string> CompareRows(const std::vector<RowText>& uncut,
+                                     const std::vector<RowText>& cut,
+                                     const AgreementOptions& options) {
+  std::vector<std::string> out;
+  std::map<std::string, Keyed> cut_by_id;
+  for (const RowText& r : cut) {
+    Keyed k = Key(r);
+    const std::string id = k.call_id;
+    if (!cut_by_id.emplace(id, std::move(k)).second) {
+      out.push_back("call " + id + ": more than one row in the cut run");
+    }
+  }
+  std::set<std::string> seen;
+  for (const RowText& r : uncut) {
+    const Keyed u = Key(r);
+    if (!seen.insert(u.call_id).second) {
+      out.push_back("call " + u.call_id + ": more than one row in the uncut run");
+      continue;
+    }
+    const auto c = cut_by_id.find(u.call_id);
+    if (c == cut_by_id.end()) {
+      out.push_back("call " + u.call_id + ": in the uncut run only");
+      continue;
+    }
+    CompareRow(u, c->second, options, out);
+  }
+  for (const auto& [id, row] : cut_by_id) {
+    if (seen.count(id) == 0) out.push_back("call " + id + ": in the cut run only");
+  }
+  return out;
+}
+
+std::vector<std::string> CompareRows(const std::vector<CallRow>& uncut,
+                                     const std::vector<CallRow>& cut,
+                                     const AgreementOptions& options) {
+  return CompareRows(TextOf(uncut), TextOf(cut), options);
+}
+
+std::set<std::string> RecordingsStartedIn(const std::vector<std::string>& frames,
+                                          std::string_view recordings_dir) {
+  std::set<std::string> out;
+  ari::EventDecoder decoder;
+  for (const std::string& frame : frames) {
+    std::string_view type;
+    if (ari::LeadingStringField(frame, "type", &type) && type != "RecordingStarted") continue;
+    Result<AriEvent> event = decoder.DecodeEvent(frame);
+    if (!event.ok() || event->type != "RecordingStarted" || event->recording_name.empty()) continue;
+    std::string path(recordings_dir);
+    if (!path.empty() && path.back() != '/') path += '/';
+    path += event->recording_name;
+    if (!event->recording_format.empty()) path += "." + event->recording_format;
+    out.insert(std::move(path));
+  }
+  return out;
+}
+
+}  // namespace callledger::replay

@@ -1,0 +1,80 @@
+// The agreement rule of cut runs (issue 12): a run whose stream was cut,
+// healed from Asterisk's CEL log, must give the rows of the same stream
+// uncut. CompareRows says, one readable line per disagreement, where two
+// sets of rows break that rule; no lines means they agree.
+//
+// The rule, column by column (docs/audit.md states it for operators):
+//   - the same call_ids on both sides, each once;
+//   - `first_seq`, `last_seq`: not compared (a cut run's ledger holds gap,
+//     reconcile and cel records, so its positions differ);
+//   - `evidence`: 'ari' in the uncut run; 'ari' or 'cel' in the cut run;
+//   - on the rows the cut run marks 'cel' only: `answer_time` and
+//     `end_time` within kCelTimeTolerance of the uncut value (CEL stamps
+//     ANSWER, BRIDGE_EXIT and APP_END, not ARI's hangup request or
+//     StasisEnd: on the captures they differ by less than 50 ms), and
+//     `duration`, `ring_seconds`, `talk_seconds` within kCelSecondsTolerance
+//     (whole seconds of times that may differ by a few ms across a .5);
+//     NULL on one side only is a disagreement;
+//   - `recording_path`: equal, or NULL in the cut run when the cut hid the
+//     RecordingStarted of that ARI recording (CEL never names an ARI
+//     recording's file; a MixMonitor's it does): the caller names those
+//     files in AgreementOptions::hidden_recordings;
+//   - every other column, including any a later projector version adds:
+//     exactly equal, as text.
+//
+// Rows are compared as the text of their columns (projection::RowFields),
+// so rows read from a golden file and rows of a run compare alike. Pure
+// functions; thread-safe.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/call_row.h"
+#include "core/status.h"
+
+namespace callledger::replay {
+
+inline constexpr std::chrono::milliseconds kCelTimeTolerance{100};
+inline constexpr std::int64_t kCelSecondsTolerance = 1;
+
+// A row as its columns' text, in column order: (name, value), "null" for
+// NULL, as projection::RowFields and RowsToJson write them.
+using RowText = std::vector<std::pair<std::string, std::string>>;
+
+RowText TextOf(const CallRow& row);
+std::vector<RowText> TextOf(const std::vector<CallRow>& rows);
+
+// The rows of a JSON array of row objects (a golden file, `ledger-replay
+// fixture --format json`). kInvalidInput for anything else, or a row
+// without a string call_id.
+Result<std::vector<RowText>> RowTextsFromJson(std::string_view json);
+
+struct AgreementOptions {
+  // The recording_path values (as the uncut rows hold them) of the ARI
+  // recordings whose RecordingStarted the cut hid (RecordingsStartedIn).
+  std::set<std::string> hidden_recordings;
+};
+
+// One line per disagreement, in the uncut rows' order, then the cut run's
+// extra rows: "call ID: COLUMN: uncut X, cut Y (why)". Empty: they agree.
+std::vector<std::string> CompareRows(const std::vector<RowText>& uncut,
+                                     const std::vector<RowText>& cut,
+                                     const AgreementOptions& options = {});
+std::vector<std::string> CompareRows(const std::vector<CallRow>& uncut,
+                                     const std::vector<CallRow>& cut,
+                                     const AgreementOptions& options = {});
+
+// The recording_path the projector gives the calls an ARI recording
+// records, for each RecordingStarted among `frames`: recordings_dir/name.format
+// (core/projector_events.cc, OnRecording). Frames that are not JSON, or are
+// not RecordingStarted, are passed over.
+std::set<std::string> RecordingsStartedIn(const std::vector<std::string>& frames,
+                                          std::string_view recordings_dir);
+
+}  // namespace callledger::replay
