@@ -125,7 +125,7 @@ class Projector {
       const Call& call, const fold::CelChannel& cel,
       const std::map<std::string, fold::CelChannel>& window) const;
   bool HealEndFromCel(Call& call, const fold::CelChannel& cel);
-  void DateUpsFromCel(const std::map<std::string, fold::CelChannel>& cel);
+  void DateUpsFromCel(const std::map<std::string, fold::CelChannel>& cel, std::int64_t heard_us);
   Call* OpenFromCel(const fold::CelChannel& cel, const std::map<std::string, Call*>& by_channel,
                     const std::map<std::string, fold::CelChannel>& window,
                     const std::set<std::string>& foreign);

@@ -45,6 +45,10 @@ bool IsAsteriskId(std::string_view id) {
 // (astspooldir/monitor, as the variable MIXMONITOR_FILENAME then shows).
 constexpr std::string_view kMonitorDir = "/var/spool/asterisk/monitor";
 
+std::string MixMonitorPath(const fold::CelChannel& c) {
+  return c.mixmonitor.front() == '/' ? c.mixmonitor : std::string(kMonitorDir) + "/" + c.mixmonitor;
+}
+
 }  // namespace
 
 bool Projector::IsThisPbxChannel(const std::string& uniqueid) const {
@@ -107,7 +111,7 @@ void Projector::HealFromCel(const CelEvidence& window) {
   }
   const std::map<std::string, fold::CelChannel> cel =
       fold::ReadCelChannels(ours, options_.call_app);
-  DateUpsFromCel(cel);
+  DateUpsFromCel(cel, heard_us);
   std::map<std::string, Call*> by_channel;
   for (auto& [key, call] : calls_) {
     Call*& slot = by_channel[call.row().channel_id];
@@ -140,9 +144,20 @@ void Projector::HealFromCel(const CelEvidence& window) {
 }
 
 // Channels a snapshot showed Up without saying when: CEL's ANSWER says
-// when. Connections ARI shows later take their Up from here.
-void Projector::DateUpsFromCel(const std::map<std::string, fold::CelChannel>& cel) {
+// when. Connections ARI shows later take their Up from here. And the
+// MixMonitor file of a channel not yet a call's.
+void Projector::DateUpsFromCel(const std::map<std::string, fold::CelChannel>& cel,
+                               std::int64_t heard_us) {
   for (const auto& [id, c] : cel) {
+    // A MixMonitor ARI did not see start (MIXMONITOR_FILENAME), often
+    // before the channel enters Stasis: its call takes it at its entry.
+    if (!c.mixmonitor.empty() && c.mixmonitor_us >= heard_us) {
+      const auto known = channels_.find(id);
+      if (known != channels_.end() && known->second.mixmonitor.empty()) {
+        known->second.mixmonitor = MixMonitorPath(c);
+        known->second.mixmonitor_from_cel = true;
+      }
+    }
     if (c.answer_us == 0) continue;
     const auto known = channels_.find(id);
     if (known == channels_.end() || !known->second.up_estimated) continue;
@@ -229,14 +244,14 @@ void Projector::HealCall(Call& call, const fold::CelChannel& c,
   }
   healed |= HealEndFromCel(call, c);
   if (call.row().recording_path.empty() && !c.mixmonitor.empty() &&
-      (opened || c.mixmonitor_us > heard_us)) {
-    const std::string path =
-        c.mixmonitor.front() == '/' ? c.mixmonitor : std::string(kMonitorDir) + "/" + c.mixmonitor;
-    fold::SetRecording(edits_, call, path, fold::RecordingFrom::kCelMixMonitor);
+      (opened || c.mixmonitor_us >= heard_us)) {
+    fold::SetRecording(edits_, call, MixMonitorPath(c), fold::RecordingFrom::kCelMixMonitor);
     healed = true;
   }
   if (healed) fold::MarkEvidence(edits_, call, Evidence::kCel);
-  if (c.ended) ForgetChannel(c.id);
+  // The channel is left to what ARI tells of it (its ChannelDestroyed, a
+  // reconcile): forgetting it here would let a stale snapshot that still
+  // lists it open its call again.
 }
 
 // When CEL says the conversation began: from its own connection, or, for

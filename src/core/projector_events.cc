@@ -73,7 +73,10 @@ void Projector::OnChannelVarset(const ObservedEvent& ev) {
   const AriEvent& e = ev.ari;
   const bool mixmonitor = e.variable == "MIXMONITOR_FILENAME";
   // Kept on the channel too: MixMonitor often starts before Stasis.
-  if (mixmonitor && !ev.channel_id.empty()) ev.subject->mixmonitor = e.value;
+  if (mixmonitor && !ev.channel_id.empty()) {
+    ev.subject->mixmonitor = e.value;
+    ev.subject->mixmonitor_from_cel = false;
+  }
   Call* c = SubjectCall(ev);
   if (c == nullptr) return;
   if (mixmonitor) {
@@ -176,6 +179,9 @@ Projector::Call* Projector::EnterStasis(const ChannelSnapshot& snap,
           edits_, it->second,
           fold::CallOpening{node_, call_id, key_from_args, snap, args,
                             ch.creation_us != 0 ? ch.creation_us : time_us, ch.mixmonitor});
+      if (ch.mixmonitor_from_cel && !ch.mixmonitor.empty()) {
+        fold::MarkEvidence(edits_, it->second, Evidence::kCel);  // its recording came from CEL
+      }
       CheckConnected(snap.id, time_us);
       return &it->second;
     }

@@ -50,10 +50,11 @@ struct Channel {
   bool up_estimated = false;
   bool up_from_cel = false;  // up_us is CEL's ANSWER (an estimate CEL dated)
   std::set<std::string> bridges;
-  std::string call_key;    // set when this channel is a call's channel
-  std::string leg_of;      // call key this channel is a leg of
-  bool dial_peer = false;  // was dialled (so it is a leg, never a call)
-  std::string mixmonitor;  // MIXMONITOR_FILENAME, often set before Stasis
+  std::string call_key;              // set when this channel is a call's channel
+  std::string leg_of;                // call key this channel is a leg of
+  bool dial_peer = false;            // was dialled (so it is a leg, never a call)
+  std::string mixmonitor;            // MIXMONITOR_FILENAME, often set before Stasis
+  bool mixmonitor_from_cel = false;  // mixmonitor is a MixMonitor CEL showed
   std::uint64_t last_seen = 0;
 };
 
