@@ -124,7 +124,7 @@ class Projector {
   std::optional<std::int64_t> CelAnswer(
       const Call& call, const fold::CelChannel& cel,
       const std::map<std::string, fold::CelChannel>& window) const;
-  bool HealEndFromCel(Call& call, const fold::CelChannel& cel);
+  bool HealEndFromCel(Call& call, const fold::CelChannel& cel, std::int64_t heard_us);
   void DateUpsFromCel(const std::map<std::string, fold::CelChannel>& cel, std::int64_t heard_us);
   Call* OpenFromCel(const fold::CelChannel& cel, const std::map<std::string, Call*>& by_channel,
                     const std::map<std::string, fold::CelChannel>& window,

@@ -160,7 +160,11 @@ void Projector::DateUpsFromCel(const std::map<std::string, fold::CelChannel>& ce
     }
     if (c.answer_us == 0) continue;
     const auto known = channels_.find(id);
-    if (known == channels_.end() || !known->second.up_estimated) continue;
+    if (known == channels_.end()) continue;
+    // Dated by a snapshot, or first seen Up by an event after the gap began
+    // when CEL shows it answered before: ARI missed the answer.
+    const bool late = known->second.up_us > heard_us && c.answer_us < known->second.up_us;
+    if (!known->second.up_estimated && !late) continue;
     known->second.up_us = c.answer_us;
     known->second.up_estimated = false;
     known->second.up_from_cel = true;
@@ -236,13 +240,16 @@ void Projector::HealCall(Call& call, const fold::CelChannel& c,
     const bool before_end = row.status != CallStatus::kFinished || *answer_us <= row.end_us;
     const bool seen_in_gap = c.connection && c.connection->seen_us > heard_us;
     const bool missed = !row.answered && (opened || seen_in_gap);
-    const bool better = row.answered && call.answer_estimated && *answer_us < row.answer_us;
+    // An answer a snapshot dated, or one ARI showed only after the gap
+    // began, that CEL dates earlier: the gap hid when it began.
+    const bool late = call.answer_estimated || row.answer_us > heard_us;
+    const bool better = row.answered && late && *answer_us < row.answer_us;
     if (*answer_us >= row.start_us && before_end && (missed || better)) {
       fold::HealAnswer(edits_, call, *answer_us);
       healed = true;
     }
   }
-  healed |= HealEndFromCel(call, c);
+  healed |= HealEndFromCel(call, c, heard_us);
   if (call.row().recording_path.empty() && !c.mixmonitor.empty() &&
       (opened || c.mixmonitor_us >= heard_us)) {
     fold::SetRecording(edits_, call, MixMonitorPath(c), fold::RecordingFrom::kCelMixMonitor);
@@ -254,14 +261,14 @@ void Projector::HealCall(Call& call, const fold::CelChannel& c,
   // lists it open its call again.
 }
 
-// When CEL says the conversation began: from its own connection, or, for
-// an answer ARI dated only by a snapshot, from ARI's connection with the
-// Up times CEL shows.
+// When CEL says the conversation began: from its own connection, or from
+// ARI's connection with the Up times CEL shows (HealCall takes it only for
+// an answer a snapshot dated or ARI showed after the gap began).
 std::optional<std::int64_t> Projector::CelAnswer(
     const Call& call, const fold::CelChannel& c,
     const std::map<std::string, fold::CelChannel>& window) const {
   if (c.connection) return fold::AnswerTime(call.row(), CelConnectionOf(c, window, channels_));
-  if (!call.row().answered || !call.answer_estimated) return std::nullopt;
+  if (!call.row().answered) return std::nullopt;
   fold::Connection conn = call.answer_connection;
   bool dated = false;
   if (c.answer_us != 0) {
@@ -278,7 +285,7 @@ std::optional<std::int64_t> Projector::CelAnswer(
 }
 
 // The end CEL shows, where ARI did not see it (docs/projection.md).
-bool Projector::HealEndFromCel(Call& call, const fold::CelChannel& c) {
+bool Projector::HealEndFromCel(Call& call, const fold::CelChannel& c, std::int64_t heard_us) {
   const CallRow& row = call.row();
   const bool live = row.status != CallStatus::kFinished;
   if (const std::optional<std::int64_t> end = fold::CelEnd(c); end && *end >= row.start_us) {
@@ -294,8 +301,14 @@ bool Projector::HealEndFromCel(Call& call, const fold::CelChannel& c) {
         case fold::EndSource::kDestroyed:
           replace = *end < row.end_us;  // seen late
           break;
+        case fold::EndSource::kHangupRequest:
+        case fold::EndSource::kStasisEnd:
+          // ARI saw the hang-up, unless it saw it only after the gap began
+          // and CEL shows it earlier: the first sign of it was in the gap.
+          replace = row.end_us > heard_us && *end < row.end_us;
+          break;
         default:
-          break;  // ARI saw the hang-up or the StasisEnd
+          break;
       }
     }
     if (!replace) return false;

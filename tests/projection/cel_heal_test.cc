@@ -135,6 +135,44 @@ TEST_CASE("a hang-up ARI only saw late: the bridge exit CEL shows is the end, in
   }
 }
 
+// The daemon came back a moment after the gap's end: Asterisk had sent the
+// first hangup request meanwhile, ARI shows only the StasisEnd after it.
+TEST_CASE("an end ARI saw only after the gap began, later than CEL's: CEL's") {
+  Feed feed;
+  const ChannelSnapshot c1 = Chan("c1", "Up", kT0);
+  const ChannelSnapshot a1 = Chan("a1", "Up", kT0 + kS, "PJSIP/agent");
+  feed.Event(testing::StasisStart(Chan("c1", "Ring", kT0), kArgs), kT0);
+  feed.Event(testing::EnteredBridge(c1, {"c1"}), kT0 + 2 * kS);
+  feed.Event(testing::EnteredBridge(a1, {"c1", "a1"}), kT0 + 2 * kS);
+  feed.Gap();
+  feed.Reconcile(ReconcileSnapshot{{c1, a1}, {BridgeSnapshot{"bridge-1", {"a1"}}}}, kT0 + 6 * kS);
+  feed.Event(testing::OfChannel("StasisEnd", c1), kT0 + 6 * kS + 11 * kMs);
+  REQUIRE(feed.Row("c1").end_us == kT0 + 6 * kS + 11 * kMs);
+  feed.Cel(Window(kT0, kT0 + 6 * kS,
+                  {Bridge(CelEventType::kBridgeExit, kT0 + 5 * kS, "c1", kCallName, "x"),
+                   App(CelEventType::kAppEnd, kT0 + 6 * kS, "c1", kCallName, "Stasis", kCallData),
+                   Hangup(kT0 + 6 * kS, "c1", kCallName, q850::kNormalClearing)}));
+  CHECK(feed.Row("c1").end_us == kT0 + 5 * kS);
+  CHECK(feed.Row("c1").hangup_cause == q850::kNormalClearing);
+  CHECK(feed.Row("c1").evidence == Evidence::kCel);
+}
+
+TEST_CASE("an answer ARI showed only after the gap began, later than CEL's: CEL's") {
+  Feed feed;
+  const ChannelSnapshot agent = Chan("a1", "Up", kT0 + kS, "PJSIP/agent");
+  feed.Event(testing::StasisStart(Chan("c1", "Ring", kT0), kArgs), kT0);
+  feed.Event(testing::OfChannel("ChannelStateChange", agent), kT0 + 3 * kS);
+  feed.Gap();
+  feed.Reconcile(ReconcileSnapshot{{Chan("c1", "Ring", kT0), agent}, {}}, kT0 + 4 * kS);
+  // The caller's Up fell between the snapshot and the new connection.
+  feed.Event(testing::EnteredBridge(Chan("c1", "Up", kT0), {"c1", "a1"}), kT0 + 5 * kS);
+  REQUIRE(feed.Row("c1").answer_us == kT0 + 5 * kS);
+  feed.Cel(Window(kT0, kT0 + 4 * kS + 900 * kMs,
+                  {Line(CelEventType::kAnswer, kT0 + 4 * kS + 500 * kMs, "c1", kCallName)}));
+  CHECK(feed.Row("c1").answer_us == kT0 + 4 * kS + 500 * kMs);
+  CHECK(feed.Row("c1").evidence == Evidence::kCel);
+}
+
 TEST_CASE("a bridge exit followed by more of the channel is no end") {
   Feed feed;
   const ChannelSnapshot c1 = Chan("c1", "Up", kT0);

@@ -143,7 +143,7 @@ TEST_CASE("ledger-replay fixture --agree-with: a cut run against the uncut rows,
   CHECK(answer.status == 1);
   CHECK(answer.out.find("1 disagreement(s) with") != std::string::npos);
   CHECK(answer.out.find("  call 1796643888.5: answer_time: uncut 2026-12-07T11:44:50.386Z, cut "
-                        "2026-12-07T11:44:50.392Z (not equal on an 'ari' row)\n") !=
+                        "2026-12-07T11:44:50.393Z (not equal on an 'ari' row)\n") !=
         std::string::npos);
 
   WriteFile(dir / "bad.json", "{}");
