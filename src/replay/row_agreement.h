@@ -15,6 +15,12 @@
 //     `duration`, `ring_seconds`, `talk_seconds` within kCelSecondsTolerance
 //     (whole seconds of times that may differ by a few ms across a .5);
 //     NULL on one side only is a disagreement;
+//   - on 'ari' rows whose call channel's hangup request or StasisEnd the
+//     cut hid (AgreementOptions::hidden_hangups): `end_time`, `duration`,
+//     `ring_seconds`, `talk_seconds` within the same tolerances. The row
+//     ends at the next sign of the hang-up ARI gave, when CEL has no
+//     earlier one: a call not bridged has no CEL line at its hang-up, only
+//     at its destruction (late under load, docs/projection.md);
 //   - `recording_path`: equal, or NULL in the cut run when the cut hid the
 //     RecordingStarted of that ARI recording (CEL never names an ARI
 //     recording's file; a MixMonitor's it does): the caller names those
@@ -59,6 +65,9 @@ struct AgreementOptions {
   // The recording_path values (as the uncut rows hold them) of the ARI
   // recordings whose RecordingStarted the cut hid (RecordingsStartedIn).
   std::set<std::string> hidden_recordings;
+  // The channel ids whose ChannelHangupRequest or StasisEnd the cut hid
+  // (HangupsHiddenIn).
+  std::set<std::string> hidden_hangups;
 };
 
 // One line per disagreement, in the uncut rows' order, then the cut run's
@@ -76,5 +85,9 @@ std::vector<std::string> CompareRows(const std::vector<CallRow>& uncut,
 // not RecordingStarted, are passed over.
 std::set<std::string> RecordingsStartedIn(const std::vector<std::string>& frames,
                                           std::string_view recordings_dir);
+
+// The channels of the ChannelHangupRequest and StasisEnd frames among
+// `frames` (frames that are not JSON are passed over).
+std::set<std::string> HangupsHiddenIn(const std::vector<std::string>& frames);
 
 }  // namespace callledger::replay

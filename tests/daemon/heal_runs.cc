@@ -305,7 +305,9 @@ std::vector<CallRow> FoldRecords(const std::vector<Record>& records, const std::
 std::vector<std::string> Disagreements(const HealRun& run,
                                        const std::vector<replay::RowText>& uncut) {
   replay::AgreementOptions options;
-  options.hidden_recordings = replay::RecordingsStartedIn(run.HiddenFrames(), kRecordingsDir);
+  const std::vector<std::string> hidden = run.HiddenFrames();
+  options.hidden_recordings = replay::RecordingsStartedIn(hidden, kRecordingsDir);
+  options.hidden_hangups = replay::HangupsHiddenIn(hidden);
   return replay::CompareRows(uncut, replay::TextOf(run.Rows()), options);
 }
 

@@ -188,5 +188,36 @@ TEST_CASE("agreement: the files of the ARI recordings a list of frames starts") 
   CHECK(RecordingsStartedIn({"not json", "{\"type\":\"RecordingStarted\"}"}, "/r").empty());
 }
 
+TEST_CASE(
+    "agreement: an ari row whose hang-up the cut hid may end within 100 ms, no answer moves") {
+  REQUIRE_FALSE(Uncut().channel_id.empty());
+  CallRow late = Uncut();
+  late.end_us += 11 * kMs;
+  late.duration_s = 6;
+  AgreementOptions hidden;
+  hidden.hidden_hangups = {Uncut().channel_id};
+  CHECK(Agree(Uncut(), late, hidden));
+  CHECK_FALSE(Agree(Uncut(), late));  // without its hang-up hidden: exact
+  late.end_us = Uncut().end_us + 101 * kMs;
+  CHECK_FALSE(Agree(Uncut(), late, hidden));
+  CallRow answered_late = Uncut();
+  answered_late.answer_us += 5 * kMs;
+  CHECK_FALSE(Agree(Uncut(), answered_late, hidden));
+  AgreementOptions other;
+  other.hidden_hangups = {"another-channel"};
+  CHECK(Agree(Uncut(), Healed(Uncut()), other));
+  late.end_us = Uncut().end_us + 11 * kMs;
+  CHECK_FALSE(Agree(Uncut(), late, other));
+}
+
+TEST_CASE("agreement: the channels whose hangup request or StasisEnd a list of frames holds") {
+  auto frames = ReadCaptureFrames(CelCaptures() / "a-inbound-answered.call-center.jsonl");
+  REQUIRE(frames.ok());
+  const std::set<std::string> all = HangupsHiddenIn(*frames);
+  CHECK(all.count("1796643888.5") == 1);              // the call channel
+  CHECK(HangupsHiddenIn({frames->front()}).empty());  // its StasisStart
+  CHECK(HangupsHiddenIn({"not json", "{\"type\":\"StasisEnd\"}"}).empty());
+}
+
 }  // namespace
 }  // namespace callledger::replay

@@ -105,6 +105,7 @@ int AgreeWith(const FixtureArgs& args, const replay::FixtureOptions& options,
   }
   replay::AgreementOptions agreement;
   agreement.hidden_recordings = replay::RecordingsStartedIn(hidden, recordings_dir);
+  agreement.hidden_hangups = replay::HangupsHiddenIn(hidden);
   const std::vector<std::string> lines =
       replay::CompareRows(*uncut, replay::TextOf(rows), agreement);
   if (lines.empty()) {
