@@ -99,6 +99,33 @@ void CheckRestartedInfo(const std::string& body, std::int64_t started_us) {
   CHECK(back == recorded);
 }
 
+TEST_CASE("Bad restarts exit with 2, saying why, and never listen", "[ari-sim][process][restart]") {
+  const std::string capture = CelFixture("q-observer-gap.call-center.jsonl");
+  TempDir dir("ari-sim-restart-args");
+  callledger::testing::WriteFile(dir / "info.json", R"({"system":{"entity_id":"x"}})");
+  const std::string no_startup = (dir / "info.json").string();
+  struct Bad {
+    std::vector<std::string> args;
+    std::string says;
+  };
+  for (const Bad& bad : std::vector<Bad>{
+           {{"--restart-at", "600", capture}, "the capture has only 539 frames"},
+           {{"--restart-at", "0", capture}, "--restart-at counts frames from 1"},
+           {{"--restart-at", "124", "--drop-at", "124", capture}, "are on the same frame"},
+           {{"--restart-at", "124", "--drop-at", "130", capture}, "frame 130 is never sent"},
+           {{"--restart-at", "124", "--restart-at", "100", capture}, "must come after"},
+           {{"--restart-down-ms", "10", capture}, "--restart-down-ms needs --restart-at"},
+           {{"--restart-at", "124", "--restart-down-ms", "-5", capture}, "cannot be negative"},
+           {{"--restart-at", "124", "--info", no_startup, capture}, "no status.startup_time"},
+       }) {
+    INFO(bad.says);
+    process_test::SimProcess process(bad.args, true);
+    REQUIRE(process.WaitExit() == 2);
+    CHECK(process.RestOfStdout().empty());
+    CHECK(process.Stderr().find(bad.says) != std::string::npos);
+  }
+}
+
 TEST_CASE("After a restart the next client meets a new Asterisk", "[ari-sim][process][restart]") {
   const std::string capture = CelFixture("p-burst-80.observer.jsonl");
   const auto frames = Frames(capture);
