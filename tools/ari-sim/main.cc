@@ -107,7 +107,8 @@ Restarts (--restart-at N [--restart-down-ms D])
   /ari/asterisk/info then reports the new process: status.startup_time and
   status.last_reload_time become T(N) + D, written like the recorded value
   (its zone kept, e.g. 2026-12-07T16:48:06.172+0500); system.entity_id and
-  the rest of the body stay. The clock runs on: frames are paced as before;
+  the rest of the body stay (REST answers as the new process from the close
+  on, down time included). The clock runs on: frames are paced as before;
   with --realtime the down time passes with nothing sent, without it the next
   client gets the first frame after N that is sent. With --cel, the old
   process writes no CEL line stamped after T(N), and no line is written for

@@ -165,7 +165,8 @@ class Replay {
     bool drop = false;                // close the connection now
     std::uint64_t first_skipped = 0;  // 1-based, when drop and the gap > 0
     std::uint64_t last_skipped = 0;   // inclusive; < first_skipped if none
-    // A restart's (drop is set too): the new process started then.
+    // A restart's (drop is set too): the new process started then. Points
+    // into this Replay's plan: valid while it lives where it is.
     const ari::PlannedRestart* restart = nullptr;
   };
   // The next frame has been delivered: advance. On a drop point the gap's
