@@ -11,34 +11,17 @@
 #include <set>
 #include <utility>
 
+#include "ari/snapshot_shapes.h"
+
 namespace callledger::ari {
 namespace json = boost::json;
 
 namespace {
 
-bool HasString(const json::object& object, std::string_view key) {
-  const json::value* v = object.if_contains(key);
-  return v != nullptr && v->is_string();
-}
-
-bool HasObject(const json::object& object, std::string_view key) {
-  const json::value* v = object.if_contains(key);
-  return v != nullptr && v->is_object();
-}
+using shapes::IsBridgeSnapshot;
+using shapes::IsChannelSnapshot;
 
 std::string IdOf(const json::object& object) { return std::string(object.at("id").get_string()); }
-
-bool IsChannelSnapshot(const json::object& object) {
-  return HasString(object, "id") && HasString(object, "name") && HasString(object, "state") &&
-         (HasObject(object, "caller") || HasObject(object, "dialplan"));
-}
-
-bool IsBridgeSnapshot(const json::object& object) {
-  const json::value* channels = object.if_contains("channels");
-  return HasString(object, "id") &&
-         (object.contains("technology") || object.contains("bridge_type")) && channels != nullptr &&
-         channels->is_array();
-}
 
 struct Entry {
   std::uint64_t first_seen = 0;

@@ -4,7 +4,7 @@
 // CEL log, the `cel` records it would add after every gap. No daemon, no
 // sockets, no clock: every time comes from the capture (cuts.h), so a run
 // is a pure function of its inputs and can be kept as a golden file
-// (`ledger-replay fixture --drop-at N --gap M --cel FILE`).
+// (`ledger-replay fixture --drop-at N --gap M --cel FILE --restart-at N`).
 //
 // The records, in the daemon's order:
 //
@@ -22,6 +22,19 @@
 //      the same fold ari-sim answers them with (ari/live_state.h); with CEL,
 //      the `cel` records of the gap's window; then frames N+M+1 onwards,
 //      up to the next cut.
+//   4. per restart (CutKind::kRestart; ari/restart_plan.h): the same gap
+//      ("closed by Asterisk", as ari-sim closes the WebSocket before it
+//      restarts), but since T(N) and until the reconnection to the new
+//      process (cuts.h's RestartTimesOf), carrying the new process's
+//      /ari/asterisk/info (ari/asterisk_info.h: its startup time is
+//      T(N) + D; every later gap carries it too); a `reconcile` holding
+//      the new process's channels and bridges, which start from nothing:
+//      ari-sim's answers after the restart (without --realtime nothing has
+//      happened in the new process before the client reconnects, so they
+//      are empty); with CEL the window's `cel` records, read from the CEL
+//      log as the restarted Asterisk wrote it (restarted_cel_log.h); then
+//      the frames after N that the new process sends, up to the next cut.
+//      The frames the plan calls gone are neither sent nor applied.
 //
 // The CEL windows are the daemon's own code (cel/gap_windows.h,
 // cel/window_range.h, cel/cel_window.h) with its defaults: the window opens
@@ -59,7 +72,8 @@ struct CutRunOptions {
   // cel records, as a daemon without cel.file.
   std::optional<std::filesystem::path> cel_file;
   // The body of GET /ari/asterisk/info for every gap (JSON); empty: the
-  // gaps carry none.
+  // gaps carry none (not allowed with a restart, whose gap tells the new
+  // process by it).
   std::string asterisk_info;
   // KEY=VALUE projector options (call_app, recordings_dir) over the
   // projector's defaults, for the note.
@@ -74,13 +88,16 @@ struct CutRun {
   std::vector<RecordDraft> records;
   std::uint64_t frames_sent = 0;    // frames in `records`
   std::uint64_t frames_hidden = 0;  // frames the cuts hid
+  std::uint64_t frames_gone = 0;    // frames restarts took away (neither sent nor applied)
   std::uint64_t cel_records = 0;
   std::uint64_t cel_lines = 0;
 };
 
-// kInvalidInput for bad cuts (ValidateCuts), a capture without timestamps,
-// an unknown projector option, Asterisk info that is not JSON, or a CEL file
-// that cannot be read.
+// kInvalidInput for bad cuts (ValidateCuts, and a restart plan that refuses
+// them: ari/restart_plan.h; a drop on a frame a restart took away), a
+// capture without timestamps, an unknown projector option, Asterisk info
+// that is not JSON (or, with a restart, missing or without a startup time),
+// or a CEL file that cannot be read.
 Result<CutRun> SimulateCutRun(const std::vector<std::string>& frames, const CutRunOptions& options);
 
 // The frames of a plain capture: its non-empty lines, without line feeds.

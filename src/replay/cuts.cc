@@ -10,29 +10,36 @@ std::int64_t Micros(std::chrono::milliseconds ms) {
   return std::chrono::duration_cast<std::chrono::microseconds>(ms).count();
 }
 
-std::string Named(const Cut& cut) {
+}  // namespace
+
+std::string CutName(const Cut& cut) {
+  if (cut.kind == CutKind::kRestart) return ari::RestartName({cut.after_frame, cut.down});
   return "--drop-at " + std::to_string(cut.after_frame) + " --gap " + std::to_string(cut.gap);
 }
-
-}  // namespace
 
 Status ValidateCuts(const std::vector<Cut>& cuts, std::uint64_t frames) {
   std::uint64_t end_of_previous = 0;  // the frame number where the previous gap ends
   for (const Cut& cut : cuts) {
-    if (cut.after_frame < 1) return InvalidInput(Named(cut) + ": --drop-at counts frames from 1");
+    const std::string name = CutName(cut);
+    if (cut.kind == CutKind::kRestart && cut.gap != 0) {
+      return InvalidInput(name + ": a restart has no gap (its frames are the restart plan's)");
+    }
+    if (cut.after_frame < 1) {
+      return InvalidInput(name +
+                          (cut.kind == CutKind::kRestart ? ": --restart-at" : ": --drop-at") +
+                          " counts frames from 1");
+    }
     if (cut.after_frame <= end_of_previous) {
-      return InvalidInput(Named(cut) + ": must come after the previous cut and its gap (frame " +
+      return InvalidInput(name + ": must come after the previous cut and its gap (frame " +
                           std::to_string(end_of_previous) + ")");
     }
     if (cut.after_frame > frames) {
-      return InvalidInput(Named(cut) + ": the capture has only " + std::to_string(frames) +
-                          " frames");
+      return InvalidInput(name + ": the capture has only " + std::to_string(frames) + " frames");
     }
     if (cut.gap > frames - cut.after_frame) {
-      return InvalidInput(Named(cut) + ": the gap runs past the last frame (" +
-                          std::to_string(frames) + "); at most --gap " +
-                          std::to_string(frames - cut.after_frame) + " after frame " +
-                          std::to_string(cut.after_frame));
+      return InvalidInput(name + ": the gap runs past the last frame (" + std::to_string(frames) +
+                          "); at most --gap " + std::to_string(frames - cut.after_frame) +
+                          " after frame " + std::to_string(cut.after_frame));
     }
     end_of_previous = cut.after_frame + cut.gap;
   }
@@ -73,6 +80,16 @@ CutTimes TimesOf(const Cut& cut, const std::vector<std::int64_t>& clock,
   } else {
     times.until_us = clock[last_hidden - 1] + Micros(lead_in);
   }
+  return times;
+}
+
+CutTimes RestartTimesOf(std::int64_t died_us, std::int64_t started_us, std::uint64_t next_sent,
+                        const std::vector<std::int64_t>& clock, std::chrono::milliseconds lead_in) {
+  CutTimes times;
+  times.since_us = died_us;
+  times.until_us = started_us;
+  // Frame i (from 1) is clock[i - 1].
+  if (next_sent >= 1) times.until_us = std::max(started_us, clock[next_sent - 1] - Micros(lead_in));
   return times;
 }
 

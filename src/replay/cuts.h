@@ -4,6 +4,11 @@
 // the next connection gets frame N+M+1 onwards. Frames are the capture's
 // non-empty lines, numbered from 1.
 //
+// A restart (`--restart-at N --restart-down-ms D`, CutKind::kRestart, with
+// no gap) is a cut too: after frame N the connection closes and Asterisk
+// restarts, D later; ari/restart_plan.h says which frames the new process
+// never sends, and RestartTimesOf when the daemon reconnects to it.
+//
 // And when, on the capture's own clock, the daemon would have noticed each
 // cut and reconnected (replay/cut_replay.h records these times). The clock
 // is the ARI `timestamp` of the frames: T(i) is the latest timestamp of
@@ -19,24 +24,41 @@
 //               snapshot is taken after everything the gap hid had
 //               happened, and ARI's stamps are cut to milliseconds); when
 //               the gap runs to the end of the capture, T(N+M) + lead_in
+//   (restart)   since T(N); until lead_in before the next frame the new
+//               process sends, but never before it started (T(N) + D);
+//               when it sends none, T(N) + D
 //
 // Pure functions of their arguments.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <string>
 #include <vector>
+
+#include "ari/restart_plan.h"
 
 #include "core/status.h"
 
 namespace callledger::replay {
 
+enum class CutKind {
+  kDrop,     // ari-sim --drop-at N --gap M
+  kRestart,  // ari-sim --restart-at N --restart-down-ms D: Asterisk restarts
+};
+
 struct Cut {
   std::uint64_t after_frame = 0;  // N: the connection closes after frame N (>= 1)
-  std::uint64_t gap = 0;          // M: frames N+1..N+M are never sent
+  std::uint64_t gap = 0;          // M: frames N+1..N+M are never sent (a restart: 0)
+  CutKind kind = CutKind::kDrop;
+  // A restart's down time D (ari/restart_plan.h).
+  std::chrono::milliseconds down = ari::kDefaultRestartDown;
 
   friend bool operator==(const Cut&, const Cut&) = default;
 };
+
+// "--drop-at N --gap M" or "--restart-at N [--restart-down-ms D]".
+std::string CutName(const Cut& cut);
 
 // ari-sim waits this long after a subscription before the next frame
 // (fixtures/recorded was recorded with it): time for the REST snapshot.
@@ -44,7 +66,8 @@ inline constexpr std::chrono::milliseconds kDefaultLeadIn{300};
 
 // kInvalidInput, saying which cut and why, unless every N >= 1, each cut
 // comes after the previous one and its gap (N > previous N + previous M), and
-// every cut lies inside the capture (N + M <= frames).
+// every cut lies inside the capture (N + M <= frames), and no restart has a
+// gap. (What a restart takes away is the restart plan's to check.)
 Status ValidateCuts(const std::vector<Cut>& cuts, std::uint64_t frames);
 
 // The capture's clock: T(i) of each frame, from the frames' event times
@@ -59,6 +82,12 @@ struct CutTimes {
 // For a valid cut of a stream with clock `clock` (StreamClock).
 CutTimes TimesOf(const Cut& cut, const std::vector<std::int64_t>& clock,
                  std::chrono::milliseconds lead_in);
+
+// For a restart that died at `died_us` and started again at `started_us`:
+// `next_sent` is the first frame after it that the new process sends (0:
+// none).
+CutTimes RestartTimesOf(std::int64_t died_us, std::int64_t started_us, std::uint64_t next_sent,
+                        const std::vector<std::int64_t>& clock, std::chrono::milliseconds lead_in);
 
 // When the daemon's first connection is made.
 std::int64_t ConnectedAt(const std::vector<std::int64_t>& clock, std::chrono::milliseconds lead_in);

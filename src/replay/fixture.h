@@ -27,8 +27,9 @@ namespace callledger::replay {
 struct FixtureOptions {
   std::string node = "fixture";
   std::vector<std::pair<std::string, std::string>> projector_options;
-  // A simulated daemon run (cut_replay.h): ari-sim's cuts, the capture's CEL
-  // log, and the body of GET /ari/asterisk/info its gaps carry (may be empty).
+  // A simulated daemon run (cut_replay.h): ari-sim's cuts (drops and
+  // restarts), the capture's CEL log, and the body of GET /ari/asterisk/info
+  // its gaps carry (may be empty, but not with a restart).
   std::vector<Cut> cuts;
   std::optional<std::filesystem::path> cel_file;
   std::string asterisk_info;

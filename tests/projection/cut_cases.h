@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "replay/fixture.h"
@@ -44,9 +45,17 @@ inline std::vector<CutCase> CutCases() {
     REQUIRE(static_cast<bool>(fields >> stream >> cel));
     c.stream = fixtures / stream;
     if (cel != "-") c.cel = fixtures / cel;
-    replay::Cut cut;
-    while (fields >> cut.after_frame) {
-      REQUIRE(static_cast<bool>(fields >> cut.gap));
+    // `N M` (a drop and its gap) or `restart:N`.
+    constexpr std::string_view kRestart = "restart:";
+    for (std::string token; fields >> token;) {
+      replay::Cut cut;
+      if (token.starts_with(kRestart)) {
+        cut.kind = replay::CutKind::kRestart;
+        cut.after_frame = std::stoull(token.substr(kRestart.size()));
+      } else {
+        cut.after_frame = std::stoull(token);
+        REQUIRE(static_cast<bool>(fields >> cut.gap));
+      }
       c.cuts.push_back(cut);
     }
     REQUIRE(fields.eof());

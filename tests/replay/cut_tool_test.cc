@@ -59,6 +59,49 @@ TEST_CASE("ledger-replay fixture: bad cuts and inputs exit 2, saying what is wro
           "is a daemon record");
 }
 
+TEST_CASE("ledger-replay fixture --restart-at: checked arguments, and the new Asterisk's gap") {
+  TempDir dir;
+  const std::string info = CelFixture("a-inbound-answered.api-asterisk-info.json").string();
+  const auto refused = [&](std::vector<std::string> args, const std::string& says) {
+    INFO(says);
+    const Ran ran = Fixture(dir, std::move(args));
+    CHECK(ran.status == 2);
+    CHECK(ran.out.empty());
+    CHECK(ran.err.find(says) != std::string::npos);
+  };
+  refused({Stream(), "--restart-at", "20"}, "--restart-at needs --asterisk-info FILE");
+  refused({Stream(), "--restart-down-ms", "20", "--drop-at", "3", "--asterisk-info", info},
+          "--restart-down-ms needs --restart-at");
+  refused({Stream(), "--restart-at", "20", "--restart-at", "30", "--restart-down-ms", "1",
+           "--restart-down-ms", "2", "--restart-down-ms", "3", "--asterisk-info", info},
+          "give one --restart-down-ms for every restart, or one per --restart-at");
+  refused({Stream(), "--restart-at", "20", "--drop-at", "20", "--asterisk-info", info},
+          "must come after the previous cut and its gap");
+  WriteFile(dir / "array.json", "[\"not an object\"]");
+  refused({Stream(), "--restart-at", "20", "--asterisk-info", (dir / "array.json").string()},
+          "the Asterisk info is not a JSON object");
+
+  // The capture's call is live at frame 20: the restart's gap says the
+  // Asterisk that answers after it started 250 ms after frame 20, and the
+  // call's end is the reconnection's estimate, never heard.
+  const Ran records = Fixture(dir, {Stream(), "--restart-at", "20", "--restart-down-ms", "250",
+                                    "--asterisk-info", info, "--records"});
+  REQUIRE(records.status == 0);
+  WriteFile(dir / "records.jsonl", records.out);
+  std::vector<std::string> gaps;
+  for (const auto& line : ReadLines(dir / "records.jsonl")) {
+    if (line.find("\"kind\":\"gap\"") != std::string::npos) gaps.push_back(line);
+  }
+  REQUIRE(gaps.size() == 2);
+  CHECK(gaps[0].find("\"startup_time\":\"2026-12-07T16:44:03.340+0500\"") != std::string::npos);
+  CHECK(gaps[1].find("\"startup_time\":\"2026-12-07T16:45:11.548+0500\"") != std::string::npos);
+  CHECK(gaps[1].find("\"entity_id\":\"02:fc:00:00:00:01\"") != std::string::npos);
+  const Ran rows = Fixture(
+      dir, {Stream(), "--restart-at", "20", "--restart-down-ms", "250", "--asterisk-info", info});
+  REQUIRE(rows.status == 0);
+  CHECK(rows.out.find("\"end_estimated\":true") != std::string::npos);
+}
+
 TEST_CASE("ledger-replay fixture --records: the simulated records, which replay to the same rows") {
   TempDir dir;
   const std::vector<std::string> cut = {Stream(), "--drop-at", "47", "--gap", "15", "--cel", Cel()};

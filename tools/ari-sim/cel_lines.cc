@@ -1,8 +1,6 @@
 #include "ari-sim/cel_lines.h"
 
 #include <algorithm>
-#include <boost/json/parse.hpp>
-#include <boost/json/value.hpp>
 #include <cassert>
 #include <fstream>
 #include <iterator>
@@ -10,41 +8,12 @@
 #include <sstream>
 
 #include "ari-sim/restamp.h"
+#include "ari/cel_line_facts.h"
 
 namespace callledger::arisim {
-namespace json = boost::json;
 using std::chrono::microseconds;
 
 namespace {
-
-// More seconds than this (the year 5138) is not a CEL time; it also keeps
-// the µs in range.
-constexpr std::int64_t kMaxSeconds = 99'999'999'999;
-constexpr std::size_t kMicroDigits = 6;
-
-bool AllDigits(std::string_view text) {
-  return !text.empty() &&
-         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-std::optional<std::int64_t> ParseSecondsText(std::string_view text) {
-  const std::size_t dot = text.find('.');
-  const std::string_view whole = text.substr(0, dot);
-  const std::string_view fraction =
-      dot == std::string_view::npos ? std::string_view() : text.substr(dot + 1);
-  if (!AllDigits(whole) || whole.size() > 11) return std::nullopt;
-  if (dot != std::string_view::npos && (!AllDigits(fraction) || fraction.size() > kMicroDigits)) {
-    return std::nullopt;
-  }
-  std::int64_t seconds = 0;
-  for (const char c : whole) seconds = seconds * 10 + (c - '0');
-  if (seconds > kMaxSeconds) return std::nullopt;
-  std::int64_t micros = 0;
-  for (std::size_t i = 0; i < kMicroDigits; ++i) {
-    micros = micros * 10 + (i < fraction.size() ? fraction[i] - '0' : 0);
-  }
-  return seconds * 1'000'000 + micros;
-}
 
 // One capture's frames: where they lie in the stream, its first stamp and
 // the offset that frame is due at, and the latest stamp up to each frame
@@ -103,16 +72,7 @@ LineCue CueAt(std::int64_t time_us, const CaptureSpan& span,
 }  // namespace
 
 std::optional<std::int64_t> ParseCelEventTime(std::string_view line) {
-  json::error_code ec;
-  const json::value parsed = json::parse(line, ec);
-  if (ec || !parsed.is_object()) return std::nullopt;
-  const json::value* time = parsed.get_object().if_contains("eventtime");
-  if (time == nullptr) return std::nullopt;
-  if (time->is_string()) return ParseSecondsText(time->get_string());
-  if (time->is_int64() && time->get_int64() >= 0 && time->get_int64() <= kMaxSeconds) {
-    return time->get_int64() * 1'000'000;
-  }
-  return std::nullopt;
+  return ari::ParseCelEventTime(line);
 }
 
 std::vector<CelLine> CelLinesFromText(std::string_view text, std::size_t file_index) {

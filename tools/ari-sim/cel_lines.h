@@ -44,9 +44,10 @@ struct CelLine {
   std::size_t file_index = 0;           // the capture it goes with
 };
 
-// The `eventtime` of a CEL JSON line as UTC µs: a string of digits with an
-// optional fraction of 1 to 6 digits ("1796643888.352865"), or a JSON
-// integer of seconds. nullopt for anything else.
+// The `eventtime` of a CEL JSON line as UTC µs (ari/cel_line_facts.h,
+// shared with the restart filter): a string of digits with an optional
+// fraction of 1 to 6 digits ("1796643888.352865"), or a JSON integer of
+// seconds. nullopt for anything else.
 std::optional<std::int64_t> ParseCelEventTime(std::string_view line);
 
 // The lines of a file's bytes: each '\n' ends one; a last line without one

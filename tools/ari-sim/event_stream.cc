@@ -238,7 +238,8 @@ void EventStream::SkipNext() {
 void EventStream::LogSkipped() {
   if (skipped_first_ == 0) return;
   Log("frames " + std::to_string(skipped_first_) + ".." + std::to_string(skipped_last_) +
-      " were due with no client to send them to (or in a drop's gap): not sent");
+      " were not sent: due with no client to send them to, in a drop's gap, or gone with a "
+      "restarted Asterisk");
   skipped_first_ = skipped_last_ = 0;
 }
 
@@ -266,6 +267,16 @@ net::awaitable<void> EventStream::SendNext() {
     co_return;
   }
   const Replay::Sent sent = replay_.MarkSent();
+  if (sent.restart != nullptr) {
+    Log("restart after frame " + std::to_string(sent.number) + ": closing client " +
+        std::to_string(target->id) + "; Asterisk restarts " +
+        std::to_string(sent.restart->restart.down.count()) +
+        " ms later on the stream's clock: its channels and bridges are gone, and so are the "
+        "frames that name them or fall in the down time");
+    if (sub_ == target) sub_.reset();
+    StartGoodbye(target, std::string());
+    co_return;
+  }
   if (sent.drop) {
     std::string what = "drop after frame " + std::to_string(sent.number) + ": closing client " +
                        std::to_string(target->id);

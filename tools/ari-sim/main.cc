@@ -13,6 +13,7 @@
 #include "ari-sim/cel_writer.h"
 #include "ari-sim/listen_address.h"
 #include "ari-sim/replay.h"
+#include "ari-sim/restarts.h"
 #include "ari-sim/sim_server.h"
 
 #ifndef ARI_SIM_DEFAULT_INFO
@@ -111,6 +112,29 @@ Restamping (--restamp)
   logged: "restamped capture K (FILE): every time moved by +N ms"; rows made
   from a restamped stream are the capture's rows moved by that shift.
 
+Restarts (--restart-at N [--restart-down-ms D])
+  After frame N the connection closes, as for --drop-at N, and the simulated
+  Asterisk restarts. The old process is gone: /ari/channels and /ari/bridges
+  no longer list its channels and bridges, and no later frame that names one
+  of them (or anything a later frame ties to them: an old call's agent leg or
+  bridge) is ever sent. The new process starts D ms (default 1000) after
+  frame N's time T(N), on the stream's clock: frames stamped in that down
+  time are never sent either; frames naming only new channels (and those
+  naming none) go on, as a fresh Asterisk would send them. GET
+  /ari/asterisk/info then reports the new process: status.startup_time and
+  status.last_reload_time become T(N) + D, written like the recorded value
+  (its zone kept, e.g. 2026-12-07T16:48:06.172+0500); system.entity_id and
+  the rest of the body stay (REST answers as the new process from the close
+  on, down time included). The clock runs on: frames are paced as before;
+  with --realtime the down time passes with nothing sent, without it the next
+  client gets the first frame after N that is sent. With --cel, the old
+  process writes no CEL line stamped after T(N), and no line is written for
+  the down time; lines of channels first seen after the restart are written
+  as usual. Repeatable, in increasing order; a restart is a cut of its own (it
+  may not fall on or inside a --drop-at's gap), and a drop may not be on a
+  frame a restart took away. --restart-down-ms: one for all, or one per
+  --restart-at.
+
 HTTP
   ws://HOST:PORT/ari/events?app=NAME[&subscribeAll=true][&api_key=USER:PASS]
   GET /ari/asterisk/info   the recorded answer (--info)
@@ -152,9 +176,10 @@ int Fail(const std::string& message) {
 
 // The CEL lines of --cel, scheduled on the frames' clock, and the writer of
 // --cel-out. Says once on stderr when lines have no readable eventtime.
+// Without the lines a restarted Asterisk never wrote (restarts.h).
 Result<CelPlayback> LoadCel(const std::vector<std::string>& cel_files, std::size_t captures,
                             CelWriterOptions out, const std::vector<StreamFrame>& frames,
-                            const PacingOptions& pacing) {
+                            const PacingOptions& pacing, const ari::RestartPlan& restarts) {
   if (cel_files.size() != captures) {
     return InvalidInput(
         "give one --cel per capture FILE, in the same order (--cel '' for a "
@@ -168,6 +193,11 @@ Result<CelPlayback> LoadCel(const std::vector<std::string>& cel_files, std::size
                  "each is written with the line before it\n",
                  static_cast<unsigned long long>(load.without_time),
                  load.first_without_time.c_str());
+  }
+  if (const std::size_t dropped = DropRestartedCelLines(restarts, load.lines); dropped > 0) {
+    std::fprintf(stderr,
+                 "ari-sim: CEL: %zu line(s) the restarted Asterisk never wrote are left out\n",
+                 dropped);
   }
   ASSIGN_OR_RETURN(CelWriter writer, CelWriter::Open(std::move(out)));
   std::vector<LineCue> cues =
@@ -197,6 +227,7 @@ int main(int argc, char** argv) {
   std::string cel_out;
   std::vector<std::uint64_t> cel_rotate_at;
   bool restamp = false;
+  RestartArgs restart_args;
 
   app.add_option("--listen", listen, "where to listen, loopback only; port 0 picks a free port")
       ->type_name("HOST:PORT")
@@ -224,6 +255,14 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   app.add_option("--gap", gaps, "then skip M frames: never sent (one per --drop-at)")
       ->type_name("M")
+      ->allow_extra_args(false);
+  app.add_option("--restart-at", restart_args.after_frames,
+                 "after frame N, close and restart Asterisk (repeatable; see Restarts)")
+      ->type_name("N")
+      ->allow_extra_args(false);
+  app.add_option("--restart-down-ms", restart_args.down_ms,
+                 "the restarted Asterisk starts D ms after frame N (default 1000)")
+      ->type_name("D")
       ->allow_extra_args(false);
   app.add_flag("--realtime", realtime,
                "the clock runs on while no client is connected: frames due meanwhile are never "
@@ -307,9 +346,13 @@ int main(int argc, char** argv) {
     }
   }
 
+  auto restarts = PlanSimRestarts(*frames, restart_args, drops, *info);
+  if (!restarts.ok()) return Fail(restarts.status().message());
+
   std::optional<CelPlayback> cel;
   if (!cel_files.empty()) {
-    auto loaded = LoadCel(cel_files, files.size(), {cel_out, cel_rotate_at}, *frames, pacing);
+    auto loaded =
+        LoadCel(cel_files, files.size(), {cel_out, cel_rotate_at}, *frames, pacing, restarts->plan);
     if (!loaded.ok()) return Fail(loaded.status().message());
     cel = std::move(*loaded);
   }
@@ -324,8 +367,11 @@ int main(int argc, char** argv) {
   options.restamp = restamp;
   options.capture_names = files;
   const std::size_t cel_lines = cel ? cel->feed.line_count() : 0;
+  const std::size_t restart_count = restarts->plan.restarts().size();
+  const std::uint64_t gone = restarts->plan.gone_count();
   auto server = SimServer::Create(
-      std::move(options), Replay(std::move(*frames), pacing, std::move(drops)), std::move(cel));
+      std::move(options),
+      Replay(std::move(*frames), pacing, std::move(drops), std::move(*restarts)), std::move(cel));
   if (!server.ok()) return Fail(server.status().message());
 
   std::printf("listening on %s\n", (*server)->local_address().c_str());
@@ -344,6 +390,10 @@ int main(int argc, char** argv) {
 
   if (realtime) {
     std::fprintf(stderr, "ari-sim: realtime: the clock runs on while no client is connected\n");
+  }
+  if (restart_count > 0) {
+    std::fprintf(stderr, "ari-sim: %zu restart(s): %llu frame(s) will never be sent\n",
+                 restart_count, static_cast<unsigned long long>(gone));
   }
   if (!cel_files.empty()) {
     std::fprintf(stderr, "ari-sim: CEL: %zu lines to append to %s as their time comes\n", cel_lines,

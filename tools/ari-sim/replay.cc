@@ -167,15 +167,21 @@ Status ValidateDrops(const std::vector<DropPoint>& drops) {
 }
 
 Replay::Replay(std::vector<StreamFrame> frames, const PacingOptions& pacing,
-               std::vector<DropPoint> drops)
-    : frames_(std::move(frames)), drops_(std::move(drops)), clock_(pacing.clock) {
+               std::vector<DropPoint> drops, SimRestarts restarts)
+    : frames_(std::move(frames)),
+      drops_(std::move(drops)),
+      clock_(pacing.clock),
+      restarts_(std::move(restarts)) {
   assert(!frames_.empty());
+  assert(restarts_.asterisk_infos.size() == restarts_.plan.restarts().size());
   offsets_ = ComputeOffsets(frames_, pacing);
 }
 
 void Replay::ApplyThrough(std::size_t index) {
   while (applied_ <= index && applied_ < frames_.size()) {
-    state_.Apply(frames_[applied_].bytes);
+    // A gone frame never happened: the process that would have sent it is
+    // dead.
+    if (!restarts_.plan.Gone(applied_ + 1)) state_.Apply(frames_[applied_].bytes);
     ++applied_;
   }
 }
@@ -191,6 +197,14 @@ Replay::Sent Replay::MarkSent() {
   ++next_;
   ++sent_;
   sent.number = next_;
+  sent.restart = restarts_.plan.After(sent.number);
+  if (sent.restart != nullptr) {
+    // PlanSimRestarts keeps drop points off a restart's frame.
+    sent.drop = true;
+    ++restarts_done_;
+    state_ = ari::LiveState();
+    return sent;
+  }
   // Drop points the stream has passed without stopping (N beyond a gap that
   // ran to the end cannot happen: ValidateDrops orders them) are skipped.
   while (next_drop_ < drops_.size() && drops_[next_drop_].after_frame < sent.number) ++next_drop_;

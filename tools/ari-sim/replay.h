@@ -27,6 +27,13 @@
 // ClockMode::kRealtime they stay in the stream, marked unsendable
 // (next_unsendable()), and the server skips each when its time comes.
 //
+// Restarts (SimRestarts, ari/restart_plan.h): after frame N of a restart
+// the connection closes as at a drop point, and the simulated Asterisk
+// restarts: the live state is emptied (the old process's channels and
+// bridges are gone), the frames the plan calls gone are never sent nor
+// applied (next_unsendable(): the server skips each when its time comes),
+// and restarted_info() is the new process's /ari/asterisk/info.
+//
 // Replay is the cursor over the frames plus the live state of everything
 // produced so far. It is a plain object; the server drives it from one
 // thread.
@@ -41,6 +48,7 @@
 #include <vector>
 
 #include "ari/live_state.h"
+#include "ari/restart_plan.h"
 #include "core/status.h"
 
 namespace callledger::arisim {
@@ -78,6 +86,14 @@ struct DropPoint {
   std::uint64_t gap = 0;          // M: frames N+1..N+M are never sent
 };
 
+// The restarts a stream plays (restarts.h makes them from the arguments):
+// which frames a restarted Asterisk never sends, and its /ari/asterisk/info
+// after each restart, in order.
+struct SimRestarts {
+  ari::RestartPlan plan;
+  std::vector<std::string> asterisk_infos;  // one per plan.restarts()
+};
+
 // Reads the files in order. kInvalidInput when a file cannot be read or the
 // files hold no frame at all.
 Result<std::vector<StreamFrame>> LoadFrames(const std::vector<std::string>& files);
@@ -110,9 +126,10 @@ Status ValidateDrops(const std::vector<DropPoint>& drops);
 
 class Replay {
  public:
-  // `frames` must be non-empty; pacing and drops must be valid.
-  Replay(std::vector<StreamFrame> frames, const PacingOptions& pacing,
-         std::vector<DropPoint> drops);
+  // `frames` must be non-empty; pacing, drops and restarts must be valid
+  // (restarts.h checks them together).
+  Replay(std::vector<StreamFrame> frames, const PacingOptions& pacing, std::vector<DropPoint> drops,
+         SimRestarts restarts = {});
 
   std::size_t frame_count() const { return frames_.size(); }
   ClockMode clock() const { return clock_; }
@@ -123,9 +140,12 @@ class Replay {
   const StreamFrame& next_frame() const { return frames_[next_]; }
   // When the next frame is due, counted from the start of the stream.
   std::chrono::microseconds next_offset() const { return offsets_[next_]; }
-  // True when the next frame lies in a drop's gap that realtime keeps in the
-  // stream: it must be skipped (SkipNext), never sent.
-  bool next_unsendable() const { return next_ + 1 <= unsendable_through_; }
+  // True when the next frame must be skipped (SkipNext), never sent: it lies
+  // in a drop's gap that realtime keeps in the stream, or a restart made it
+  // gone.
+  bool next_unsendable() const {
+    return next_ + 1 <= unsendable_through_ || restarts_.plan.Gone(next_ + 1);
+  }
   // The offset of the last frame sent or skipped (0 before any): how far the
   // stream has got on the replay clock.
   std::chrono::microseconds reached_offset() const {
@@ -151,20 +171,31 @@ class Replay {
     bool drop = false;                // close the connection now
     std::uint64_t first_skipped = 0;  // 1-based, when drop and the gap > 0
     std::uint64_t last_skipped = 0;   // inclusive; < first_skipped if none
+    // A restart's (drop is set too): the new process started then. Points
+    // into this Replay's plan: valid while it lives where it is.
+    const ari::PlannedRestart* restart = nullptr;
   };
   // The next frame has been delivered: advance. On a drop point the gap's
   // frames are applied to the live state and skipped, or, in realtime,
-  // marked unsendable, to be skipped in their time.
+  // marked unsendable, to be skipped in their time. On a restart's frame the
+  // live state is emptied.
   [[nodiscard]] Sent MarkSent();
 
   // The next frame will never be sent (realtime: its time came while no
-  // client was subscribed, or it lies in a drop's gap): apply it to the live
-  // state and advance. Only when !done().
+  // client was subscribed, or it lies in a drop's gap; or a restart made it
+  // gone): apply it to the live state (unless it is gone) and advance. Only
+  // when !done().
   void SkipNext();
 
   std::uint64_t frames_sent() const { return sent_; }
   std::uint64_t frames_skipped() const { return skipped_; }
   const ari::LiveState& state() const { return state_; }
+  // The body of GET /ari/asterisk/info after the last restart so far;
+  // nullptr before the first (the recorded body is served then).
+  const std::string* restarted_info() const {
+    return restarts_done_ == 0 ? nullptr : &restarts_.asterisk_infos[restarts_done_ - 1];
+  }
+  std::size_t restarts_done() const { return restarts_done_; }
 
   // The ARI `timestamp` text of the last frame applied (the first frame's
   // before any), for events ari-sim makes up such as ApplicationReplaced;
@@ -184,6 +215,8 @@ class Replay {
   std::size_t applied_ = 0;               // frames [0, applied_) are in state_
   std::uint64_t sent_ = 0;
   std::uint64_t skipped_ = 0;
+  SimRestarts restarts_;
+  std::size_t restarts_done_ = 0;
   ari::LiveState state_;
 };
 

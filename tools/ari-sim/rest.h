@@ -4,6 +4,8 @@
 // Under /ari every request needs credentials (auth.h), else 401 with
 // `WWW-Authenticate: Basic realm="Asterisk REST Interface"`. Then:
 //   GET /ari/asterisk/info        the recorded asterisk-info.json, verbatim
+//                                 (after a restart, the new process's:
+//                                 RestContext::asterisk_info)
 //   GET /ari/channels             ari::LiveState::ChannelsJson()
 //   GET /ari/channels/{id}        one channel, or 404 "Channel not found"
 //   GET /ari/bridges              ari::LiveState::BridgesJson()

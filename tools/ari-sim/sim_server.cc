@@ -231,8 +231,11 @@ class SimServer::Impl {
         co_return;
       }
 
-      const RestResponse answer =
-          HandleRest(rest, {options_.credentials, options_.asterisk_info, replay_.state()});
+      // After a restart, the new process answers.
+      const std::string* restarted = replay_.restarted_info();
+      const RestResponse answer = HandleRest(
+          rest, {options_.credentials, restarted != nullptr ? *restarted : options_.asterisk_info,
+                 replay_.state()});
       if (answer.status == 401) Log(peer + ": 401 for " + std::string(TargetPath(rest.target)));
       const bool keep_alive = request.keep_alive();
       const beast::error_code write_ec =

@@ -38,6 +38,12 @@
 // CEL: with a CelPlayback, the pump also appends the capture's CEL lines to
 // a file as the replay clock reaches their times (cel_lines.h), whether or
 // not a client is connected.
+//
+// Restarts (the Replay's SimRestarts): after a restart's frame the
+// connection closes as at a drop point; from then on REST answers as the
+// new process (its /ari/asterisk/info, its channels and bridges, which
+// start from none), and the frames it never sends are skipped in their
+// time. The CEL lines it never wrote were taken out before (restarts.h).
 #pragma once
 
 #include <chrono>

@@ -60,12 +60,13 @@ StreamStep StreamClock::FrameStep(SteadyTime now, const StreamCues& cues) const 
     if (now < when) return WaitUntil(when);
     return Now(StreamStep::Kind::kSend);
   }
-  // Replay skips a drop's gap at once with this clock; an unsendable frame
-  // cannot come here, but if one did it must not be sent.
-  if (frame.unsendable) return Now(StreamStep::Kind::kSkip);
+  // Replay skips a drop's gap at once with this clock, so an unsendable
+  // frame here is one a restart made gone: it waits for a client and its
+  // time like any frame, and is then skipped, so that the frames and CEL
+  // lines after it keep their times.
   if (!cues.subscribed) return WaitUntil(SteadyTime::max());
   if (now < due) return WaitUntil(due);
-  return Now(StreamStep::Kind::kSend);
+  return Now(frame.unsendable ? StreamStep::Kind::kSkip : StreamStep::Kind::kSend);
 }
 
 void StreamClock::UpdatePause(SteadyTime now, const StreamCues& cues) {

@@ -10,12 +10,15 @@
 // subscribed, the stream stands still. When a client subscribes again, the
 // next frame is due at its own time, and no earlier than the subscription
 // plus the lead-in (the clock moves on by the time it stood still, as far
-// as needed). Nothing is lost but a drop's gap, which Replay skips at once.
+// as needed). Nothing is lost but a drop's gap, which Replay skips at once,
+// and the frames a restart made gone (FrameCue::unsendable), each skipped
+// when a client is there and its time has come, as if it were sent.
 //
 // kRealtime: the clock never stops once started, as a PBX's does not.
 //   - A frame whose time comes while no client is subscribed, or that lies
 //     in a drop's gap, is skipped at its time: applied to the live state,
-//     never sent (Step::kSkip).
+//     never sent (Step::kSkip). So is a frame a restart made gone (which
+//     Replay does not apply).
 //   - A client gets the frames due from its subscription on, each at its
 //     time; frames due before the subscription and not yet handled are
 //     skipped.
@@ -52,7 +55,7 @@ using SteadyTime = std::chrono::steady_clock::time_point;
 struct FrameCue {
   std::uint64_t number = 0;             // 1-based
   std::chrono::microseconds offset{0};  // when it is due on the replay clock
-  bool unsendable = false;              // realtime: in a drop's gap
+  bool unsendable = false;              // realtime: in a drop's gap; gone by a restart
 };
 
 // The next CEL line to append.

@@ -1,5 +1,7 @@
 #include "fixture_cmd.h"
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -47,8 +49,25 @@ Agreement with the uncut rows (--agree-with ROWS)
   first_seq and last_seq; evidence 'ari' uncut, 'ari' or 'cel' cut; on 'cel'
   rows answer_time and end_time within 100 ms and duration, ring_seconds and
   talk_seconds within 1 s; recording_path NULL where the cuts hid that ARI
-  recording's RecordingStarted. Prints one line per disagreement and exits 1,
+  recording's RecordingStarted; on 'ari' rows whose hangup request or StasisEnd
+  the cuts hid, end_time within 100 ms too. Prints one line per disagreement and exits 1,
   or says that they agree and exits 0.
+
+A PBX restart, simulated
+  --restart-at N [--restart-down-ms D] is ari-sim's restart (see ari-sim
+  --help): after frame N the connection closes and Asterisk restarts D ms
+  (default 1000) after T(N). Its old channels and bridges are gone, and so is
+  every later frame that names them (or anything tied to them) or is stamped
+  in the down time. The run records a gap ("closed by Asterisk") from T(N)
+  to the reconnection, 300 ms before the next frame the new process sends
+  but never before it started (T(N) + D), carrying the new process's
+  /ari/asterisk/info: the --asterisk-info body (required) with
+  status.startup_time and last_reload_time set to T(N) + D; then a reconcile
+  of the new process (nothing live yet), the cel records of the window read
+  from the CEL log as the restarted Asterisk wrote it (no line of the old
+  process after T(N)), and the frames it sends. Repeatable, in increasing
+  order, mixed with --drop-at; --restart-down-ms: one for all, or one per
+  --restart-at.
 )";
 
 int FixtureFail(const std::string& message) {
@@ -64,6 +83,32 @@ Result<std::string> ReadWholeFile(const std::string& path) {
   return text.str();
 }
 
+// The restarts as cuts: --restart-down-ms once for all, or once for each.
+Status AddRestarts(const FixtureArgs& args, std::vector<replay::Cut>& cuts) {
+  const std::size_t n = args.restart_at.size();
+  if (!args.restart_down_ms.empty() && n == 0) {
+    return InvalidInput("--restart-down-ms needs --restart-at");
+  }
+  if (args.restart_down_ms.size() > 1 && args.restart_down_ms.size() != n) {
+    return InvalidInput("give one --restart-down-ms for every restart, or one per --restart-at");
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    replay::Cut cut{.after_frame = args.restart_at[i], .kind = replay::CutKind::kRestart};
+    if (!args.restart_down_ms.empty()) {
+      const std::int64_t ms =
+          args.restart_down_ms.size() == 1 ? args.restart_down_ms[0] : args.restart_down_ms[i];
+      if (ms < 0) return InvalidInput("--restart-down-ms cannot be negative");
+      cut.down = std::chrono::milliseconds(ms);
+    }
+    cuts.push_back(cut);
+  }
+  // Drops and restarts are cuts of one stream, in the order of their frames.
+  std::stable_sort(cuts.begin(), cuts.end(), [](const replay::Cut& a, const replay::Cut& b) {
+    return a.after_frame < b.after_frame;
+  });
+  return Status::Ok();
+}
+
 // The cuts, the CEL log and the Asterisk info of a simulated daemon run.
 Status SimulationOptions(const FixtureArgs& args, replay::FixtureOptions& options) {
   if (!args.gaps.empty() && args.gaps.size() != args.drop_at.size()) {
@@ -72,10 +117,17 @@ Status SimulationOptions(const FixtureArgs& args, replay::FixtureOptions& option
   for (std::size_t i = 0; i < args.drop_at.size(); ++i) {
     options.cuts.push_back({args.drop_at[i], args.gaps.empty() ? 0 : args.gaps[i]});
   }
+  RETURN_IF_ERROR(AddRestarts(args, options.cuts));
   if (!args.cel_file.empty()) options.cel_file = args.cel_file;
   if (!args.info_file.empty()) {
-    if (!options.simulated()) return InvalidInput("--asterisk-info needs --drop-at or --cel");
+    if (!options.simulated()) {
+      return InvalidInput("--asterisk-info needs --drop-at or --cel (or --restart-at)");
+    }
     ASSIGN_OR_RETURN(options.asterisk_info, ReadWholeFile(args.info_file));
+  } else if (!args.restart_at.empty()) {
+    return InvalidInput(
+        "--restart-at needs --asterisk-info FILE: the restarted Asterisk's info (its new startup "
+        "time) is how the gap tells a restart");
   }
   return Status::Ok();
 }
@@ -243,14 +295,25 @@ CLI::App* AddFixtureCommand(CLI::App& app, FixtureArgs& args) {
       ->type_name("M")
       ->allow_extra_args(false);
   fixture
+      ->add_option("--restart-at", args.restart_at,
+                   "Simulate ari-sim restarting Asterisk after frame N (repeatable, increasing; "
+                   "needs --asterisk-info; see below)")
+      ->type_name("N")
+      ->allow_extra_args(false);
+  fixture
+      ->add_option("--restart-down-ms", args.restart_down_ms,
+                   "the restarted Asterisk starts D ms after frame N (default 1000)")
+      ->type_name("D")
+      ->allow_extra_args(false);
+  fixture
       ->add_option("--cel", args.cel_file,
                    "The capture's CEL log (fixtures/asterisk-cel/*.cel.jsonl): simulate the "
                    "daemon's run with cel.file, adding the cel records of every gap's window")
       ->type_name("FILE");
   fixture
       ->add_option("--asterisk-info", args.info_file,
-                   "With --drop-at or --cel: the body of GET /ari/asterisk/info the simulated "
-                   "gaps carry (default: none)")
+                   "With --drop-at, --restart-at or --cel: the body of GET /ari/asterisk/info "
+                   "the simulated gaps carry (default: none)")
       ->type_name("FILE");
   auto* records_flag = fixture->add_flag(
       "--records", args.records,

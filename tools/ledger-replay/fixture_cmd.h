@@ -17,6 +17,8 @@ struct FixtureArgs {
   std::vector<std::string> option_args;
   std::string cel_file, info_file;
   std::vector<std::uint64_t> drop_at, gaps;
+  std::vector<std::uint64_t> restart_at;
+  std::vector<std::int64_t> restart_down_ms;
   bool records = false;
 };
 
