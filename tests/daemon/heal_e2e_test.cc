@@ -262,5 +262,46 @@ TEST_CASE("healed from CEL through real processes: the daemon SIGKILLed for 3 s 
   CheckAgreement(run, testing::UncutRows(stream, o.node), 1);
 }
 
+// A restarted Asterisk (ari-sim --restart-at: the old process's channels
+// gone, a new startup time in /ari/asterisk/info): the calls live before it
+// end where the old process was last heard, marked, never at the reconcile;
+// calls of the new process are whole. The daemon's rows are the in-memory
+// run's (fixtures/expected/cuts/q-observer-gap.call-center.restart).
+TEST_CASE("a PBX restart through real processes: live calls end at the last event heard, marked") {
+  const auto stream = testing::CelFixture("q-observer-gap.call-center.jsonl");
+  TestDatabase db;
+  HealRunOptions o;
+  o.node = "pbx-restart";
+  o.captures = {HealCapture{stream, testing::CelFixture("q-observer-gap.cel.jsonl"), {}}};
+  o.sim_args = {"--restart-at", "124"};
+  HealRun run(db, o);
+  run.Settle();
+
+  const std::vector<CallRow> rows = run.Rows();
+  int restarted = 0;
+  for (const CallRow& row : rows) {
+    INFO(row.call_id);
+    CHECK(row.status == CallStatus::kFinished);
+    if (row.end_reason != EndReason::kPbxRestart) continue;
+    ++restarted;
+    CHECK(row.end_estimated);
+    // Frame 124, the old process's last word: 16:48:05.172 +0500.
+    CHECK(row.end_us == 1796644085172000);
+  }
+  CHECK(restarted == 7);  // q01-q07
+  const auto golden = testing::SourceDir() / "fixtures" / "expected" / "cuts" /
+                      "q-observer-gap.call-center.restart.rows.json";
+  auto expected = replay::RowTextsFromJson(testing::ReadFile(golden));
+  REQUIRE(expected.ok());
+  for (auto& row : *expected) {
+    for (auto& [column, value] : row) {
+      if (column == "node") value = o.node;
+    }
+  }
+  const auto disagreements = replay::CompareRows(*expected, replay::TextOf(rows));
+  INFO(Joined(disagreements));
+  CHECK(disagreements.empty());
+}
+
 }  // namespace
 }  // namespace callledger
