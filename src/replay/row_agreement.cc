@@ -91,14 +91,15 @@ std::string Breach(std::string_view column, std::string_view uncut, std::string_
     const bool end_column = column != "answer_time";
     if (!cel_row && !(hangup_hidden && end_column)) return "not equal on an 'ari' row";
     if (uncut == kNull || cut == kNull) return "NULL on one side only";
+    const std::string where = cel_row ? "on a cel row" : "on an 'ari' row whose hang-up was hidden";
     if (rule == Rule::kCelTime) {
       const auto tolerance =
           std::chrono::duration_cast<std::chrono::microseconds>(kCelTimeTolerance).count();
       if (Within(uncut, cut, tolerance, Time)) return "";
-      return "more than " + std::to_string(kCelTimeTolerance.count()) + " ms apart on a cel row";
+      return "more than " + std::to_string(kCelTimeTolerance.count()) + " ms apart " + where;
     }
     if (Within(uncut, cut, kCelSecondsTolerance, Integer)) return "";
-    return "more than " + std::to_string(kCelSecondsTolerance) + " s apart on a cel row";
+    return "more than " + std::to_string(kCelSecondsTolerance) + " s apart " + where;
   }
   if (rule == Rule::kRecording && cut == kNull) {
     return "NULL, and the cut did not hide that recording's start";

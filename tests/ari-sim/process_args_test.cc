@@ -119,12 +119,18 @@ TEST_CASE("Bad arguments exit with 2, and help explains and exits with 0", "[ari
   SimProcess help({"--help"});
   CHECK(help.WaitExit() == 0);
   const std::string text = help.RestOfStdout();
-  for (const char* word :
-       {"--drop-at",       "--gap",     "--speed",      "--fast",        "--rate",
-        "--listen",        "api_key",   "listening on", "/ari/channels", "--tls-cert",
-        "--tls-key",       "wss://",    "--realtime",   "--cel FILE",    "--cel-out",
-        "--cel-rotate-at", "eventtime", "--lead-in-ms", "--restamp", "upgrades get 503",
-        "--restart-at", "--restart-down-ms", "startup_time"}) {
+  for (const char* word : {"--drop-at",     "--gap",
+                           "--speed",       "--fast",
+                           "--rate",        "--listen",
+                           "api_key",       "listening on",
+                           "/ari/channels", "--tls-cert",
+                           "--tls-key",     "wss://",
+                           "--realtime",    "--cel FILE",
+                           "--cel-out",     "--cel-rotate-at",
+                           "eventtime",     "--lead-in-ms",
+                           "--restamp",     "upgrades get 503",
+                           "--restart-at",  "--restart-down-ms",
+                           "startup_time"}) {
     CHECK(text.find(word) != std::string::npos);
   }
 }

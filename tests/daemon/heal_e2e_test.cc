@@ -12,6 +12,8 @@
 // keep the reconcile's estimates and disagree.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include <boost/json.hpp>
 
 #include <chrono>
@@ -56,6 +58,12 @@ std::vector<CutCase> Cases(const std::string& kind, const std::set<std::string>&
     const std::string scenario = file.substr(0, file.find('.'));
     if (file != scenario + "." + kind + ".jsonl") continue;
     if (!scenarios.empty() && scenarios.count(scenario) == 0) continue;
+    // A restart's rows are not the uncut rows (its calls die with the old
+    // Asterisk): its own test below.
+    const bool restart = std::any_of(c.cuts.begin(), c.cuts.end(), [](const replay::Cut& cut) {
+      return cut.kind == replay::CutKind::kRestart;
+    });
+    if (restart) continue;
     out.push_back(std::move(c));
   }
   return out;
