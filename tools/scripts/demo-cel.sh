@@ -66,7 +66,7 @@ play() {
   trap - EXIT
   echo
   echo "== what ari-sim did, and what call-ledgerd recorded, around the cut"
-  grep -E "drop after|were due with no client|CEL: all" "$work/ari-sim-cel.log" | sed 's/^/   /'
+  grep -E "drop after|were not sent|CEL: all" "$work/ari-sim-cel.log" | sed 's/^/   /'
   grep -E "Connected to Asterisk|lost or refused|CEL: recorded" "$work/call-ledgerd-cel.log" | sed 's/^/   /'
 }
 
@@ -81,7 +81,7 @@ settled() {
 
 # The frames ari-sim never sent, as its log says ("74..93").
 unsent() {
-  sed -n 's/.*frames \([0-9]*\.\.[0-9]*\) were due with no client.*/\1/p' "$work/ari-sim-cel.log" |
+  sed -n 's/.*frames \([0-9]*\.\.[0-9]*\) were not sent.*/\1/p' "$work/ari-sim-cel.log" |
     head -n 1
 }
 
