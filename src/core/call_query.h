@@ -40,6 +40,7 @@ struct CallQuery {
   std::optional<std::int64_t> min_duration_s;
   std::optional<Evidence> evidence;
   std::optional<EndReason> end_reason;  // a reason, never kNone (live calls: status)
+  std::optional<std::string> node;      // one PBX's rows, when several share the database
   int limit = kDefaultLimit;
   std::optional<CallCursor> after;
 

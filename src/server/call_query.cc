@@ -1,5 +1,8 @@
 #include "server/call_query.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include <charconv>
 #include <set>
 
@@ -192,6 +195,12 @@ Result<CallQuery> ParseCallQuery(const std::map<std::string, std::string>& param
         return Bad(name, "must be hangup, gap or pbx_restart");
       }
       q.end_reason = reason;
+    } else if (name == "node") {
+      const bool ok = !v.empty() && v.size() <= 253 && std::all_of(v.begin(), v.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+      });
+      if (!ok) return Bad(name, "must be a node name (letters, digits, '.', '_', '-')");
+      q.node = v;
     } else if (name == "limit") {
       ASSIGN_OR_RETURN(const std::int64_t limit, ParseIntParam(name, v, 1, kMaxLimit));
       q.limit = static_cast<int>(limit);

@@ -13,6 +13,8 @@
 //   min_duration  whole seconds >= 0 (calls without a duration never match)
 //   evidence      ari | cel
 //   end_reason    hangup | gap | pbx_restart (live calls have none)
+//   node          one PBX's rows: a node name (letters, digits, '.', '_',
+//                 '-'; at most 253), as the daemons' NODE_NAME
 //   limit         1..1000, default 50
 //   cursor        the next_cursor of a previous page, as given
 //

@@ -44,6 +44,9 @@ TEST_CASE("bad parameters give 400 naming the parameter") {
       {"evidence=", "evidence"},
       {"end_reason=crash", "end_reason"},
       {"end_reason=", "end_reason"},
+      {"node=", "node"},
+      {"node=pbx%201", "node"},
+      {"node=pbx/1", "node"},
       {"min_duration=-1", "min_duration"},
       {"min_duration=1.5", "min_duration"},
       {"min_duration=99999999999", "min_duration"},
@@ -75,7 +78,7 @@ TEST_CASE("SQL injection attempts are refused or find nothing") {
   for (const auto& a : attacks) {
     for (const std::string p :
          {"number", "direction", "status", "answered", "recorded", "since", "until", "min_duration",
-          "evidence", "end_reason", "limit", "cursor"}) {
+          "evidence", "end_reason", "node", "limit", "cursor"}) {
       const json::value v = l.GetJson("/api/calls?" + p + "=" + Encode(a), 400);
       CHECK(v.at("parameter").as_string() == p);
       l.GetJson("/api/calls?" + Encode(a) + "=1", 400);

@@ -151,6 +151,18 @@ TEST_CASE("every filter selects what the rows say") {
                 [&](const CallRow& r) { return r.end_reason == e; }) > 0);
   }
 
+  // Each PBX's rows, when several share the database.
+  total = 0;
+  for (const std::string node : {"pbx-a", "pbx-b", "pbx-c"}) {
+    const std::size_t n = check("node=" + node, [&](const CallRow& r) { return r.node == node; });
+    CHECK(n > 0);
+    total += n;
+  }
+  CHECK(total == rows.size());
+  CHECK(check("node=pbx-z", [](const CallRow&) { return false; }) == 0);
+  check("node=pbx-c&evidence=cel",
+        [](const CallRow& r) { return r.node == "pbx-c" && r.evidence == Evidence::kCel; });
+
   // Times: a row's own start (inclusive since, exclusive until), in Z and
   // with a +05:00 offset (the same instant).
   const std::int64_t mid = rows[rows.size() / 2].start_us;
