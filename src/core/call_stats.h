@@ -55,6 +55,7 @@ struct StatsPeriod {
 struct StatsQuery {
   StatsPeriod period;
   int service_level_seconds = 20;
+  std::optional<std::string> node;  // one PBX's calls; none: every node's
 };
 
 struct CallFigures {
@@ -75,6 +76,7 @@ struct CallStats {
   int service_level_seconds = 0;
   CallFigures total;
   std::map<std::string, CallFigures> by_direction;  // "kiruvchi", "chiquvchi" (always both)
+  std::map<std::string, CallFigures> by_node;       // every node with a call in the period
 };
 
 // What became of a missed call's number afterwards.

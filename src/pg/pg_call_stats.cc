@@ -98,13 +98,15 @@ std::optional<double> Ratio(std::int64_t part, std::int64_t whole) {
 }
 
 // One statement for the whole period: the empty grouping set is the total
-// (every direction, NULL included), the other sets one direction each.
+// (every direction, NULL included), the others one direction or one node
+// each.
 // Durations are summed as intervals (exact integer microseconds inside
 // PostgreSQL) and converted once per group through numeric epoch seconds,
 // which is exact too; never through a floating-point epoch.
 //   $1, $2  the period (UTC µs, bigint)   $3  service level seconds
-std::string StatsSql() {
-  return "SELECT grouping(direction), direction,"
+//   $4      the node, when `one_node` (call_logs is partitioned by node)
+std::string StatsSql(bool one_node) {
+  return "SELECT grouping(direction), grouping(node), direction, node,"
          " count(*),"
          " count(*) FILTER (WHERE answered),"
          " count(*) FILTER (WHERE direction = 'kiruvchi' AND status = 'yakunlandi'"
@@ -119,12 +121,14 @@ std::string StatsSql() {
          " AND answer_time <= start_time + $3::integer * interval '1 second')"
          " FROM call_logs"
          " WHERE start_time >= " +
-         TimeParam(1) + " AND start_time < " + TimeParam(2) +
-         " GROUP BY GROUPING SETS ((), (direction))";
+         TimeParam(1) + " AND start_time < " + TimeParam(2) + (one_node ? " AND node = $4" : "") +
+         " GROUP BY GROUPING SETS ((), (direction), (node))";
 }
 
+// The figures of a row of StatsSql: column i + 2 for the i below (the two
+// grouping flags and the two keys come first).
 CallFigures FiguresOf(const pqxx::row& row) {
-  const auto n = [&](int i) { return row[i].is_null() ? 0 : row[i].as<std::int64_t>(); };
+  const auto n = [&](int i) { return row[i + 2].is_null() ? 0 : row[i + 2].as<std::int64_t>(); };
   CallFigures f;
   f.offered = n(2);
   f.answered = n(3);
@@ -268,19 +272,24 @@ Result<CallStats> QueryStats(pqxx::transaction_base& tx, const StatsQuery& query
   stats.service_level_seconds = query.service_level_seconds;
   stats.by_direction[std::string(kIncoming)] = CallFigures{};
   stats.by_direction[std::string(kOutgoing)] = CallFigures{};
-  const pqxx::result res =
-      tx.exec_params(StatsSql(), period.first, period.second, query.service_level_seconds);
+  const pqxx::result res = query.node ? tx.exec_params(StatsSql(true), period.first, period.second,
+                                                       query.service_level_seconds, *query.node)
+                                      : tx.exec_params(StatsSql(false), period.first, period.second,
+                                                       query.service_level_seconds);
   for (const auto& row : res) {
-    if (row[0].as<int>() == 1) {
+    const bool by_direction = row[0].as<int>() == 0;
+    const bool by_node = row[1].as<int>() == 0;
+    if (!by_direction && !by_node) {
       stats.total = FiguresOf(row);
-      continue;
-    }
-    // NULL and any direction the projector does not write count in the
-    // total only.
-    if (row[1].is_null()) continue;
-    const std::string direction = row[1].as<std::string>();
-    if (direction == kIncoming || direction == kOutgoing) {
-      stats.by_direction[direction] = FiguresOf(row);
+    } else if (by_node) {
+      stats.by_node[row[3].as<std::string>()] = FiguresOf(row);
+    } else if (!row[2].is_null()) {
+      // NULL and any direction the projector does not write count in the
+      // total only.
+      const std::string direction = row[2].as<std::string>();
+      if (direction == kIncoming || direction == kOutgoing) {
+        stats.by_direction[direction] = FiguresOf(row);
+      }
     }
   }
   return stats;

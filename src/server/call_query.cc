@@ -155,6 +155,15 @@ std::string ParameterOf(const Status& status) {
   return colon == std::string::npos ? std::string() : status.message().substr(0, colon);
 }
 
+Result<std::string> ParseNodeParam(const std::string& name, const std::string& value) {
+  const bool ok =
+      !value.empty() && value.size() <= 253 && std::all_of(value.begin(), value.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+      });
+  if (!ok) return Bad(name, "must be a node name (letters, digits, '.', '_', '-')");
+  return value;
+}
+
 Result<CallQuery> ParseCallQuery(const std::map<std::string, std::string>& params) {
   CallQuery q;
   for (const auto& [name, v] : params) {
@@ -196,11 +205,7 @@ Result<CallQuery> ParseCallQuery(const std::map<std::string, std::string>& param
       }
       q.end_reason = reason;
     } else if (name == "node") {
-      const bool ok = !v.empty() && v.size() <= 253 && std::all_of(v.begin(), v.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
-      });
-      if (!ok) return Bad(name, "must be a node name (letters, digits, '.', '_', '-')");
-      q.node = v;
+      ASSIGN_OR_RETURN(q.node, ParseNodeParam(name, v));
     } else if (name == "limit") {
       ASSIGN_OR_RETURN(const std::int64_t limit, ParseIntParam(name, v, 1, kMaxLimit));
       q.limit = static_cast<int>(limit);

@@ -36,6 +36,10 @@ namespace callledger::server {
 
 Result<CallQuery> ParseCallQuery(const std::map<std::string, std::string>& params);
 
+// A node name as the daemons' NODE_NAME is one (letters, digits, '.', '_',
+// '-'; 1..253), else kInvalidInput ("<name>: ...").
+Result<std::string> ParseNodeParam(const std::string& name, const std::string& value);
+
 // The opaque cursor text: base64url (no padding) of the position.
 std::string EncodeCursor(const CallCursor& cursor);
 // kInvalidInput ("cursor: ...") unless `text` is exactly what EncodeCursor

@@ -112,7 +112,7 @@ Status OnlyKnown(const std::map<std::string, std::string>& params,
 }
 
 HttpResponse Stats(const std::map<std::string, std::string>& params, ApiContext& ctx) {
-  if (Status s = OnlyKnown(params, {"since", "until", "service_level_seconds"}); !s.ok()) {
+  if (Status s = OnlyKnown(params, {"since", "until", "service_level_seconds", "node"}); !s.ok()) {
     return FromStatus(s);
   }
   auto period = PeriodFrom(params, ctx.settings);
@@ -125,6 +125,11 @@ HttpResponse Stats(const std::map<std::string, std::string>& params, ApiContext&
     if (!n.ok()) return FromStatus(n.status());
     query.service_level_seconds = static_cast<int>(*n);
   }
+  if (auto it = params.find("node"); it != params.end()) {
+    auto node = ParseNodeParam(it->first, it->second);
+    if (!node.ok()) return FromStatus(node.status());
+    query.node = *node;
+  }
   auto stats = ctx.reader.Stats(query);
   if (!stats.ok()) return FromStatus(stats.status());
   std::string body = "{\"since\":" + json::serialize(TimeValue(stats->since_us)) +
@@ -132,12 +137,17 @@ HttpResponse Stats(const std::map<std::string, std::string>& params, ApiContext&
                      ",\"zone\":" + json::serialize(json::value(query.period.zone)) +
                      ",\"service_level_seconds\":" + std::to_string(stats->service_level_seconds) +
                      "," + FiguresFields(stats->total) + ",\"by_direction\":{";
-  bool first = true;
-  for (const auto& [direction, figures] : stats->by_direction) {
-    body += (first ? "" : ",") + json::serialize(json::value(direction)) + ":{" +
-            FiguresFields(figures) + "}";
-    first = false;
-  }
+  const auto groups = [&](const std::map<std::string, CallFigures>& by) {
+    bool first = true;
+    for (const auto& [key, figures] : by) {
+      body += (first ? "" : ",") + json::serialize(json::value(key)) + ":{" +
+              FiguresFields(figures) + "}";
+      first = false;
+    }
+  };
+  groups(stats->by_direction);
+  body += "},\"by_node\":{";
+  groups(stats->by_node);
   return {200, kJson, body + "}}\n", {}, {}};
 }
 

@@ -101,6 +101,30 @@ TEST_CASE("stats: period bounds, live calls, NULL direction, service level bound
   total.service_level = 4.0 / 9;  // in-a, in-c, out-f, null-h
   CHECK(s->total == total);
 
+  // Per node: pbx-b's one abandoned call, pbx-a's eight; and a node's own
+  // figures are the same asked for alone.
+  REQUIRE(s->by_node.size() == 2);
+  CHECK(s->by_node.at("pbx-a").offered == 8);
+  CHECK(s->by_node.at("pbx-b").offered == 1);
+  CHECK(s->by_node.at("pbx-b").abandoned == 1);
+  CHECK(s->by_node.at("pbx-a").answered + s->by_node.at("pbx-b").answered == total.answered);
+  for (const std::string node : {"pbx-a", "pbx-b"}) {
+    INFO(node);
+    StatsQuery one = q;
+    one.node = node;
+    auto alone = t.Stats(one);
+    REQUIRE(alone.ok());
+    CHECK(alone->total == s->by_node.at(node));
+    REQUIRE(alone->by_node.size() == 1);
+    CHECK(alone->by_node.at(node) == s->by_node.at(node));
+  }
+  StatsQuery nobody = q;
+  nobody.node = "pbx-z";
+  auto none = t.Stats(nobody);
+  REQUIRE(none.ok());
+  CHECK(none->total == CallFigures{});
+  CHECK(none->by_node.empty());
+
   // The threshold itself: 0 s takes nobody, 21 s takes in-b too, 3600 s all.
   q.service_level_seconds = 0;
   s = t.Stats(q);

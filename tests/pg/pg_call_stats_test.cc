@@ -35,6 +35,7 @@ void CheckSame(const CallStats& a, const CallStats& b) {
   CHECK(a.service_level_seconds == b.service_level_seconds);
   CHECK(a.total == b.total);
   CHECK(a.by_direction == b.by_direction);
+  CHECK(a.by_node == b.by_node);
 }
 
 // ---------------------------------------------------------------------------

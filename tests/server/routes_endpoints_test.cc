@@ -83,6 +83,19 @@ TEST_CASE("stats and missed: figures over a period, bad parameters named") {
   CHECK(st.at("by_direction").at("kiruvchi").at("offered").as_int64() +
             st.at("by_direction").at("chiquvchi").at("offered").as_int64() <=
         offered);
+  // Per node, and one node alone.
+  std::int64_t by_node = 0;
+  for (const auto& [node, figures] : st.at("by_node").as_object()) {
+    by_node += figures.at("offered").as_int64();
+    const json::value alone =
+        l.GetJson("/api/stats?since=2026-11-26T00:00:00Z&until=2026-11-27T00:00:00Z&node=" +
+                  std::string(node));
+    CHECK(alone.at("offered") == figures.at("offered"));
+    CHECK(alone.at("by_node").as_object().size() == 1);
+  }
+  CHECK(by_node == offered);
+  CHECK(st.at("by_node").as_object().size() >= 2);
+  l.GetJson("/api/stats?node=pbx%20a", 400);
   CHECK(st.at("since") == "2026-11-26T00:00:00.000Z");
   CHECK(st.at("service_level_seconds") == 20);
   CHECK(l.GetJson(
