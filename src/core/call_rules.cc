@@ -67,7 +67,10 @@ void WriteSeconds(CallRow& row) {
 void WriteEnd(CallRow& row, Call& call, const CallEnd& end) {
   call.end_source = end.source;
   row.status = CallStatus::kFinished;
-  row.end_us = end.time_us;
+  // Never before the start, nor before the answer: a reconcile's time is
+  // the daemon's clock, which can be behind Asterisk's, and a frame may
+  // come without a time (fuzzing found both, tests/fuzz/findings).
+  row.end_us = std::max(end.time_us, row.answered ? row.answer_us : row.start_us);
   row.end_reason = EndReasonOf(end.source);
   row.end_estimated = IsEstimatedEnd(row.end_reason);
   WriteSeconds(row);
@@ -141,7 +144,8 @@ std::int64_t AnswerTime(const CallRow& row, const Connection& c) {
 
 void MarkConnected(RowEdits& rows, Call& call, const Connection& connection) {
   if (!AwaitsConnection(call.row())) return;
-  const std::int64_t answer_us = AnswerTime(call.row(), connection);
+  // Never before the start (an Up seen in a snapshot older than the call).
+  const std::int64_t answer_us = std::max(AnswerTime(call.row(), connection), call.row().start_us);
   RowHandle row = rows.Edit(call);
   row->answered = true;
   row->answer_us = answer_us;

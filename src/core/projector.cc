@@ -87,8 +87,12 @@ void Projector::Apply(const ProjectorInput& in, std::vector<RowChange>* changes)
   last_event_us_ = std::max(last_event_us_, in.heard_us);
   switch (in.kind) {
     case RecordKind::kAriEvent:
-      if (in.event != nullptr)
-        OnAriEvent(*in.event, in.event->time_us ? in.event->time_us : in.time_us);
+      // An event without a time of its own (nor a record time) happened
+      // when Asterisk was last heard from, as far as anyone can tell.
+      if (in.event != nullptr) {
+        const std::int64_t t = in.event->time_us ? in.event->time_us : in.time_us;
+        OnAriEvent(*in.event, t != 0 ? t : last_event_us_);
+      }
       break;
     case RecordKind::kReconcile:
       if (in.reconcile != nullptr) OnReconcile(*in.reconcile, in.time_us);

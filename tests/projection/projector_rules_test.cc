@@ -13,6 +13,7 @@
 #include "payload/reconcile.h"
 #include "projection/record_projector.h"
 #include "record/record_codec.h"
+#include "replay/fixture.h"
 #include "store/memory_event_log.h"
 #include "support/fixtures.h"
 
@@ -53,7 +54,7 @@ std::vector<CallRow> Project(const EventLog& log) {
 }
 
 // 2026-11-26T09:16:30Z: after every event of scenario a.
-constexpr std::int64_t kReconcileAt = 1795683390000000;
+constexpr std::int64_t kReconcileAt = 1795684590000000;
 
 TEST_CASE("a gap then a reconcile closes a call that ended inside the gap") {
   store::MemoryEventLog log("pbx");
@@ -273,6 +274,30 @@ TEST_CASE("the sweep forgets finished calls past the horizon, and only those") {
   const auto live = p.LiveRows();
   REQUIRE(live.size() == 1);
   CHECK(live[0].call_id == "1.2");
+}
+
+// What fuzzing found (tests/fuzz/findings): a reconcile timed before a
+// call's start, and a hangup frame without a time, ended calls before they
+// began. An end is never before the start, nor before the answer.
+TEST_CASE("fuzz findings: no row ends before it began or was answered") {
+  const auto dir = testing::SourceDir() / "tests" / "fuzz" / "findings";
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() != ".jsonl") continue;
+    ++files;
+    INFO(entry.path().filename().string());
+    auto run = replay::RunFixture(entry.path(), {});
+    REQUIRE(run.ok());
+    REQUIRE_FALSE(run->rows.empty());
+    for (const CallRow& row : run->rows) {
+      if (row.status != CallStatus::kFinished) continue;
+      CHECK(row.end_us >= row.start_us);
+      if (row.answered) CHECK(row.answer_us >= row.start_us);
+      if (row.answered) CHECK(row.end_us >= row.answer_us);
+      CHECK(row.duration_s.value_or(0) >= 0);
+    }
+  }
+  CHECK(files == 2);
 }
 
 }  // namespace
