@@ -24,7 +24,7 @@
 namespace callledger::replay {
 namespace {
 
-constexpr std::int64_t kAt = 1795684570000000;  // 09:16:10 UTC, inside scenario b
+constexpr std::int64_t kAt = 1795684579000000;  // 09:16:19 UTC, while scenario b rings
 
 ImportOptions Options(std::size_t batch_records = 1000) {
   ImportOptions o;
