@@ -16,6 +16,7 @@
 #include <utility>
 #include <variant>
 
+#include "core/plain_name.h"
 #include "daemon/config_files.h"
 #include "daemon/config_keys.h"
 #include "daemon/config_text.h"
@@ -36,7 +37,6 @@ constexpr std::size_t kMinFrameBytes = 4096;
 constexpr std::size_t kMaxFrameBytes = std::size_t{64} << 20;
 constexpr std::size_t kMaxBatchRecords = 1'000'000;
 constexpr std::size_t kMinBearerTokenChars = 16;
-constexpr std::size_t kMaxNameChars = 253;         // a host name's limit
 constexpr std::int64_t kMaxCelMarginMs = 600'000;  // ten minutes
 constexpr std::int64_t kMaxCelSettleMs = 60'000;
 constexpr std::size_t kMinCelRecordBytes = 64 * 1024;  // well above a CEL line (< 1 KiB)
@@ -183,8 +183,7 @@ Status Validate(const DaemonConfig& c) {
   auto check_name = [&](std::string_view key, const std::string& value, std::string_view env) {
     if (value.empty()) {
       fail(key, "must not be empty; set it in the config file or " + std::string(env));
-    } else if (value.size() > kMaxNameChars ||
-               !std::all_of(value.begin(), value.end(), IsNameChar)) {
+    } else if (!IsPlainName(value)) {
       fail(key, Quote(value) + " may contain only letters, digits, '.', '_' and '-'");
     }
   };

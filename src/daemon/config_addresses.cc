@@ -25,8 +25,6 @@ namespace {
 
 using namespace config_detail;  // NOLINT: the config files' shared helpers
 
-constexpr std::size_t kMaxNameChars = 253;  // a host name's limit
-
 // ---------------------------------------------------------------------------
 // host[:port] and URLs.
 

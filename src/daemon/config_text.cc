@@ -4,6 +4,8 @@
 #include <cctype>
 #include <cstdio>
 
+#include "core/plain_name.h"
+
 namespace callledger::daemon::config_detail {
 
 std::string Lower(std::string_view s) {
@@ -20,9 +22,7 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-bool IsNameChar(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
-}
+bool IsNameChar(char c) { return IsPlainNameChar(c); }
 
 std::string Quote(std::string_view s) {
   std::string out = "\"";

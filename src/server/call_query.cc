@@ -6,6 +6,7 @@
 #include <charconv>
 #include <set>
 
+#include "core/plain_name.h"
 #include "core/utc_time.h"
 
 namespace callledger::server {
@@ -156,11 +157,7 @@ std::string ParameterOf(const Status& status) {
 }
 
 Result<std::string> ParseNodeParam(const std::string& name, const std::string& value) {
-  const bool ok =
-      !value.empty() && value.size() <= 253 && std::all_of(value.begin(), value.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
-      });
-  if (!ok) return Bad(name, "must be a node name (letters, digits, '.', '_', '-')");
+  if (!IsPlainName(value)) return Bad(name, "must be a node name (letters, digits, '.', '_', '-')");
   return value;
 }
 
