@@ -37,21 +37,36 @@ struct GapWindow {
   friend bool operator==(const GapWindow&, const GapWindow&) = default;
 };
 
-// The last record of a ledger that says when the daemon last heard from
-// Asterisk: a frame (ari_event, malformed) or CEL evidence (cel). Its time
-// is the frame's event time (ARI's timestamp: Asterisk's clock, like CEL's
-// eventtime), or received_at_us when it has none; a cel record's time is its
-// window's end. The event time, not the time received: an event Asterisk
+// Where the first window of a run begins: the last moment the daemon heard
+// from Asterisk before the run, or earlier, when an earlier gap's window was
+// never recorded whole.
+//
+// Heard from Asterisk: a frame (ari_event, malformed) or CEL evidence (cel).
+// A frame's time is its event time (ARI's timestamp: Asterisk's clock, like
+// CEL's eventtime), or received_at_us when it has none; a cel record's is
+// its window's end. The event time, not the time received: an event Asterisk
 // sent after the last one the daemon kept carries a later event time, but
 // may have been created before that one was received (under load, seconds
 // before), so the event time is where lost events can begin.
+//
+// A window recorded whole: its cel records up to the one marked last_part.
+// A daemon killed before that (in its settle wait, between two parts, or
+// before the gap's reconcile) leaves that gap's window unrecorded; nothing
+// else would ever read those lines, so the next run's first window reaches
+// back to the start of the earliest such gap: its disconnect (since_us), or
+// for the first connection of a run the last record heard before it. A gap
+// counts as recorded when windows recorded whole cover it, from its start to
+// its reconcile; an overflow gap is its own window.
 struct HeardAt {
-  Seq seq;
+  Seq seq;  // the record that gives the time
   std::int64_t time_us = 0;
+  // Set when an earlier gap's window was not recorded whole: that gap's seq.
+  std::optional<Seq> unrecorded_gap;
 };
-// Walks back from the head over at most `max_records` records (the daemon's
-// own gap, reconcile and note records are skipped). nullopt when there is no
-// such record in reach (a new ledger). kDataLoss if a record does not decode.
+// Walks back from the head over at most `max_records` records. nullopt when
+// no record in reach was heard from Asterisk (a new ledger). kDataLoss if a
+// record does not decode. A gap or cel payload that does not parse counts
+// as a gap since the daemon started, or as heard without a window.
 Result<std::optional<HeardAt>> LastHeardFromAsterisk(const EventLog& log,
                                                      std::uint64_t max_records = 10000);
 
