@@ -3,11 +3,15 @@
 #include <boost/json.hpp>
 
 #include <charconv>
+#include <fstream>
 #include <map>
 #include <optional>
+#include <string_view>
+#include <unordered_map>
 
 #include "ari/event_decoder.h"
 #include "core/utc_time.h"
+#include "payload/record_line.h"
 #include "projection/row_format.h"
 
 namespace callledger::replay {
@@ -243,6 +247,33 @@ std::set<std::string> HangupsHiddenIn(const std::vector<std::string>& frames) {
     }
   }
   return out;
+}
+
+Result<std::vector<std::string>> ReadFixtureFrames(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return InvalidInput("cannot read " + path);
+  std::vector<std::string> frames;
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || payload::IsRecordLine(line)) continue;
+    frames.push_back(std::move(line));
+  }
+  return frames;
+}
+
+std::vector<std::string> FramesNotHeld(const std::vector<std::string>& sent,
+                                       const std::vector<std::string>& held) {
+  std::unordered_map<std::string_view, std::size_t> count;
+  for (const std::string& line : held) ++count[line];
+  std::vector<std::string> missing;
+  for (const std::string& frame : sent) {
+    auto it = count.find(frame);
+    if (it != count.end() && it->second > 0) {
+      --it->second;
+    } else {
+      missing.push_back(frame);
+    }
+  }
+  return missing;
 }
 
 }  // namespace callledger::replay

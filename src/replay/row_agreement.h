@@ -90,4 +90,16 @@ std::set<std::string> RecordingsStartedIn(const std::vector<std::string>& frames
 // `frames` (frames that are not JSON are passed over).
 std::set<std::string> HangupsHiddenIn(const std::vector<std::string>& frames);
 
+// The frames of a fixture file: its non-empty lines but the daemon record
+// lines (a ledger's `ledger-audit export --all-kinds`). kInvalidInput if
+// it cannot be read.
+Result<std::vector<std::string>> ReadFixtureFrames(const std::string& path);
+
+// The frames of `sent` (what the PBX played) that `held` (what a ledger
+// recorded) does not hold, in `sent`'s order; a frame `sent` holds more
+// often than `held` counts as many times more. They are the frames the
+// cuts of a daemon's run hid, for AgreementOptions.
+std::vector<std::string> FramesNotHeld(const std::vector<std::string>& sent,
+                                       const std::vector<std::string>& held);
+
 }  // namespace callledger::replay

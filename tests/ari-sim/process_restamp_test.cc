@@ -62,8 +62,9 @@ TEST_CASE("Restamp in realtime: the capture moved to now, and a drop keeps the P
   REQUIRE(Stamp(frames[71]) - Stamp(frames[0]) == 5'036'000);
   TempDir dir("ari-sim-restamp");
   const auto out = dir / "cel.jsonl";
+  const auto sent = dir / "sent.jsonl";
   Sim sim({"--realtime", "--restamp", "--lead-in-ms", "300", "--drop-at", "45", "--gap", "26",
-           "--cel", kCel, "--cel-out", out.string(), kCapture});
+           "--cel", kCel, "--cel-out", out.string(), "--stream-out", sent.string(), kCapture});
 
   const auto before = Clock::now();
   const std::int64_t wall_before = WallUs();
@@ -81,6 +82,14 @@ TEST_CASE("Restamp in realtime: the capture moved to now, and a drop keeps the P
   for (std::size_t i = 0; i < got.size(); ++i) {
     INFO("frame " << i + 1);
     CHECK(got[i] == RestampFrame(frames[i], shift));
+  }
+  // --stream-out: every frame of the stream as played, the gap's included,
+  // written when the stream started.
+  const std::vector<std::string> played = ReadLines(sent);
+  REQUIRE(played.size() == frames.size());
+  for (std::size_t i = 0; i < played.size(); ++i) {
+    INFO("frame " << i + 1);
+    CHECK(played[i] == RestampFrame(frames[i], shift));
   }
 
   // Away: refused while the gap happens and until the lead-in before frame 72.

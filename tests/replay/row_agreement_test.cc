@@ -3,11 +3,15 @@
 #include "replay/row_agreement.h"
 
 #include <catch2/catch.hpp>
+#include <fstream>
+#include <string>
+#include <vector>
 
 #include "projection/row_format.h"
 #include "replay/cut_replay.h"
 #include "support/call_rows.h"
 #include "support/fixtures.h"
+#include "support/temp_dir.h"
 
 namespace callledger::replay {
 namespace {
@@ -217,6 +221,32 @@ TEST_CASE("agreement: the channels whose hangup request or StasisEnd a list of f
   CHECK(all.count("1796643888.5") == 1);              // the call channel
   CHECK(HangupsHiddenIn({frames->front()}).empty());  // its StasisStart
   CHECK(HangupsHiddenIn({"not json", "{\"type\":\"StasisEnd\"}"}).empty());
+}
+
+TEST_CASE("agreement: the frames a ledger's export lacks of what the PBX sent") {
+  testing::TempDir dir("frames-not-held");
+  const auto file = dir / "export.jsonl";
+  {
+    std::ofstream out(file, std::ios::binary);
+    out << R"({"call_ledger_record":{"kind":"gap","event_time_us":1,"received_at_us":1,)"
+           R"("reason":"connected to ARI after: daemon started","payload":{}}})"
+        << "\n"
+        << R"({"type":"A"})"
+        << "\n\n"
+        << R"({"type":"C"})"
+        << "\n";
+  }
+  auto held = ReadFixtureFrames(file.string());
+  REQUIRE(held.ok());
+  CHECK(*held == std::vector<std::string>{R"({"type":"A"})", R"({"type":"C"})"});
+  CHECK_FALSE(ReadFixtureFrames((dir / "none.jsonl").string()).ok());
+
+  // What was sent more often than held counts as often; order is the sent one.
+  const std::vector<std::string> sent = {R"({"type":"A"})", R"({"type":"B"})", R"({"type":"A"})",
+                                         R"({"type":"C"})", R"({"type":"D"})"};
+  CHECK(FramesNotHeld(sent, *held) ==
+        std::vector<std::string>{R"({"type":"B"})", R"({"type":"A"})", R"({"type":"D"})"});
+  CHECK(FramesNotHeld(sent, sent).empty());
 }
 
 }  // namespace

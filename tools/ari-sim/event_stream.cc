@@ -10,6 +10,7 @@
 #include <boost/json/serialize.hpp>
 #include <cstddef>
 #include <cstdint>
+#include <fstream>
 #include <utility>
 
 #include "ari-sim/restamp.h"
@@ -44,13 +45,15 @@ bool OffersAriProtocol(std::string_view offered) {
 }  // namespace
 
 EventStream::EventStream(net::io_context& io, Replay& replay, std::chrono::milliseconds lead_in,
-                         bool restamp, std::vector<std::string> capture_names, CelPlayback* cel)
+                         bool restamp, std::vector<std::string> capture_names,
+                         std::string stream_out, CelPlayback* cel)
     : io_(io),
       replay_(replay),
       cel_(cel),
       lead_in_(lead_in),
       restamp_(restamp),
       capture_names_(std::move(capture_names)),
+      stream_out_(std::move(stream_out)),
       clock_(replay.clock(), lead_in) {
   wake_.emplace(io_);
 }
@@ -81,6 +84,18 @@ void EventStream::Restamp() {
         (i < capture_names_.size() ? capture_names_[i] : std::string("?")) +
         "): every time moved by " + (ms >= 0 ? "+" : "") + std::to_string(ms) + " ms");
   }
+}
+
+void EventStream::WriteStreamOut() {
+  std::ofstream out(stream_out_, std::ios::binary | std::ios::trunc);
+  for (const StreamFrame& frame : replay_.frames()) out << frame.bytes << '\n';
+  out.flush();
+  if (!out) {
+    Log("cannot write the stream to " + stream_out_);
+    return;
+  }
+  Log("wrote the stream's " + std::to_string(replay_.frames().size()) + " frames to " +
+      stream_out_);
 }
 
 void EventStream::ReleaseIo() {
@@ -153,6 +168,7 @@ void EventStream::Subscribe(const std::shared_ptr<WsSession>& session) {
   const bool starting = !clock_.started();
   clock_.OnSubscribe(Clock::now());
   if (starting && restamp_) Restamp();
+  if (starting && !stream_out_.empty()) WriteStreamOut();
   Log(who + " subscribed to app '" + session->app + "'; next frame " +
       (replay_.done() ? std::string("none (the stream has ended)")
                       : std::to_string(replay_.next_number())));

@@ -30,10 +30,11 @@ class EventStream {
   // Waits `lead_in` after each subscription before its next frame (see
   // ServerOptions::lead_in and stream_clock.h). With `restamp`, moves the
   // frames' and CEL lines' times to the present when the clock starts
-  // (restamp.h), naming the captures by `capture_names` in the log. `cel`
-  // may be null (no CEL output).
+  // (restamp.h), naming the captures by `capture_names` in the log. A
+  // non-empty `stream_out` is written then (ServerOptions::stream_out).
+  // `cel` may be null (no CEL output).
   EventStream(net::io_context& io, Replay& replay, std::chrono::milliseconds lead_in, bool restamp,
-              std::vector<std::string> capture_names, CelPlayback* cel);
+              std::vector<std::string> capture_names, std::string stream_out, CelPlayback* cel);
 
   // Realtime, after a drop: why a subscription at `now` is refused (the PBX
   // is away until the drop's gap has happened, stream_clock.h AwayUntil);
@@ -60,6 +61,8 @@ class EventStream {
   void Subscribe(const std::shared_ptr<WsSession>& session);
   // --restamp, when the clock has just started.
   void Restamp();
+  // --stream-out, when the clock has just started (after Restamp).
+  void WriteStreamOut();
   void Unsubscribe(const std::shared_ptr<WsSession>& session);
   void Wake();
   net::awaitable<void> SleepUntil(Clock::time_point when);
@@ -81,6 +84,7 @@ class EventStream {
   std::chrono::milliseconds lead_in_;
   bool restamp_;
   std::vector<std::string> capture_names_;
+  std::string stream_out_;
   StreamClock clock_;
   // Realtime: the last drop, and until when the PBX is away after it.
   std::uint64_t away_after_frame_ = 0;

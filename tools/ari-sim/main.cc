@@ -159,6 +159,11 @@ Output
   The first line on stdout is "listening on HOST:PORT" (the real port when
   --listen asks for port 0); logs go to stderr. SIGINT or SIGTERM stops
   ari-sim with exit status 0; bad arguments exit with 2.
+  --stream-out PATH: when the stream starts (the first subscription), every
+  frame of the stream is written to PATH, one per line, in order, byte for
+  byte as it is or would be sent (restamped with --restamp; the frames of
+  drops' gaps and those a restart took away included): the PBX's side of
+  the run, for comparing a ledger with what was sent (tools/scripts/chaos.sh).
 )";
 
 Result<std::string> ReadWholeFile(const std::string& path) {
@@ -227,6 +232,7 @@ int main(int argc, char** argv) {
   std::string cel_out;
   std::vector<std::uint64_t> cel_rotate_at;
   bool restamp = false;
+  std::string stream_out;
   RestartArgs restart_args;
 
   app.add_option("--listen", listen, "where to listen, loopback only; port 0 picks a free port")
@@ -270,6 +276,9 @@ int main(int argc, char** argv) {
   app.add_flag("--restamp", restamp,
                "move every capture's times to the present when the stream starts (see "
                "Restamping)");
+  app.add_option("--stream-out", stream_out,
+                 "when the stream starts, write all its frames here, as played (see Output)")
+      ->type_name("PATH");
   int lead_in_ms = 0;
   app.add_option(
          "--lead-in-ms", lead_in_ms,
@@ -366,6 +375,7 @@ int main(int argc, char** argv) {
   options.lead_in = std::chrono::milliseconds(lead_in_ms);
   options.restamp = restamp;
   options.capture_names = files;
+  options.stream_out = stream_out;
   const std::size_t cel_lines = cel ? cel->feed.line_count() : 0;
   const std::size_t restart_count = restarts->plan.restarts().size();
   const std::uint64_t gone = restarts->plan.gone_count();

@@ -65,7 +65,7 @@ class SimServer::Impl {
     io_.emplace(1);
     acceptor_.emplace(*io_);
     events_.emplace(*io_, replay_, options_.lead_in, options_.restamp, options_.capture_names,
-                    cel_ ? &*cel_ : nullptr);
+                    options_.stream_out, cel_ ? &*cel_ : nullptr);
   }
 
   ~Impl() {

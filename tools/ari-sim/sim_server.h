@@ -81,6 +81,11 @@ struct ServerOptions {
   // them in the log.
   bool restamp = false;
   std::vector<std::string> capture_names;
+  // --stream-out: when the stream starts (restamped, with --restamp), every
+  // frame of the stream, in order, one per line, byte for byte as it is or
+  // would be sent, dropped and skipped frames included: what the PBX did,
+  // for a checker to compare a ledger with. Empty: not written.
+  std::string stream_out;
 };
 
 enum class SignalHandling {

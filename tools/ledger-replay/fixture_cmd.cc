@@ -6,6 +6,8 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "core/projector.h"
 #include "projection/row_format.h"
@@ -52,6 +54,10 @@ Agreement with the uncut rows (--agree-with ROWS)
   recording's RecordingStarted; on 'ari' rows whose hangup request or StasisEnd
   the cuts hid, end_time within 100 ms too. Prints one line per disagreement and exits 1,
   or says that they agree and exits 0.
+  FILE may also be a daemon's ledger (`ledger-audit export --all-kinds`), its
+  frames restamped as ari-sim sent them, with --sent STREAM the frames ari-sim
+  played (`ari-sim --stream-out`): the frames of STREAM that FILE does not hold
+  are the ones the cuts hid (tools/scripts/chaos.sh checks its nodes so).
 
 A PBX restart, simulated
   --restart-at N [--restart-down-ms D] is ari-sim's restart (see ari-sim
@@ -142,7 +148,15 @@ int AgreeWith(const FixtureArgs& args, const replay::FixtureOptions& options,
   // The ARI recordings whose RecordingStarted the cuts hid, named as the
   // projector names their files.
   std::vector<std::string> hidden;
-  if (!options.cuts.empty()) {
+  if (!args.sent.empty()) {
+    auto sent = replay::ReadCaptureFrames(args.sent);
+    if (!sent.ok()) return FixtureFail(sent.status().message());
+    auto held = replay::ReadFixtureFrames(args.file);
+    if (!held.ok()) return FixtureFail(held.status().message());
+    hidden = replay::FramesNotHeld(*sent, *held);
+    std::printf("%s: %zu of the %zu frames of %s are not in it\n", args.file.c_str(), hidden.size(),
+                sent->size(), args.sent.c_str());
+  } else if (!options.cuts.empty()) {
     auto frames = replay::ReadCaptureFrames(args.file);
     if (!frames.ok()) return FixtureFail(frames.status().message());
     for (const replay::Cut& cut : options.cuts) {
@@ -331,6 +345,12 @@ CLI::App* AddFixtureCommand(CLI::App& app, FixtureArgs& args) {
   agree_option->excludes(expect_option);
   agree_option->excludes(records_flag);
   agree_option->excludes(format_option);
+  fixture
+      ->add_option("--sent", args.sent,
+                   "With --agree-with and FILE a ledger's export: the frames the PBX sent "
+                   "(ari-sim --stream-out); those FILE lacks count as hidden by cuts (see below)")
+      ->type_name("STREAM")
+      ->needs(agree_option);
   return fixture;
 }
 

@@ -12,7 +12,7 @@ namespace callledger::cli {
 
 // What `fixture` is asked for.
 struct FixtureArgs {
-  std::string file, expect, format = "json", node, agree_with;
+  std::string file, expect, format = "json", node, agree_with, sent;
   bool update = false;
   std::vector<std::string> option_args;
   std::string cel_file, info_file;
