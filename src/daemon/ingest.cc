@@ -220,13 +220,16 @@ void Ingest::OnFrame(std::string frame) {
 void Ingest::OnDisconnected(const std::string& reason) {
   const bool was_connected = stats_.connected.exchange(false);
   std::lock_guard lock(mu_);
-  disconnect_reason_ = reason;
   // The gap begins when the connection ended, the last moment heard from
-  // Asterisk; a failed attempt to reconnect (refused, unreachable) moves
-  // nothing, or the gap's CEL window would miss the first part of a long
-  // outage. Before the run's first connection the gap begins before the
-  // run (since_us stays 0).
-  if (was_connected) disconnected_at_us_ = Now();
+  // Asterisk, and says why it ended; a failed attempt to reconnect
+  // (refused, unreachable) changes neither, or the gap's CEL window would
+  // miss the first part of a long outage and its reason would hide why
+  // the frames stopped (a drop, the daemon's start). Before the run's first
+  // connection the gap begins before the run (since_us stays 0) and its
+  // reason stays "daemon started".
+  if (!was_connected) return;
+  disconnect_reason_ = reason;
+  disconnected_at_us_ = Now();
 }
 
 void Ingest::Loop() {

@@ -182,9 +182,10 @@ TEST_CASE("a reconnection records why the previous connection ended") {
 
 // A long outage: the connection ends, attempts to reconnect fail for a
 // while. The gap (and the CEL window after it) begins when the connection
-// ended, not at the last failed attempt; before the first connection of a
-// run nothing is heard, and the gap begins before the run.
-TEST_CASE("failed attempts to reconnect do not move where the gap begins") {
+// ended, not at the last failed attempt, and says why it ended; before the
+// first connection of a run nothing is heard, and the gap begins before the
+// run, "after: daemon started" however many attempts failed.
+TEST_CASE("failed attempts to reconnect do not move where the gap begins nor its reason") {
   store::MemoryEventLog log("pbx");
   std::int64_t now = 1795684500000000;
   IngestOptions options = Options();
@@ -209,10 +210,12 @@ TEST_CASE("failed attempts to reconnect do not move where the gap begins") {
   auto first = payload::ParseGap(testing::DecodeStored(log, Seq{1}).payload);
   REQUIRE(first.ok());
   CHECK(first->since_us == 0);
+  CHECK(first->reason == "connected to ARI after: daemon started");
   auto second = payload::ParseGap(testing::DecodeStored(log, Seq{3}).payload);
   REQUIRE(second.ok());
   CHECK(second->since_us == closed_at);
   CHECK(second->until_us == closed_at + 6'500'000);
+  CHECK(second->reason == "connected to ARI after: closed by Asterisk");
 }
 
 }  // namespace
