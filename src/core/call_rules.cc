@@ -204,6 +204,13 @@ void HealEnd(RowEdits& rows, Call& call, const CallEnd& end) {
   WriteEnd(*row, call, healed);
 }
 
+void HealCause(RowEdits& rows, Call& call, int cause) {
+  RowHandle row = rows.Edit(call);
+  row->hangup_cause = cause;
+  row->hangup_cause_txt = q850::Text(cause);
+  row->disposition = Disposition(*row, call.leg_dialstatus);
+}
+
 EndReason EndReasonOf(EndSource source) {
   switch (source) {
     case EndSource::kNone:

@@ -165,6 +165,13 @@ EndReason EndReasonOf(EndSource source);
 // ChannelDestroyed).
 void HealEnd(RowEdits& rows, Call& call, const CallEnd& end);
 
+// CEL's HANGUP line brought the cause of a call that ended without it: ARI
+// saw the hang-up (a soft hangup request, a StasisEnd) but not the
+// ChannelDestroyed that brings the cause, which a gap hid. Writes
+// hangup_cause, hangup_cause_txt and the disposition that follows, as that
+// ChannelDestroyed would have; the end stays.
+void HealCause(RowEdits& rows, Call& call, int cause);
+
 // The call's channel entered Stasis again: an ended call is live again
 // (suhbatda if it had been connected), its end columns cleared.
 void Reopen(RowEdits& rows, Call& call);

@@ -41,6 +41,12 @@ bool IsAsteriskId(std::string_view id) {
          id.find('.', dot + 1) == std::string_view::npos;
 }
 
+// An Asterisk channel id, with or without a system name prefix.
+bool NamesAsteriskChannel(std::string_view id) {
+  const auto dash = id.rfind('-');
+  return IsAsteriskId(dash == std::string_view::npos ? id : id.substr(dash + 1));
+}
+
 // Where Asterisk writes a MixMonitor file given without a directory
 // (astspooldir/monitor, as the variable MIXMONITOR_FILENAME then shows).
 constexpr std::string_view kMonitorDir = "/var/spool/asterisk/monitor";
@@ -187,6 +193,10 @@ Projector::Call* Projector::OpenFromCel(const fold::CelChannel& c,
         window.count(a) != 0 || foreign.count(a) != 0) {
       return nullptr;  // its arguments name a call, or another channel: a leg
     }
+    // An Asterisk channel id of this PBX that neither ARI nor the window
+    // shows (an agent leg whose call entered Stasis before the window
+    // began, unseen by ARI): a leg all the same, never a call of its own.
+    if (NamesAsteriskChannel(a) && IsThisPbxChannel(a)) return nullptr;
   }
   ChannelSnapshot snap;
   snap.id = c.id;
@@ -311,7 +321,18 @@ bool Projector::HealEndFromCel(Call& call, const fold::CelChannel& c, std::int64
           break;
       }
     }
-    if (!replace) return false;
+    if (!replace) {
+      // ARI saw the end but not the ChannelDestroyed that brings the
+      // cause (a soft hangup request ended it), which came with or after
+      // the last event heard, in the gap: CEL's HANGUP, written with it
+      // (cut to the same milliseconds), has it.
+      if (!row.hangup_cause && call.end_source != fold::EndSource::kDestroyed && c.cause &&
+          *c.cause != q850::kNotDefined && c.hangup_us >= heard_us) {
+        fold::HealCause(edits_, call, *c.cause);
+        return true;
+      }
+      return false;
+    }
     const std::optional<int> cause =
         c.cause && *c.cause != q850::kNotDefined ? c.cause : std::optional<int>();
     fold::HealEnd(edits_, call, fold::CallEnd{*end, fold::EndSource::kCel, cause, {}});

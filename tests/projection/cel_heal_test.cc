@@ -5,6 +5,7 @@
 // traffic.
 #include <catch2/catch.hpp>
 
+#include "core/call_rules.h"
 #include "core/q850.h"
 #include "event_feed.h"
 
@@ -137,6 +138,41 @@ TEST_CASE("a hang-up ARI only saw late: the bridge exit CEL shows is the end, in
 
 // The daemon came back a moment after the gap's end: Asterisk had sent the
 // first hangup request meanwhile, ARI shows only the StasisEnd after it.
+// The agent hung up first: the call's channel got a soft hangup request
+// (the end ARI saw); the gap hid its ChannelDestroyed, which brings the
+// cause. CEL's HANGUP brings it instead; the end stays ARI's.
+TEST_CASE("an end ARI saw without its cause: CEL's HANGUP gives the cause, the end stays") {
+  Feed feed;
+  const ChannelSnapshot c1 = Chan("c1", "Up", kT0);
+  feed.Event(testing::StasisStart(c1, kArgs), kT0);
+  feed.Event(testing::HangupRequest(c1, fold::soft_hangup::kExplicit, true), kT0 + 5 * kS);
+  REQUIRE(feed.Row("c1").status == CallStatus::kFinished);
+  REQUIRE_FALSE(feed.Row("c1").hangup_cause.has_value());
+  feed.Gap();
+  feed.Reconcile({}, kT0 + 10 * kS);
+  feed.Cel(Window(kT0 + 1 * kS, kT0 + 10 * kS,
+                  {App(CelEventType::kAppEnd, kT0 + 5 * kS, "c1", kCallName, "Stasis", kCallData),
+                   Hangup(kT0 + 5 * kS + 20 * kMs, "c1", kCallName, q850::kNormalClearing),
+                   Line(CelEventType::kChanEnd, kT0 + 5 * kS + 20 * kMs, "c1", kCallName)}));
+  const CallRow& row = feed.Row("c1");
+  CHECK(row.end_us == kT0 + 5 * kS);
+  CHECK(row.hangup_cause == q850::kNormalClearing);
+  CHECK(row.hangup_cause_txt == "Normal Clearing");
+  CHECK(row.evidence == Evidence::kCel);
+
+  // Had ARI seen the destruction, its cause would stand.
+  Feed seen;
+  seen.Event(testing::StasisStart(c1, kArgs), kT0);
+  seen.Event(testing::HangupRequest(c1, fold::soft_hangup::kExplicit, true), kT0 + 5 * kS);
+  seen.Event(testing::Destroyed(c1, q850::kUserBusy, "User busy"), kT0 + 5 * kS + 20 * kMs);
+  seen.Gap();
+  seen.Reconcile({}, kT0 + 10 * kS);
+  seen.Cel(Window(kT0 + 1 * kS, kT0 + 10 * kS,
+                  {Hangup(kT0 + 5 * kS + 20 * kMs, "c1", kCallName, q850::kNormalClearing)}));
+  CHECK(seen.Row("c1").hangup_cause == q850::kUserBusy);
+  CHECK(seen.Row("c1").evidence == Evidence::kAri);
+}
+
 TEST_CASE("an end ARI saw only after the gap began, later than CEL's: CEL's") {
   Feed feed;
   const ChannelSnapshot c1 = Chan("c1", "Up", kT0);
@@ -236,6 +272,29 @@ TEST_CASE("a call that began and ended inside a gap gets its row from CEL") {
   CHECK(row.hangup_cause == q850::kNormalClearing);
   CHECK(row.evidence == Evidence::kCel);
   CHECK(feed.live() == 0);
+}
+
+// A window that shows an agent leg enter Stasis but not the call it names
+// (the call entered before the window began, and ARI did not see it): the
+// leg opens no row of its own.
+TEST_CASE("an agent leg whose call the window does not show opens no row") {
+  Feed feed;
+  feed.Gap();
+  feed.Reconcile({}, kT0);
+  feed.Event(testing::OfChannel("ChannelVarset", Chan("x", "Up", kT0)), kT0 + 500 * kMs);
+  feed.Gap();
+  feed.Reconcile({}, kT0 + 12 * kS);
+  const std::string agent = "1796644060.104";
+  const std::string name = "Local/284@agents-0000002f;1";
+  feed.Cel(Window(kT0, kT0 + 12 * kS,
+                  {Line(CelEventType::kChanStart, kT0 + 1 * kS, agent, name),
+                   App(CelEventType::kAppStart, kT0 + 4 * kS, agent, name, "Stasis",
+                       "call-center,agent,1796644060.103"),
+                   Line(CelEventType::kAnswer, kT0 + 4 * kS, agent, name),
+                   App(CelEventType::kAppEnd, kT0 + 9 * kS, agent, name, "Stasis",
+                       "call-center,agent,1796644060.103"),
+                   Hangup(kT0 + 9 * kS, agent, name, q850::kNormalClearing)}));
+  CHECK(feed.rows() == 0);
 }
 
 TEST_CASE("a window in two parts heals as one") {
