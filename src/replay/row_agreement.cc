@@ -33,10 +33,10 @@ enum class Rule {
 Rule RuleOf(std::string_view column) {
   static const std::map<std::string, Rule, std::less<>> kRules = {
       {"first_seq", Rule::kSkipped},       {"last_seq", Rule::kSkipped},
-      {"evidence", Rule::kEvidence},       {"answer_time", Rule::kCelTime},
-      {"end_time", Rule::kCelTime},        {"duration", Rule::kCelSeconds},
-      {"ring_seconds", Rule::kCelSeconds}, {"talk_seconds", Rule::kCelSeconds},
-      {"recording_path", Rule::kRecording}};
+      {"evidence", Rule::kEvidence},       {"start_time", Rule::kCelTime},
+      {"answer_time", Rule::kCelTime},     {"end_time", Rule::kCelTime},
+      {"duration", Rule::kCelSeconds},     {"ring_seconds", Rule::kCelSeconds},
+      {"talk_seconds", Rule::kCelSeconds}, {"recording_path", Rule::kRecording}};
   auto it = kRules.find(column);
   return it == kRules.end() ? Rule::kExact : it->second;
 }
@@ -92,7 +92,7 @@ std::string Breach(std::string_view column, std::string_view uncut, std::string_
     return "";
   }
   if (rule == Rule::kCelTime || rule == Rule::kCelSeconds) {
-    const bool end_column = column != "answer_time";
+    const bool end_column = column != "start_time" && column != "answer_time";
     if (!cel_row && !(hangup_hidden && end_column)) return "not equal on an 'ari' row";
     if (uncut == kNull || cut == kNull) return "NULL on one side only";
     const std::string where = cel_row ? "on a cel row" : "on an 'ari' row whose hang-up was hidden";

@@ -8,10 +8,13 @@
 //   - `first_seq`, `last_seq`: not compared (a cut run's ledger holds gap,
 //     reconcile and cel records, so its positions differ);
 //   - `evidence`: 'ari' in the uncut run; 'ari' or 'cel' in the cut run;
-//   - on the rows the cut run marks 'cel' only: `answer_time` and
-//     `end_time` within kCelTimeTolerance of the uncut value (CEL stamps
-//     ANSWER, BRIDGE_EXIT and APP_END, not ARI's hangup request or
-//     StasisEnd: on the captures they differ by less than 50 ms), and
+//   - on the rows the cut run marks 'cel' only: `start_time`,
+//     `answer_time` and `end_time` within kCelTimeTolerance of the uncut
+//     value (CEL stamps ANSWER, BRIDGE_EXIT and APP_END, not ARI's hangup
+//     request or StasisEnd: on the captures they differ by less than 50 ms;
+//     a call opened from CEL starts at its channel's CHAN_START, which
+//     Asterisk writes when it announces the channel, up to 82 ms after the
+//     creationtime ARI's snapshots carry on the overloaded capture), and
 //     `duration`, `ring_seconds`, `talk_seconds` within kCelSecondsTolerance
 //     (whole seconds of times that may differ by a few ms across a .5);
 //     NULL on one side only is a disagreement;
