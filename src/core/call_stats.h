@@ -96,10 +96,11 @@ struct FollowUp {
 // retry, and a caller reached on the second attempt has been called back.
 // `answered_later` is the first answered inbound call from that number
 // after it. Both are looked for on every node, live calls included, and
-// also after the period's end; numbers are compared exactly as stored. The
-// call is resolved when either reached the caller (an answered callback or
-// an answered later call); `FollowUp::answered` is the follow-up's own
-// `answered`.
+// also after the period's end (also when the query names one node: a
+// caller called back from another PBX has been called back); numbers are
+// compared exactly as stored. The call is resolved when either reached the
+// caller (an answered callback or an answered later call);
+// `FollowUp::answered` is the follow-up's own `answered`.
 struct MissedCall {
   CallRow call;
   std::optional<FollowUp> callback;
@@ -109,8 +110,9 @@ struct MissedCall {
 
 struct MissedQuery {
   StatsPeriod period;
-  bool only_open = false;  // only calls not resolved
-  int limit = 100;         // newest first, at most this many
+  bool only_open = false;           // only calls not resolved
+  int limit = 100;                  // newest first, at most this many
+  std::optional<std::string> node;  // one PBX's missed calls; none: every node's
 };
 
 struct MissedList {

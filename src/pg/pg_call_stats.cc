@@ -169,11 +169,13 @@ constexpr std::string_view kNewestFirst =
 
 // Every missed call of the period, newest first, with its follow-ups.
 //   $1, $2  the period (UTC µs)   $3  the limit
+//   $4      the node of the missed calls, when `one_node` (their follow-ups
+//           are looked for on every node all the same)
 // The inner query walks call_logs_missed_idx backwards and joins the
 // follow-ups row by row; the outer LIMIT lets it stop after the rows it
 // returns. (`OFFSET 0` fenced off an outer filter of open calls, which
 // OpenMissedSql() has replaced; the statement is kept as it was measured.)
-std::string AllMissedSql() {
+std::string AllMissedSql(bool one_node) {
   return "SELECT * FROM (SELECT " + SelectList("m.") + FollowUpColumns("cb_ok") +
          FollowUpColumns("cb_no") + FollowUpColumns("al") +
          ", (cb_ok.call_id IS NOT NULL OR al.call_id IS NOT NULL) AS resolved"
@@ -190,13 +192,14 @@ std::string AllMissedSql() {
          " WHERE m.direction = 'kiruvchi' AND NOT m.answered AND m.status = 'yakunlandi'"
          " AND m.start_time >= " +
          TimeParam(1) + " AND m.start_time < " + TimeParam(2) +
+         (one_node ? " AND m.node = $4" : "") +
          " ORDER BY m.start_time DESC, m.call_id COLLATE \"C\" DESC, m.node COLLATE \"C\" DESC"
          " OFFSET 0) x LIMIT $3";
 }
 
 // The open missed calls of the period, newest first, with their follow-ups:
 // the same columns as AllMissedSql(), without walking past resolved calls.
-//   $1, $2  the period (UTC µs)   $3  the limit
+//   $1, $2  the period (UTC µs)   $3  the limit   $4  the node, when `one_node`
 // Those with a number are the rows of missed_open (pg/pg_missed_open.h),
 // read newest first from missed_open_newest_idx; a missed call without a
 // number is always open and not in missed_open, so the few of those are
@@ -204,9 +207,10 @@ std::string AllMissedSql() {
 // get their follow-ups. An open call has, by definition, no answered
 // callback and no answered later call, so those columns are NULL and
 // `resolved` false; its callback is the first attempt, if any.
-std::string OpenMissedSql() {
+std::string OpenMissedSql(bool one_node) {
   const std::string newest = std::string(kNewestFirst) + " LIMIT $3";
-  const std::string period = "start_time >= " + TimeParam(1) + " AND start_time < " + TimeParam(2);
+  const std::string period = "start_time >= " + TimeParam(1) + " AND start_time < " + TimeParam(2) +
+                             (one_node ? " AND node = $4" : "");
   const std::string none = ", NULL::text, NULL::text, NULL::text, NULL::boolean";
   return "SELECT " + SelectList("m.") + none + FollowUpColumns("cb_no") + none +
          ", false AS resolved"
@@ -303,8 +307,11 @@ Result<MissedList> QueryMissed(pqxx::transaction_base& tx, const MissedQuery& qu
   MissedList list;
   list.since_us = period.first;
   list.until_us = period.second;
-  const pqxx::result res = tx.exec_params(query.only_open ? OpenMissedSql() : AllMissedSql(),
-                                          period.first, period.second, query.limit);
+  const std::string sql = query.only_open ? OpenMissedSql(query.node.has_value())
+                                          : AllMissedSql(query.node.has_value());
+  const pqxx::result res =
+      query.node ? tx.exec_params(sql, period.first, period.second, query.limit, *query.node)
+                 : tx.exec_params(sql, period.first, period.second, query.limit);
   constexpr int kFirstFollowUp = static_cast<int>(kColumns.size());
   list.items.reserve(res.size());
   for (const auto& row : res) {

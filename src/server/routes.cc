@@ -152,7 +152,7 @@ HttpResponse Stats(const std::map<std::string, std::string>& params, ApiContext&
 }
 
 HttpResponse Missed(const std::map<std::string, std::string>& params, ApiContext& ctx) {
-  if (Status s = OnlyKnown(params, {"since", "until", "open", "limit"}); !s.ok())
+  if (Status s = OnlyKnown(params, {"since", "until", "open", "limit", "node"}); !s.ok())
     return FromStatus(s);
   auto period = PeriodFrom(params, ctx.settings);
   if (!period.ok()) return FromStatus(period.status());
@@ -167,6 +167,11 @@ HttpResponse Missed(const std::map<std::string, std::string>& params, ApiContext
     auto n = ParseIntParam(it->first, it->second, 1, kMaxLimit);
     if (!n.ok()) return FromStatus(n.status());
     query.limit = static_cast<int>(*n);
+  }
+  if (auto it = params.find("node"); it != params.end()) {
+    auto node = ParseNodeParam(it->first, it->second);
+    if (!node.ok()) return FromStatus(node.status());
+    query.node = *node;
   }
   auto missed = ctx.reader.Missed(query);
   if (!missed.ok()) return FromStatus(missed.status());

@@ -22,12 +22,19 @@
 //     figures count the fixture's calls;
 //   - the missed and recent lists match /api/missed and /api/calls;
 //   - no script error, no failed request to the daemon;
-//   - after a daemon restart the page reconnects and still shows the call.
-// Screenshots: WALLBOARD_ARTIFACTS/wallboard-live.png (in conversation) and
-// wallboard.png (the end).
+//   - after a daemon restart the page reconnects and still shows the call;
+//   - with one node, no node selector, per-node line or node label;
+//   - then, with a second node in the same database, the board across
+//     nodes (nodes.mjs; run.sh starts that node when WALLBOARD_SECOND_NODE_FILE
+//     appears and writes its daemon's URL to WALLBOARD_SECOND_URL_FILE).
+// Screenshots: WALLBOARD_ARTIFACTS/wallboard-live.png (in conversation),
+// wallboard.png (the end) and wallboard-nodes.png (two nodes).
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
+
+import { Check, Tally, Sleep, WaitForFile, KpisAgainst } from './checks.mjs';
+import { CheckNodes } from './nodes.mjs';
 
 const env = (name, fallback) => {
   const v = process.env[name] ?? fallback;
@@ -44,57 +51,15 @@ const kExpectedRows = env('WALLBOARD_EXPECTED_ROWS');
 const kArtifacts = env('WALLBOARD_ARTIFACTS');
 const kChromium = env('WALLBOARD_CHROMIUM', '/usr/bin/chromium');
 const kStepTimeoutMs = Number(env('WALLBOARD_STEP_TIMEOUT_MS', '60000'));
+const kSecondNodeFile = env('WALLBOARD_SECOND_NODE_FILE');
+const kSecondUrlFile = env('WALLBOARD_SECOND_URL_FILE');
+const kExpectedRowsB = env('WALLBOARD_EXPECTED_ROWS_B');
+const kNodeA = env('WALLBOARD_NODE_A');
+const kNodeB = env('WALLBOARD_NODE_B');
 const kMinVisibleMs = 200;
-const kDash = '\u2014';
 
 const require = createRequire(path.join(kNodeDir, 'package.json'));
 const { chromium } = require('playwright-core');
-
-let failures = 0;
-let passes = 0;
-function Check(ok, what, detail) {
-  if (ok) {
-    passes++;
-    console.log(`ok - ${what}`);
-  } else {
-    failures++;
-    console.log(`FAILED - ${what}${detail === undefined ? '' : '\n    ' + detail}`);
-  }
-  return ok;
-}
-
-function Sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function WaitForFile(file, timeoutMs, what) {
-  const deadline = Date.now() + timeoutMs;
-  while (!fs.existsSync(file)) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await Sleep(100);
-  }
-  return fs.readFileSync(file, 'utf8').trim();
-}
-
-// The rendering rules of wallboard.js's header, written again here on
-// purpose: the test must not borrow the code it checks.
-function Expected(key, value) {
-  if (typeof value !== 'number') return kDash;
-  const leaf = key.split('.').pop();
-  if (leaf === 'abandon_rate' || leaf === 'service_level') return (value * 100).toFixed(1) + '%';
-  if (leaf === 'avg_ring_seconds' || leaf === 'avg_talk_seconds') {
-    const s = Math.round(value);
-    const h = Math.floor(s / 3600);
-    const m = Math.floor((s % 3600) / 60);
-    const two = (n) => String(n).padStart(2, '0');
-    return h > 0 ? `${h}:${two(m)}:${two(s % 60)}` : `${m}:${two(s % 60)}`;
-  }
-  return String(value);
-}
-
-function At(object, keyPath) {
-  return keyPath.split('.').reduce((v, k) => (v !== null && typeof v === 'object' ? v[k] : undefined), object);
-}
 
 // The PBX's day (Asia/Tashkent, UTC+5 all year) of an instant.
 function TashkentDay(iso) {
@@ -151,9 +116,9 @@ async function Main() {
       if (!restarting) problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
     });
 
-    // Before any script of the page: log every status change of every call
-    // element, and its disappearance.
-    await page.addInitScript(() => {
+    // Before any script of every page: log every status change of every
+    // call element, and its disappearance.
+    await context.addInitScript(() => {
       window.__statusLog = [];
       const last = new Map();
       const scan = () => {
@@ -255,22 +220,7 @@ async function Main() {
       if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
       return r.json();
     };
-    let stats = null;
-    let mismatches = [];
-    let kpiCount = 0;
-    const deadline = Date.now() + 20000;
-    do {
-      stats = await getJson('/api/stats');
-      const shown = await page.$$eval('[data-kpi]', (es) =>
-        es.map((e) => ({ key: e.dataset.kpi, text: e.textContent, value: e.dataset.value })));
-      kpiCount = shown.length;
-      mismatches = shown.filter((k) => {
-        const raw = At(stats, k.key);
-        return k.text !== Expected(k.key, raw) || k.value !== JSON.stringify(raw ?? null);
-      }).map((k) => `${k.key}: shows ${JSON.stringify(k.text)} (${k.value}), /api/stats ${JSON.stringify(At(stats, k.key))} -> ${JSON.stringify(Expected(k.key, At(stats, k.key)))}`);
-      if (mismatches.length === 0) break;
-      await Sleep(500);
-    } while (Date.now() < deadline);
+    const { stats, mismatches, count: kpiCount } = await KpisAgainst(page, () => getJson('/api/stats'), 20000);
     Check(kpiCount >= 7, `the page shows ${kpiCount} KPI values`);
     Check(mismatches.length === 0, 'every KPI shown equals /api/stats', mismatches.join('\n    '));
     for (const key of ['offered', 'answered', 'abandoned', 'abandon_rate', 'avg_ring_seconds', 'avg_talk_seconds', 'service_level']) {
@@ -290,6 +240,10 @@ async function Main() {
     const liveLeft = await page.$$eval('#live-calls [data-call-id]', (es) => es.length);
     Check(liveLeft === 0, 'no live calls are left', String(liveLeft));
     Check(await page.$eval('[data-connection]', (e) => e.dataset.connection) === 'open', 'the live feed is connected');
+    // One node: the board looks as it did before several PBXes.
+    for (const what of ['[data-node-select]', '[data-node-kpi]', '[data-node-label]']) {
+      Check(await page.$(what) === null, `one node: no ${what}`);
+    }
 
     await page.screenshot({ path: path.join(kArtifacts, 'wallboard.png') });
 
@@ -306,6 +260,14 @@ async function Main() {
     await Sleep(500);
     Check(await page.$(selector('yakunlandi')) !== null, 'after reconnecting the call is still shown as yakunlandi');
 
+    // A second PBX into the same database, then the board across both.
+    await CheckNodes({
+      context, base, period, nodeA: kNodeA, nodeB: kNodeB, callA: call, rowsB: JSON.parse(fs.readFileSync(kExpectedRowsB, 'utf8')),
+      requestSecondNode: () => fs.writeFileSync(kSecondNodeFile, 'start\n'),
+      secondBase: () => WaitForFile(kSecondUrlFile, 180000, 'the second node\'s daemon'),
+      problems, artifacts: kArtifacts, stepTimeoutMs: kStepTimeoutMs,
+    });
+
     Check(problems.length === 0, 'no script errors and no failed requests', problems.join('\n    '));
   } finally {
     await browser.close();
@@ -315,8 +277,8 @@ async function Main() {
 try {
   await Main();
 } catch (e) {
-  failures++;
-  console.log(`FAILED - ${e.message}`);
+  Check(false, e.message);
 }
+const { passes, failures } = Tally();
 console.log(`wallboard: ${passes} passed, ${failures} failed`);
 process.exit(failures === 0 ? 0 : 1);

@@ -142,6 +142,53 @@ TEST_CASE("missed calls: callbacks, calls answered later, only_open, limit", "[p
   }
 }
 
+TEST_CASE("missed: one node's calls, followed up on every node", "[pg]") {
+  const MissedFixture f;
+  Table t(f.rows);
+  MissedQuery q;
+  q.period = Period(f.day, f.day + kDay);
+  q.node = "pbx-b";
+  auto b = t.Missed(q);
+  REQUIRE(b.ok());
+  CHECK(Ids(*b) == std::vector<std::string>{"m7-b"});
+  q.node = "pbx-a";
+  auto a = t.Missed(q);
+  REQUIRE(a.ok());
+  CHECK(Ids(*a) ==
+        std::vector<std::string>{"m7-a", "m-anon", "m8", "m6", "m5", "m4", "m3", "m2", "m1"});
+  // pbx-a's m1 was called back, and m3 called again, from pbx-b: the
+  // follow-ups still count when the list is of one node.
+  std::map<std::string, const MissedCall*> got;
+  for (const auto& m : a->items) got[m.call.call_id] = &m;
+  CHECK(got["m1"]->callback == Follow(f.by_id.at("p1-cb2")));
+  CHECK(got["m1"]->resolved);
+  CHECK(got["m3"]->answered_later == Follow(f.by_id.at("p3-again")));
+  CHECK(got["m3"]->resolved);
+
+  // The open list of one node, filtered before the limit.
+  q.only_open = true;
+  auto open = t.Missed(q);
+  REQUIRE(open.ok());
+  CHECK(Ids(*open) == std::vector<std::string>{"m7-a", "m-anon", "m8", "m5", "m2"});
+  q.limit = 2;
+  open = t.Missed(q);
+  REQUIRE(open.ok());
+  CHECK(Ids(*open) == std::vector<std::string>{"m7-a", "m-anon"});
+  q.node = "pbx-b";
+  open = t.Missed(q);
+  REQUIRE(open.ok());
+  CHECK(Ids(*open) == std::vector<std::string>{"m7-b"});
+
+  // A node without calls: nothing, not an error.
+  q.node = "pbx-z";
+  for (const bool only_open : {true, false}) {
+    q.only_open = only_open;
+    auto none = t.Missed(q);
+    REQUIRE(none.ok());
+    CHECK(none->items.empty());
+  }
+}
+
 TEST_CASE("missed: a follow-up after the period's end resolves the call", "[pg]") {
   const std::int64_t day = At("2026-11-22T00:00:00+0500");
   const std::vector<CallRow> rows = {

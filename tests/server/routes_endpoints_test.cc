@@ -131,6 +131,20 @@ TEST_CASE("stats and missed: figures over a period, bad parameters named") {
             .at("items")
             .as_array()
             .size() == std::min<std::size_t>(1, abandoned));
+  // One node's missed calls: each node's list holds only its own, and the
+  // lists add up to the whole (each node has some: the ledger holds the
+  // captures on two nodes).
+  REQUIRE(abandoned >= 2);
+  std::size_t missed_by_node = 0;
+  for (const auto& [node, figures] : st.at("by_node").as_object()) {
+    const json::value one =
+        l.GetJson("/api/missed?since=2026-11-26T00:00:00Z&until=2026-11-27T00:00:00Z&node=" +
+                  std::string(node));
+    for (const auto& m : one.at("items").as_array()) CHECK(m.at("call").at("node") == node);
+    missed_by_node += one.at("items").as_array().size();
+  }
+  CHECK(missed_by_node == static_cast<std::size_t>(abandoned));
+  CHECK(l.GetJson("/api/missed?open=true&node=nobody").at("items").as_array().empty());
 
   const std::vector<std::pair<std::string, std::string>> bad = {
       {"/api/stats?since=yesterday", "since"},
@@ -143,6 +157,8 @@ TEST_CASE("stats and missed: figures over a period, bad parameters named") {
       {"/api/missed?limit=1001", "limit"},
       {"/api/missed?since=2026-11-26T00:00:00", "since"},
       {"/api/missed?status=kelyapti", "status"},
+      {"/api/missed?node=pbx%20a", "node"},
+      {"/api/missed?node=", "node"},
   };
   for (const auto& [target, parameter] : bad) {
     INFO(target);
@@ -157,7 +173,7 @@ TEST_CASE("stats and missed: figures over a period, bad parameters named") {
     for (const std::string p : {"since", "until", "service_level_seconds"}) {
       CHECK(l.Get("/api/stats?" + p + "=" + Encode(a)).status == 400);
     }
-    for (const std::string p : {"since", "until", "open", "limit"}) {
+    for (const std::string p : {"since", "until", "open", "limit", "node"}) {
       CHECK(l.Get("/api/missed?" + p + "=" + Encode(a)).status == 400);
     }
   }

@@ -7,9 +7,11 @@
 //                      {"type":"changes","seq","changes":[{"op":"upsert","call"}
 //                      | {"op":"delete","node","call_id"}]}. A snapshot is the
 //                      truth: the live calls are replaced by it.
-//   GET /api/stats     the KPIs                 (since, until forwarded)
-//   GET /api/missed    open=true: missed calls not yet resolved (since, until)
-//   GET /api/calls     status=yakunlandi&limit=10: recent finished (since, until)
+//   GET /api/stats     the KPIs                 (since, until, node forwarded);
+//                      with a node chosen, also without node= (its by_node
+//                      lists the nodes for the selector)
+//   GET /api/missed    open=true: missed calls not yet resolved (since, until, node)
+//   GET /api/calls     status=yakunlandi&limit=10: recent finished (since, until, node)
 // The WebSocket reconnects by itself with a growing, jittered delay (0.5 s
 // doubling to 15 s; back to 0.5 s once a snapshot arrived). Stats, missed and
 // recent calls are fetched at start, after every snapshot, after changes
@@ -20,6 +22,18 @@
 //                 above (to show a given day; default: the server's "today")
 //   token         a bearer token: "Authorization: Bearer TOKEN" on fetches,
 //                 "?access_token=TOKEN" on the WebSocket URL
+//   node          one PBX's calls when several share the database: forwarded
+//                 to the fetches above; the live list shows only that node's
+//                 calls (/api/live is this daemon's feed, whatever the node)
+//
+// Several nodes (wallboard_nodes.js): when /api/stats' by_node (over every
+// node) names more than one, the header offers a selector, "Hammasi" (all,
+// the default) and each node; choosing one reloads the page with node= set
+// (removed for "Hammasi"). While every node is shown and there are several,
+// a line per node under the totals shows its offered, answered, abandoned
+// and service level, and each call in the live, missed and recent lists
+// carries a small label with its node; the labels show too when the live
+// feed holds calls of several nodes. With one node none of this is shown.
 //
 // Stable attributes for tests and scripts:
 //   [data-call-id][data-status]   one element per call in the live list
@@ -33,6 +47,18 @@
 //                 data-value ("null" when null)
 //   [data-connection]             "connecting" | "open" | "closed"
 //   [data-count="live"|"missed"]  the number of entries shown
+//   [data-node]                   on every call element above (live, recent,
+//                 missed) whose row has a node: the node's name
+//   [data-node-label]             the node label inside such an element,
+//                 present only while the labels are shown
+//   [data-node-select]            the node selector (a <select>: value ""
+//                 for every node, else the node's name), present only when
+//                 there are several nodes
+//   [data-node-kpi="NODE"]        one line per node while every node is
+//                 shown and there are several; inside it [data-key="offered"],
+//                 "answered", "abandoned", "service_level": that node's
+//                 by_node value rendered by the rules below, the raw JSON
+//                 value in data-value
 //
 // KPI rendering rules (FormatKpi):
 //   null or missing                       "—" (U+2014)
@@ -47,12 +73,13 @@
 // a change's newest event time and its arrival; until it has seen a change it
 // trusts the browser's clock. Timers never show negative values.
 //
-// The page loads five plain scripts, in this order (index.html), each
+// The page loads six plain scripts, in this order (index.html), each
 // wrapped in a function of its own and sharing one object,
 // window.WallboardParts (not an API):
 //   wallboard_format.js   formatting rules, pure
 //   wallboard_state.js    what the board holds and the rules that keep it
 //   wallboard_render.js   the DOM
+//   wallboard_nodes.js    the node selector and the per-node KPI lines
 //   wallboard_feed.js     fetches and the live feed
 //   wallboard.js          this file: starts it all
 'use strict';

@@ -7,9 +7,10 @@
 
 (function (board) {
   const { ParseTime, CallKey } = board;
-  const { kRecentLimit, period, token, live, feedFinished, versions, state } = board;
-  const { MergeRecent, IsCurrent, Forget, InPeriod } = board;
+  const { kRecentLimit, period, token, selectedNode, live, feedFinished, versions, state } = board;
+  const { MergeRecent, IsCurrent, Forget, InView } = board;
   const { ShowError, RenderLive, RenderRecent, RenderMissed, RenderStats, SetConnection } = board;
+  const { RenderNodes } = board;
 
   const kFetchMinGapMs = 2000;
   const kReconnectMinMs = 500;
@@ -18,10 +19,12 @@
 
   let lastSeq = null;        // the seq of the last snapshot or changes applied
 
-  function ApiUrl(path, extra) {
+  // `path` with the page's period and node (unless `everyNode`) and `extra`.
+  function ApiUrl(path, extra, everyNode) {
     const q = new URLSearchParams(extra || {});
     if (period.since) q.set('since', period.since);
     if (period.until) q.set('until', period.until);
+    if (selectedNode !== null && !everyNode) q.set('node', selectedNode);
     const s = q.toString();
     return path + (s ? '?' + s : '');
   }
@@ -54,14 +57,23 @@
     const started = Date.now();
     lastRefreshAt = started;
     try {
-      const [stats, missed, calls] = await Promise.allSettled([
+      // With one node chosen, the node list (for the selector) comes from
+      // the figures of every node, read besides that node's.
+      const [stats, missed, calls, everyNode] = await Promise.allSettled([
         GetJson(ApiUrl('/api/stats')),
         GetJson(ApiUrl('/api/missed', { open: 'true' })),
         GetJson(ApiUrl('/api/calls', { status: 'yakunlandi', limit: String(kRecentLimit) })),
+        selectedNode === null ? null : GetJson(ApiUrl('/api/stats', {}, true)),
       ]);
       const errors = [];
       if (stats.status === 'fulfilled') RenderStats(stats.value);
       else errors.push(stats.reason.message);
+      const nodeStats = selectedNode === null ? stats : everyNode;
+      if (nodeStats.status === 'fulfilled') {
+        if (RenderNodes(nodeStats.value)) RenderLive();  // the node labels came or went
+      } else if (nodeStats !== stats) {
+        errors.push(nodeStats.reason.message);
+      }
       if (missed.status === 'fulfilled') RenderMissed(missed.value);
       else errors.push(missed.reason.message);
       if (calls.status === 'fulfilled') ApplyRecent(calls.value, started);
@@ -147,7 +159,7 @@
         if (t !== null && (newest === null || t > newest)) newest = t;
         if (call.status === 'yakunlandi') {
           live.delete(key);
-          if (InPeriod(call)) {
+          if (InView(call)) {
             finished.push(call);
             feedFinished.set(key, { call, at: arrived });
           }

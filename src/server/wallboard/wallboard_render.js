@@ -6,7 +6,7 @@
 
 (function (board) {
   const { Pad2, FormatSeconds, FormatKpi, KeyPath, ParseTime, ClockText, CallKey } = board;
-  const { live, state, PbxNow } = board;
+  const { live, state, PbxNow, ShowsNode, ShowNodeLabels } = board;
 
   const kStatusHint = { kelyapti: 'ringing', suhbatda: 'in call', yakunlandi: 'finished' };
   const kDirectionWord = { kiruvchi: '↓ kiruvchi', chiquvchi: '↑ chiquvchi' };
@@ -53,12 +53,19 @@
     return b;
   }
 
+  // The small label naming a call's node, when the board shows several.
+  function NodeLabel(call) {
+    const label = El('span', 'node-label', call.node || '?');
+    label.dataset.nodeLabel = '';
+    return label;
+  }
+
   function TimerStart(call) {
     if (call.status === 'suhbatda') return ParseTime(call.answer_time) ?? ParseTime(call.start_time);
     return ParseTime(call.start_time);
   }
 
-  function RenderLiveCall(call) {
+  function RenderLiveCall(call, labelled) {
     const li = El('li', 'call');
     li.dataset.callId = call.call_id;
     li.dataset.status = call.status;
@@ -81,13 +88,15 @@
     if (call.caller_name) meta.appendChild(document.createTextNode('  ' + call.caller_name));
     const started = ParseTime(call.start_time);
     if (started !== null) meta.appendChild(document.createTextNode('  · ' + ClockText(started)));
+    if (labelled) meta.appendChild(NodeLabel(call));
     li.appendChild(meta);
     return li;
   }
 
   function SortedLive() {
-    // Ringing calls first (they need someone), then the longest waiting.
-    return Array.from(live.values()).sort((a, b) => {
+    // Only the node shown; ringing calls first (they need someone), then the
+    // longest waiting.
+    return Array.from(live.values()).filter(ShowsNode).sort((a, b) => {
       if (a.status !== b.status) return a.status === 'kelyapti' ? -1 : 1;
       return (ParseTime(a.start_time) ?? 0) - (ParseTime(b.start_time) ?? 0);
     });
@@ -96,7 +105,8 @@
   function RenderLive() {
     const list = $('live-calls');
     const calls = SortedLive();
-    list.replaceChildren(...calls.map(RenderLiveCall));
+    const labelled = ShowNodeLabels();
+    list.replaceChildren(...calls.map((call) => RenderLiveCall(call, labelled)));
     SetCount('live-count', calls.length);
     $('live-empty').hidden = calls.length > 0;
     TickTimers();
@@ -117,16 +127,20 @@
 
   function RenderRecent(freshKeys) {
     const list = $('recent-calls');
+    const labelled = ShowNodeLabels();
     list.replaceChildren(
       ...state.recent.map((call) => {
         const li = El('li', 'row');
         li.dataset.callId = call.call_id;
         li.dataset.status = call.status;
+        if (call.node) li.dataset.node = call.node;
         if (freshKeys && freshKeys.has(CallKey(call.node, call.call_id))) li.classList.add('fresh');
         li.appendChild(El('span', 'time', ClockText(ParseTime(call.start_time))));
         li.appendChild(El('span', 'dir ' + (call.direction || ''), call.direction === 'chiquvchi' ? '↑' : '↓'));
         const n = NumbersText(call);
-        li.appendChild(El('span', 'who num', n.from + ' → ' + n.to));
+        const who = El('span', 'who num', n.from + ' → ' + n.to);
+        if (labelled) who.prepend(NodeLabel(call));
+        li.appendChild(who);
         const word = kDispositionWord[call.disposition] || call.disposition || '';
         li.appendChild(El('span', 'tag' + (call.answered ? '' : ' lost'), word));
         li.appendChild(El('span', 'dur', call.duration === null ? '' : FormatSeconds(call.duration)));
@@ -139,14 +153,17 @@
   function RenderMissed(body) {
     const items = (body && Array.isArray(body.items) ? body.items : []).filter((m) => m && m.call && !m.resolved);
     const list = $('missed-calls');
+    const labelled = ShowNodeLabels();
     list.replaceChildren(
       ...items.map((m) => {
         const call = m.call;
         const li = El('li', 'row');
         li.dataset.missedCallId = call.call_id;
+        if (call.node) li.dataset.node = call.node;
         li.appendChild(El('span', 'time', ClockText(ParseTime(call.start_time))));
         li.appendChild(El('span', 'dir kiruvchi', '↓'));
         const who = El('span', 'who num', (call.from_number || '?') + ' ');
+        if (labelled) who.prepend(NodeLabel(call));
         if (call.caller_name) who.appendChild(El('span', 'tag', call.caller_name));
         li.appendChild(who);
         // A callback was tried and did not reach the caller.
@@ -187,6 +204,6 @@
   }
 
   Object.assign(board, {
-    $, ShowError, RenderLive, TickTimers, RenderRecent, RenderMissed, RenderStats, SetConnection,
+    $, El, ShowError, RenderLive, TickTimers, RenderRecent, RenderMissed, RenderStats, SetConnection,
   });
 })(window.WallboardParts);

@@ -13,6 +13,8 @@
   const params = new URLSearchParams(location.search);
   const period = { since: params.get('since'), until: params.get('until') };
   const token = params.get('token');
+  // The one node (PBX) shown, or null: every node's calls.
+  const selectedNode = params.get('node') || null;
 
   const live = new Map();    // CallKey -> call (not finished)
   const feedFinished = new Map();  // CallKey -> {call, at}: finished calls the feed brought
@@ -21,6 +23,7 @@
   const state = {
     recent: [],  // finished calls, newest first
     clockOffsetMs: null,  // browser time - PBX time, see wallboard.js's header
+    nodes: [],  // the nodes with calls in the period (by_node of /api/stats for all nodes), sorted
   };
 
   function PbxNow() {
@@ -61,9 +64,11 @@
     feedFinished.delete(key);
   }
 
-  // Whether a call started in the period the page shows (always, without
+  // Whether a call belongs on the board: of the node shown (any, without
+  // one) and started in the period the page shows (always, without
   // since/until: the recent list then is the newest calls).
-  function InPeriod(call) {
+  function InView(call) {
+    if (!ShowsNode(call)) return false;
     const start = ParseTime(call.start_time);
     const since = ParseTime(period.since);
     const until = ParseTime(period.until);
@@ -71,8 +76,24 @@
     return (since === null || start >= since) && (until === null || start < until);
   }
 
+  // Whether a call is of the node shown (every call when none is chosen).
+  function ShowsNode(call) {
+    return selectedNode === null || call.node === selectedNode;
+  }
+
+  // Whether each call's node is labelled: when all nodes are shown and
+  // there are several, in the database or in the live feed (with one node
+  // chosen, every row is that node's).
+  function ShowNodeLabels() {
+    if (selectedNode !== null) return false;
+    if (state.nodes.length > 1) return true;
+    const liveNodes = new Set();
+    for (const call of live.values()) liveNodes.add(call.node || '');
+    return liveNodes.size > 1;
+  }
+
   Object.assign(board, {
-    kRecentLimit, period, token, live, feedFinished, versions, state,
-    PbxNow, MergeRecent, IsCurrent, Forget, InPeriod,
+    kRecentLimit, period, token, selectedNode, live, feedFinished, versions, state,
+    PbxNow, MergeRecent, IsCurrent, Forget, InView, ShowsNode, ShowNodeLabels,
   });
 })(window.WallboardParts);
