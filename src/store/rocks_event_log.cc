@@ -11,6 +11,7 @@
 
 #include "store/index_keys.h"
 #include "store/rocks_errors.h"
+#include "store/rocks_info_log.h"
 
 namespace callledger::store {
 namespace {
@@ -44,11 +45,14 @@ Status RocksEventLog::Init(const std::filesystem::path& dir, RocksOptions option
   if (options_.env != nullptr) db_options.env = options_.env;
   // The writer resumes after a full disk, not RocksDB's own 5 s poll.
   db_options.listeners.push_back(WriterResumesListener());
+  // RocksDB's own LOG, written so that a full disk cannot abort the process.
+  if (!read_only) db_options.info_log = std::make_shared<RocksInfoLog>(dir);
   db_options.create_if_missing = !read_only;
   db_options.create_missing_column_families = !read_only;
   db_options.max_background_jobs = 2;
   db_options.bytes_per_sync = 1 << 20;
-  // The ledger is small keys in order; keep RocksDB's own log quiet and bounded.
+  // The ledger is small keys in order; keep RocksDB's own log quiet and
+  // bounded (read-only opens; the writer's is RocksInfoLog, below).
   db_options.keep_log_file_num = 3;
   db_options.max_log_file_size = 8 << 20;
   // All memtables together stay under this, whatever the families ask for.
@@ -212,6 +216,7 @@ Result<SeqRange> RocksEventLog::Append(std::span<const RecordDraft> drafts) {
 
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync_interval_ms == 0;
+  std::unique_lock wal(wal_mu_);
   if (const rocksdb::Status written = db_->Write(wo, &batch); !written.ok()) {
     // RocksDB wrote nothing of the batch to its memtables, so none of it is
     // visible; what reached the WAL goes with that WAL when RocksDB is
@@ -227,6 +232,7 @@ Result<SeqRange> RocksEventLog::Append(std::span<const RecordDraft> drafts) {
     head_ = head;
     if (raises_version) info_.schema_version = kRecordSchemaVersion;
   }
+  wal.unlock();
   if (wo.sync) {
     synced_seq_ = head.seq.value;
     sync_count_.fetch_add(1);
@@ -244,11 +250,17 @@ Result<SeqRange> RocksEventLog::Append(std::span<const RecordDraft> drafts) {
 Status RocksEventLog::SyncNow() {
   // A resume flushes the memtables, which makes what they hold durable too.
   RETURN_IF_ERROR(ResumeIfStopped());
+  std::unique_lock wal(wal_mu_);
+  if (must_resume_.load()) {
+    return Unavailable("the ledger " + dir_.string() +
+                       " refuses writes since one failed; the next append or sync resumes it");
+  }
   const std::uint64_t target = Head().seq.value;
   const auto start = std::chrono::steady_clock::now();
   const rocksdb::Status synced = db_->SyncWAL();
   // A failed fsync stops RocksDB's writes as a failed write does.
   if (!synced.ok()) must_resume_ = true;
+  wal.unlock();
   Status s = RocksError(synced, "syncing the ledger's WAL failed");
   if (options_.sync_latency) {
     options_.sync_latency->Observe(

@@ -95,6 +95,10 @@ class RocksEventLog final : public EventLog {
   // Resumes RocksDB if a write or fsync failed since it last took one.
   Status ResumeIfStopped();
   bool MemtablesHoldData() const;
+  std::uint64_t MemtableBytes() const;
+  // Room a resume needs beyond the memtables' bytes (new WAL, MANIFEST,
+  // OPTIONS, SST overhead).
+  static constexpr std::uint64_t kResumeMarginBytes = 1 << 20;
   // Writes the head as it is. After an open or a resume RocksDB's memtables
   // are empty, and a resume after a failed write needs one that is not
   // (ResumeIfStopped); the writer touches before its first batch. Writer
@@ -120,6 +124,11 @@ class RocksEventLog final : public EventLog {
   // and the group-commit thread from resuming at once (RocksDB would answer
   // the second one Busy).
   std::atomic<bool> must_resume_{false};
+  // Held across a write and the flag above, and across an fsync: RocksDB
+  // 7.8 aborts on an fsync of a WAL whose last write failed, so an fsync
+  // never runs beside a write (group commit still gathers the batches
+  // written between two fsyncs).
+  std::mutex wal_mu_;
   std::atomic<bool> must_touch_{false};  // after a resume: Touch() before the next batch
   std::mutex resume_mu_;
   std::atomic<std::uint64_t> resume_count_{0};
