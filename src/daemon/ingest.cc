@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ari/frame_record.h"
+#include "daemon/append_outage.h"
 #include "payload/gap.h"
 #include "payload/reconcile.h"
 
@@ -79,6 +80,11 @@ Ingest::Ingest(EventLog& log, IngestOptions options) : log_(log), options_(std::
 Ingest::~Ingest() { Stop(); }
 
 std::int64_t Ingest::Now() const { return options_.clock(); }
+
+std::size_t Ingest::QueuedItems() {
+  std::lock_guard lock(mu_);
+  return queue_.size();
+}
 
 void Ingest::Start() {
   if (thread_.joinable()) return;
@@ -257,6 +263,10 @@ void Ingest::Loop() {
   std::vector<Item> items;
   std::vector<RecordDraft> drafts;
   std::vector<cel::GapWindow> closed;
+  AppendOutage outage;
+  std::optional<std::chrono::steady_clock::time_point> stopping_since;
+  std::size_t abandoned = 0;  // records given up on at shutdown
+  Status last_error;
   while (true) {
     bool took_evidence = false;
     {
@@ -305,18 +315,22 @@ void Ingest::Loop() {
     }
     items.clear();
     auto delay = options_.retry_initial;
-    std::chrono::milliseconds waited{0};
     while (true) {
       const auto append_start = std::chrono::steady_clock::now();
       Result<SeqRange> r = log_.Append(drafts);
+      const auto append_end = std::chrono::steady_clock::now();
       if (append_latency) {
-        append_latency->Observe(
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - append_start).count());
+        append_latency->Observe(std::chrono::duration<double>(append_end - append_start).count());
       }
       stats_.last_append_ok = r.ok();
       if (r.ok()) {
         stats_.appended += drafts.size();
         stats_.head = r->last.value;
+        if (outage.active()) {
+          if (auto line = outage.Appended(drafts.size(), QueuedItems(), append_end)) {
+            spdlog::info("{}", *line);
+          }
+        }
         if (on_appended_) on_appended_(r->last);
         if (on_gap_window_) {
           for (auto& window : closed) on_gap_window_(std::move(window));
@@ -324,20 +338,29 @@ void Ingest::Loop() {
         break;
       }
       ++stats_.append_errors;
-      spdlog::error("appending {} records to the ledger failed: {}; retrying in {} ms",
-                    drafts.size(), r.status().ToString(), delay.count());
+      const AppendOutage::Held held{drafts.size(), QueuedItems(), options_.queue_frames,
+                                    options_.retry_max};
+      if (auto line = outage.Failed(r.status(), held, append_end)) spdlog::error("{}", *line);
       std::unique_lock lock(mu_);
       // Keep retrying, also while stopping (these records were accepted),
-      // but let a shutdown finish within its deadline.
-      if (stopping_ && waited >= kShutdownRetry) {
-        spdlog::critical("shutting down with {} records not appended: {}", drafts.size(),
-                         r.status().ToString());
+      // but let a shutdown finish within its deadline: after it every batch
+      // left gets one attempt.
+      if (stopping_ && !stopping_since) stopping_since = append_end;
+      if (stopping_since && append_end - *stopping_since >= kShutdownRetry) {
+        abandoned += drafts.size();
+        last_error = r.status();
         break;
       }
-      cv_.wait_for(lock, delay);
-      waited += delay;
+      // Frames keep arriving and notify cv_; only a Stop() cuts the wait
+      // short, or every frame would be a retry.
+      const bool was_stopping = stopping_;
+      cv_.wait_for(lock, delay, [&] { return stopping_ != was_stopping; });
       delay = std::min(delay * 2, options_.retry_max);
     }
+  }
+  if (abandoned > 0) {
+    spdlog::critical("shutting down with {} records not appended: {}", abandoned,
+                     last_error.ToString());
   }
 }
 

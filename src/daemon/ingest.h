@@ -9,8 +9,16 @@
 // payloads are payload/'s (gap.h, reconcile.h). When the queue is
 // full the frame is counted and dropped, and a `gap` record with reason
 // `overflow` says how many before the next frame that fits. An Append that
-// fails is retried (with backoff) until it succeeds or Stop() is called:
-// nothing accepted into the queue is dropped while the process lives.
+// fails (a full disk: store/rocks_event_log.h) is retried with backoff
+// (retry_initial doubling up to retry_max) until it succeeds, the same
+// batch again, while frames keep being queued behind it: nothing accepted
+// into the queue is dropped while the process lives, and Stop() gives up on
+// what is still not appended after a few seconds. So during a long outage
+// memory holds at most one batch (batch_records), queue_frames frames and a
+// few gap, reconcile and evidence records; later frames are dropped and
+// counted as on any full queue. The outage is logged once when it begins,
+// at most once a minute while it lasts and once when it ends
+// (daemon/append_outage.h).
 //
 // The daemon's clock stamps received_at_us and the gap/reconcile times;
 // those times are recorded in the ledger, so the projector never reads a
@@ -125,6 +133,7 @@ class Ingest final : public ari::ClientSink {
   // The windows the item closes, in append order (gap_windows_).
   void TrackWindows(const Item& item, std::vector<cel::GapWindow>& closed);
   std::int64_t Now() const;
+  std::size_t QueuedItems();
 
   EventLog& log_;
   IngestOptions options_;

@@ -10,18 +10,11 @@
 #include <cstring>
 
 #include "store/index_keys.h"
+#include "store/rocks_errors.h"
+#include "store/rocks_info_log.h"
 
 namespace callledger::store {
 namespace {
-
-Status FromRocks(const rocksdb::Status& s, std::string_view what) {
-  std::string msg = std::string(what) + ": " + s.ToString();
-  if (s.ok()) return Status::Ok();
-  if (s.IsNotFound()) return NotFound(msg);
-  if (s.IsCorruption()) return DataLoss(msg);
-  if (s.IsInvalidArgument()) return InvalidInput(msg);
-  return Unavailable(msg);
-}
 
 std::string U16(std::uint16_t v) { return std::to_string(v); }
 
@@ -49,11 +42,17 @@ Status RocksEventLog::Init(const std::filesystem::path& dir, RocksOptions option
   }
 
   rocksdb::DBOptions db_options;
+  if (options_.env != nullptr) db_options.env = options_.env;
+  // The writer resumes after a full disk, not RocksDB's own 5 s poll.
+  db_options.listeners.push_back(WriterResumesListener());
+  // RocksDB's own LOG, written so that a full disk cannot abort the process.
+  if (!read_only) db_options.info_log = std::make_shared<RocksInfoLog>(dir);
   db_options.create_if_missing = !read_only;
   db_options.create_missing_column_families = !read_only;
   db_options.max_background_jobs = 2;
   db_options.bytes_per_sync = 1 << 20;
-  // The ledger is small keys in order; keep RocksDB's own log quiet and bounded.
+  // The ledger is small keys in order; keep RocksDB's own log quiet and
+  // bounded (read-only opens; the writer's is RocksInfoLog, below).
   db_options.keep_log_file_num = 3;
   db_options.max_log_file_size = 8 << 20;
   // All memtables together stay under this, whatever the families ask for.
@@ -99,7 +98,7 @@ Status RocksEventLog::Init(const std::filesystem::path& dir, RocksOptions option
       return FailedPrecondition("ledger " + dir.string() +
                                 " is in use by another process (RocksDB lock held): " + text);
     }
-    return FromRocks(rs, "opening ledger " + dir.string());
+    return RocksError(rs, "opening ledger " + dir.string());
   }
   db_.reset(raw);
   default_ = handles[0];
@@ -110,7 +109,7 @@ Status RocksEventLog::Init(const std::filesystem::path& dir, RocksOptions option
   std::string value;
   rs = db_->Get(rocksdb::ReadOptions(), default_, kMetaFormat, &value);
   const bool fresh = rs.IsNotFound();
-  if (!rs.ok() && !fresh) return FromRocks(rs, "reading ledger metadata");
+  if (!rs.ok() && !fresh) return RocksError(rs, "reading ledger metadata");
   if (fresh) {
     if (read_only) return DataLoss("ledger " + dir.string() + " has no call-ledger metadata");
     info_.node = options_.node.empty() ? "unknown" : options_.node;
@@ -122,16 +121,16 @@ Status RocksEventLog::Init(const std::filesystem::path& dir, RocksOptions option
     meta.Put(default_, kMetaHead, EncodeHead(LedgerHead{}));
     rocksdb::WriteOptions wo;
     wo.sync = true;
-    RETURN_IF_ERROR(FromRocks(db_->Write(wo, &meta), "writing ledger metadata"));
+    RETURN_IF_ERROR(RocksError(db_->Write(wo, &meta), "writing ledger metadata"));
   } else {
     if (value != kFormatName) {
       return FailedPrecondition("ledger " + dir.string() + " has unknown format '" + value + "'");
     }
-    RETURN_IF_ERROR(FromRocks(db_->Get(rocksdb::ReadOptions(), default_, kMetaNode, &info_.node),
-                              "reading node"));
+    RETURN_IF_ERROR(RocksError(db_->Get(rocksdb::ReadOptions(), default_, kMetaNode, &info_.node),
+                               "reading node"));
     RETURN_IF_ERROR(
-        FromRocks(db_->Get(rocksdb::ReadOptions(), default_, kMetaSchemaVersion, &value),
-                  "reading schema version"));
+        RocksError(db_->Get(rocksdb::ReadOptions(), default_, kMetaSchemaVersion, &value),
+                   "reading schema version"));
     const unsigned long version = std::strtoul(value.c_str(), nullptr, 10);
     if (version > kRecordSchemaVersion) {
       return FailedPrecondition("ledger " + dir.string() + " was written by schema version " +
@@ -144,10 +143,11 @@ Status RocksEventLog::Init(const std::filesystem::path& dir, RocksOptions option
                                 "', not '" + options_.node + "'");
     }
     RETURN_IF_ERROR(
-        FromRocks(db_->Get(rocksdb::ReadOptions(), default_, kMetaHead, &value), "reading head"));
+        RocksError(db_->Get(rocksdb::ReadOptions(), default_, kMetaHead, &value), "reading head"));
     if (!DecodeHead(value, &head_)) return DataLoss("ledger head metadata is damaged");
   }
   synced_seq_ = head_.seq.value;
+  if (!read_only) RETURN_IF_ERROR(Touch());
 
   if (!read_only && options_.sync_interval_ms > 0) {
     syncer_ = std::thread([this] { SyncLoop(); });
@@ -187,9 +187,15 @@ LedgerHead RocksEventLog::Head() const {
   return head_;
 }
 
+Status RocksEventLog::RocksError(const rocksdb::Status& s, std::string_view what) const {
+  return RocksErrorStatus(s, what, dir_);
+}
+
 Result<SeqRange> RocksEventLog::Append(std::span<const RecordDraft> drafts) {
   if (options_.mode == OpenMode::kReadOnly) return FailedPrecondition("ledger opened read-only");
   if (drafts.empty()) return InvalidInput("append of an empty batch");
+  RETURN_IF_ERROR(ResumeIfStopped());
+  if (must_touch_.load()) RETURN_IF_ERROR(Touch());
   LedgerHead head = Head();
   const Seq first = head.seq.Next();
   rocksdb::WriteBatch batch(drafts.size() * 700);
@@ -210,12 +216,23 @@ Result<SeqRange> RocksEventLog::Append(std::span<const RecordDraft> drafts) {
 
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync_interval_ms == 0;
-  RETURN_IF_ERROR(FromRocks(db_->Write(wo, &batch), "appending to ledger"));
+  std::unique_lock wal(wal_mu_);
+  if (const rocksdb::Status written = db_->Write(wo, &batch); !written.ok()) {
+    // RocksDB wrote nothing of the batch to its memtables, so none of it is
+    // visible; what reached the WAL goes with that WAL when RocksDB is
+    // resumed (it flushes the memtables and starts a new one).
+    must_resume_ = true;
+    return RocksError(written, "appending " + std::to_string(drafts.size()) + " records (seq " +
+                                   std::to_string(first.value) + ".." +
+                                   std::to_string(head.seq.value) +
+                                   ") failed and none of them was stored");
+  }
   {
     std::lock_guard lock(head_mu_);
     head_ = head;
     if (raises_version) info_.schema_version = kRecordSchemaVersion;
   }
+  wal.unlock();
   if (wo.sync) {
     synced_seq_ = head.seq.value;
     sync_count_.fetch_add(1);
@@ -231,9 +248,20 @@ Result<SeqRange> RocksEventLog::Append(std::span<const RecordDraft> drafts) {
 }
 
 Status RocksEventLog::SyncNow() {
+  // A resume flushes the memtables, which makes what they hold durable too.
+  RETURN_IF_ERROR(ResumeIfStopped());
+  std::unique_lock wal(wal_mu_);
+  if (must_resume_.load()) {
+    return Unavailable("the ledger " + dir_.string() +
+                       " refuses writes since one failed; the next append or sync resumes it");
+  }
   const std::uint64_t target = Head().seq.value;
   const auto start = std::chrono::steady_clock::now();
-  Status s = FromRocks(db_->SyncWAL(), "syncing ledger WAL");
+  const rocksdb::Status synced = db_->SyncWAL();
+  // A failed fsync stops RocksDB's writes as a failed write does.
+  if (!synced.ok()) must_resume_ = true;
+  wal.unlock();
+  Status s = RocksError(synced, "syncing the ledger's WAL failed");
   if (options_.sync_latency) {
     options_.sync_latency->Observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
@@ -269,7 +297,7 @@ Result<std::string> RocksEventLog::ReadEncoded(Seq seq) const {
   std::string value;
   rocksdb::Status rs = db_->Get(rocksdb::ReadOptions(), records_, EncodeSeqKey(seq), &value);
   if (rs.IsNotFound()) return NotFound("no record with seq " + std::to_string(seq.value));
-  RETURN_IF_ERROR(FromRocks(rs, "reading record"));
+  RETURN_IF_ERROR(RocksError(rs, "reading record"));
   return value;
 }
 
@@ -290,7 +318,7 @@ Status RocksEventLog::ScanEncoded(Seq from, Seq to, const EncodedVisitor& visit)
     }
     if (!visit(key, std::string_view(it->value().data(), it->value().size()))) break;
   }
-  return FromRocks(it->status(), "scanning ledger");
+  return RocksError(it->status(), "scanning ledger");
 }
 
 Result<std::vector<Seq>> RocksEventLog::Lookup(IndexKind index, std::string_view id) const {
@@ -303,7 +331,7 @@ Result<std::vector<Seq>> RocksEventLog::Lookup(IndexKind index, std::string_view
       return DataLoss("damaged index entry for '" + std::string(id) + "'");
     }
   }
-  RETURN_IF_ERROR(FromRocks(it->status(), "reading index"));
+  RETURN_IF_ERROR(RocksError(it->status(), "reading index"));
   return out;
 }
 

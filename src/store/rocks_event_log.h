@@ -7,6 +7,14 @@
 // N > 0 a background thread fsyncs the WAL at most N ms after the first
 // unsynced append (group commit: many batches, one fsync).
 //
+// A write or fsync that fails leaves nothing of its batch visible, and
+// RocksDB refuses every write after it until it is resumed; the next Append
+// (or Sync) resumes it first (DB::Resume(), which flushes the memtables and
+// starts a new WAL, so nothing of a failed batch can reappear later), and
+// goes on once that succeeds. A full disk is said plainly (kUnavailable, "the
+// ledger's disk is full (<dir>: No space left on device): ..."): append the
+// same drafts again once space is freed (store/rocks_errors.h).
+//
 // Opening takes RocksDB's lock on the directory: a second writer fails with
 // kFailedPrecondition. ReadOnly mode takes no lock and sees the log as it was
 // when opened (auditors can read a ledger the daemon is writing).
@@ -28,6 +36,8 @@
 namespace rocksdb {
 class DB;
 class ColumnFamilyHandle;
+class Env;
+class Status;
 }  // namespace rocksdb
 
 namespace callledger::store {
@@ -45,6 +55,10 @@ struct RocksOptions {
   // When set, observes the duration of each WAL fsync of the group commit
   // (seconds). Not owned; must outlive the log.
   Histogram* sync_latency = nullptr;
+  // The environment RocksDB's files go through; nullptr for the default.
+  // Tests inject faults with it (a full disk). Not owned; must outlive the
+  // log.
+  rocksdb::Env* env = nullptr;
 };
 
 class RocksEventLog final : public EventLog {
@@ -66,6 +80,8 @@ class RocksEventLog final : public EventLog {
   std::uint64_t sync_count() const { return sync_count_.load(); }
   // Highest seq known to be fsynced.
   Seq synced_seq() const { return Seq{synced_seq_.load()}; }
+  // Number of times RocksDB was resumed after a failed write or fsync.
+  std::uint64_t resume_count() const { return resume_count_.load(); }
 
   // The RocksDB handles, for failure-injection tests only.
   rocksdb::DB* raw_db_for_test() const { return db_.get(); }
@@ -76,6 +92,19 @@ class RocksEventLog final : public EventLog {
   Status Init(const std::filesystem::path& dir, RocksOptions options);
   void SyncLoop();
   Status SyncNow();
+  // Resumes RocksDB if a write or fsync failed since it last took one.
+  Status ResumeIfStopped();
+  bool MemtablesHoldData() const;
+  std::uint64_t MemtableBytes() const;
+  // Room a resume needs beyond the memtables' bytes (new WAL, MANIFEST,
+  // OPTIONS, SST overhead).
+  static constexpr std::uint64_t kResumeMarginBytes = 1 << 20;
+  // Writes the head as it is. After an open or a resume RocksDB's memtables
+  // are empty, and a resume after a failed write needs one that is not
+  // (ResumeIfStopped); the writer touches before its first batch. Writer
+  // thread only: a head written beside an Append could be an old one.
+  Status Touch();
+  Status RocksError(const rocksdb::Status& s, std::string_view what) const;
 
   RocksOptions options_;
   std::filesystem::path dir_;
@@ -89,6 +118,20 @@ class RocksEventLog final : public EventLog {
   LedgerHead head_;
 
   RecordEncoder encoder_;  // writer only
+
+  // Set when a write or fsync fails (RocksDB then refuses writes until
+  // resumed); cleared by a successful resume. The mutex keeps the writer
+  // and the group-commit thread from resuming at once (RocksDB would answer
+  // the second one Busy).
+  std::atomic<bool> must_resume_{false};
+  // Held across a write and the flag above, and across an fsync: RocksDB
+  // 7.8 aborts on an fsync of a WAL whose last write failed, so an fsync
+  // never runs beside a write (group commit still gathers the batches
+  // written between two fsyncs).
+  std::mutex wal_mu_;
+  std::atomic<bool> must_touch_{false};  // after a resume: Touch() before the next batch
+  std::mutex resume_mu_;
+  std::atomic<std::uint64_t> resume_count_{0};
 
   // Group commit.
   std::mutex sync_mu_;
