@@ -135,6 +135,12 @@ class Projector {
   void RememberWindow(std::int64_t until_us, std::int64_t heard_us);
   // Whether a CEL line's channel can be this PBX's (its system name).
   bool IsThisPbxChannel(const std::string& uniqueid) const;
+  // Whether Stasis arguments after the first (the call id's place) name
+  // an Asterisk channel of this PBX other than `channel_id`: an agent
+  // leg's `agent,<call channel>`. Such a channel is a leg even when its
+  // call is unknown (entered before a gap, never seen): never a call.
+  bool ArgsNameAnotherChannel(const std::vector<std::string>& args,
+                              const std::string& channel_id) const;
   void ForgetChannel(const std::string& channel_id);
   void OnNote(const std::vector<std::pair<std::string, std::string>>& options);
 

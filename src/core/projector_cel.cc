@@ -179,6 +179,16 @@ void Projector::DateUpsFromCel(const std::map<std::string, fold::CelChannel>& ce
 
 // A call that entered the application in the gap, unknown to ARI: opened
 // as its Stasis entry would have opened it, from what CEL shows of it.
+bool Projector::ArgsNameAnotherChannel(const std::vector<std::string>& args,
+                                       const std::string& channel_id) const {
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    if (args[i] != channel_id && NamesAsteriskChannel(args[i]) && IsThisPbxChannel(args[i])) {
+      return true;
+    }
+  }
+  return false;
+}
+
 Projector::Call* Projector::OpenFromCel(const fold::CelChannel& c,
                                         const std::map<std::string, Call*>& by_channel,
                                         const std::map<std::string, fold::CelChannel>& window,
@@ -193,11 +203,11 @@ Projector::Call* Projector::OpenFromCel(const fold::CelChannel& c,
         window.count(a) != 0 || foreign.count(a) != 0) {
       return nullptr;  // its arguments name a call, or another channel: a leg
     }
-    // An Asterisk channel id of this PBX that neither ARI nor the window
-    // shows (an agent leg whose call entered Stasis before the window
-    // began, unseen by ARI): a leg all the same, never a call of its own.
-    if (NamesAsteriskChannel(a) && IsThisPbxChannel(a)) return nullptr;
   }
+  // A channel of this PBX that neither ARI nor the window shows (an agent
+  // leg whose call entered Stasis before the window began, unseen by ARI):
+  // a leg all the same, never a call of its own.
+  if (ArgsNameAnotherChannel(c.stasis_args, c.id)) return nullptr;
   ChannelSnapshot snap;
   snap.id = c.id;
   snap.name = c.name;

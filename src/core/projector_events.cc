@@ -168,7 +168,7 @@ Projector::Call* Projector::EnterStasis(const ChannelSnapshot& snap,
     // A dialled channel, or one whose arguments name a known call, is a leg.
     if (!ch.leg_of.empty() || ch.dial_peer) return nullptr;
     LinkLegByArgs(ch, args);
-    if (!ch.leg_of.empty()) return nullptr;
+    if (!ch.leg_of.empty() || ArgsNameAnotherChannel(args, snap.id)) return nullptr;
     std::string key = CallKeyFor(snap.id, args);
     const auto [it, fresh] = calls_.try_emplace(key);
     ch.call_key = std::move(key);

@@ -297,6 +297,26 @@ TEST_CASE("an agent leg whose call the window does not show opens no row") {
   CHECK(feed.rows() == 0);
 }
 
+// The same leg, lingering after its call ended unseen, listed by the
+// reconcile after a gap: in Stasis with arguments naming a channel ARI
+// never showed. A leg: no row. A call whose own id is its first argument
+// still opens one.
+TEST_CASE("a reconcile's leg whose call ARI never saw opens no row") {
+  Feed feed;
+  feed.Gap();
+  ReconcileSnapshot snap;
+  ChannelSnapshot leg = Chan("1796644060.104", "Up", kT0, "Local/284@agents");
+  leg.dialplan_app = "Stasis";
+  leg.dialplan_app_data = "call-center,agent,1796644060.103";
+  ChannelSnapshot call = Chan("1796644060.110", "Ring", kT0 + kS);
+  call.dialplan_app = "Stasis";
+  call.dialplan_app_data = "call-center,1796644060.110,kiruvchi,998901234567,712001122";
+  snap.channels = {leg, call};
+  feed.Reconcile(snap, kT0 + 2 * kS);
+  CHECK(feed.rows() == 1);
+  CHECK(feed.Row("1796644060.110").channel_id == "1796644060.110");
+}
+
 TEST_CASE("a window in two parts heals as one") {
   const std::vector<CelFact> facts = WholeCall("c9", "PJSIP/trunk-c9");
   Feed whole, parts;
