@@ -10,7 +10,10 @@ packages=(
   catch2 libsimdjson-dev libspdlog-dev libfmt-dev libcli11-dev
   libtomlplusplus-dev libssl-dev openssl postgresql curl python3
   chromium fonts-dejavu-core clang-format
+  clang-14 libclang-rt-14-dev
 )
+# clang-14 and its runtime (libFuzzer, the sanitizers): the fuzz targets
+# (tools/scripts/fuzz.sh), whose short run is part of the test command.
 # The wallboard's browser test (tests/browser) drives Debian's chromium from
 # Node.js; Debian 12's nodejs and npm only when no node is installed at all
 # (a newer Node.js from elsewhere is kept).
