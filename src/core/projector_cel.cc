@@ -41,6 +41,12 @@ bool IsAsteriskId(std::string_view id) {
          id.find('.', dot + 1) == std::string_view::npos;
 }
 
+// Events reach the daemon in about the order Asterisk stamps them, not
+// exactly: on the overloaded capture (p-burst-80's observer stream) an
+// event arrives up to 50 ms after one stamped later. An event stamped this
+// much before the last one heard before a gap may still have been in it.
+constexpr std::int64_t kDeliveryReorderUs = 100'000;
+
 // An Asterisk channel id, with or without a system name prefix.
 bool NamesAsteriskChannel(std::string_view id) {
   const auto dash = id.rfind('-');
@@ -333,11 +339,11 @@ bool Projector::HealEndFromCel(Call& call, const fold::CelChannel& c, std::int64
     }
     if (!replace) {
       // ARI saw the end but not the ChannelDestroyed that brings the
-      // cause (a soft hangup request ended it), which came with or after
-      // the last event heard, in the gap: CEL's HANGUP, written with it
-      // (cut to the same milliseconds), has it.
+      // cause (a soft hangup request ended it), which Asterisk stamped
+      // about when the last event heard or after it: it was in the gap.
+      // CEL's HANGUP, written with it, has the cause.
       if (!row.hangup_cause && call.end_source != fold::EndSource::kDestroyed && c.cause &&
-          *c.cause != q850::kNotDefined && c.hangup_us >= heard_us) {
+          *c.cause != q850::kNotDefined && c.hangup_us + kDeliveryReorderUs >= heard_us) {
         fold::HealCause(edits_, call, *c.cause);
         return true;
       }

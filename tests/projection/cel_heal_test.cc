@@ -171,6 +171,24 @@ TEST_CASE("an end ARI saw without its cause: CEL's HANGUP gives the cause, the e
                   {Hangup(kT0 + 5 * kS + 20 * kMs, "c1", kCallName, q850::kNormalClearing)}));
   CHECK(seen.Row("c1").hangup_cause == q850::kUserBusy);
   CHECK(seen.Row("c1").evidence == Evidence::kAri);
+
+  // Events arrive a little out of their stamps' order: a destruction
+  // stamped 30 ms before the last event heard may have been in the gap; one
+  // stamped 2 s before would have arrived (it did not exist: no cause).
+  for (const auto& [before_ms, healed] : {std::pair{30, true}, std::pair{2000, false}}) {
+    Feed late;
+    late.Event(testing::StasisStart(c1, kArgs), kT0);
+    late.Event(testing::HangupRequest(c1, fold::soft_hangup::kExplicit, true), kT0 + 5 * kS);
+    const ChannelSnapshot other = Chan("x", "Up", kT0);
+    late.Event(testing::OfChannel("ChannelVarset", other), kT0 + 7 * kS);
+    late.Gap();
+    late.Reconcile({}, kT0 + 10 * kS);
+    late.Cel(
+        Window(kT0 + 1 * kS, kT0 + 10 * kS,
+               {Hangup(kT0 + 7 * kS - before_ms * kMs, "c1", kCallName, q850::kNormalClearing)}));
+    INFO(before_ms << " ms before the last event heard");
+    CHECK(late.Row("c1").hangup_cause.has_value() == healed);
+  }
 }
 
 TEST_CASE("an end ARI saw only after the gap began, later than CEL's: CEL's") {
