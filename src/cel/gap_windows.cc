@@ -18,6 +18,7 @@ struct GapSpan {
   Seq seq;
   std::int64_t since_us = 0;  // 0: from the last record heard before it
   std::optional<HeardAt> heard_before;
+  std::int64_t at_us = 0;     // the gap record's own time (the connection)
   std::int64_t until_us = 0;  // its reconcile; INT64_MAX: none came
 };
 
@@ -67,6 +68,7 @@ Result<std::optional<HeardAt>> LastHeardFromAsterisk(const EventLog& log,
         Result<payload::GapPayload> gap = payload::ParseGap(r->payload);
         GapSpan span;
         span.seq = seq;
+        span.at_us = r->event_time_us;
         span.until_us = next_reconcile_us;
         if (gap.ok() && gap->lost_frames.has_value()) {
           span.since_us = gap->since_us;  // an overflow: its own window
@@ -91,23 +93,24 @@ Result<std::optional<HeardAt>> LastHeardFromAsterisk(const EventLog& log,
       waiting.clear();
     }
   }
-  if (!last) return std::optional<HeardAt>();
-  HeardAt start = *last;
+  std::optional<HeardAt> start = last;
   for (const GapSpan& gap : gaps) {  // newest first
-    std::optional<HeardAt> from;
+    HeardAt from;
     if (gap.since_us != 0) {
       from = HeardAt{gap.seq, gap.since_us, std::nullopt};
     } else if (gap.heard_before) {
-      from = gap.heard_before;
+      from = *gap.heard_before;
     } else {
-      continue;  // nothing heard before it in reach: the window cannot reach further
+      // Nothing heard before it (a new ledger, or out of reach): its own
+      // connection, as the window of a run with nothing heard begins.
+      from = HeardAt{gap.seq, gap.at_us, std::nullopt};
     }
     // Older gaps come later: on a tie the oldest is named.
-    if (from->time_us > start.time_us) continue;
-    if (Covered(from->time_us, gap.until_us, recorded)) continue;
-    start = HeardAt{from->seq, from->time_us, gap.seq};
+    if (start && from.time_us > start->time_us) continue;
+    if (Covered(from.time_us, gap.until_us, recorded)) continue;
+    start = HeardAt{from.seq, from.time_us, gap.seq};
   }
-  return std::optional<HeardAt>(start);
+  return start;
 }
 
 void GapWindows::OnConnectionGap(std::int64_t since_us, std::int64_t until_us) {

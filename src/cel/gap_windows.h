@@ -63,10 +63,13 @@ struct HeardAt {
   // Set when an earlier gap's window was not recorded whole: that gap's seq.
   std::optional<Seq> unrecorded_gap;
 };
-// Walks back from the head over at most `max_records` records. nullopt when
-// no record in reach was heard from Asterisk (a new ledger). kDataLoss if a
-// record does not decode. A gap or cel payload that does not parse counts
-// as a gap since the daemon started, or as heard without a window.
+// Walks back from the head over at most `max_records` records. A first
+// connection with nothing heard before it in reach starts at itself (as
+// the window of a run with nothing heard does). nullopt when no record in
+// reach was heard from Asterisk and no gap is in reach (a new ledger).
+// kDataLoss if a record does not decode. A gap or cel payload that does not
+// parse counts as a gap since the daemon started, or as heard without a
+// window.
 Result<std::optional<HeardAt>> LastHeardFromAsterisk(const EventLog& log,
                                                      std::uint64_t max_records = 10000);
 

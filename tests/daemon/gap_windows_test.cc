@@ -190,6 +190,33 @@ TEST_CASE("a run killed before its window was recorded whole: the next reaches b
   CHECK_FALSE((*heard)->unrecorded_gap.has_value());
 }
 
+// A new ledger's first run connected and was killed before its reconcile
+// (no frame, no window); the next run was killed before connecting. The
+// third run's window begins at the first run's connection: the stream
+// began there, and nothing of it was recorded or read from CEL.
+TEST_CASE("a first run killed before its window: the next window begins at its connection") {
+  store::MemoryEventLog log("pbx");
+  std::vector<RecordDraft> drafts = {Draft(RecordKind::kNote, 90, 90), GapDraft(0, 100),
+                                     Draft(RecordKind::kNote, 900, 900)};
+  REQUIRE(log.Append(drafts).ok());
+  auto heard = LastHeardFromAsterisk(log);
+  REQUIRE(heard.ok());
+  REQUIRE(heard->has_value());
+  CHECK((*heard)->time_us == 100);
+  CHECK((*heard)->seq == Seq{2});
+  REQUIRE((*heard)->unrecorded_gap.has_value());
+  CHECK(*(*heard)->unrecorded_gap == Seq{2});
+
+  // Once a window recorded whole covers it, nothing reaches back.
+  drafts = {GapDraft(0, 1000), Draft(RecordKind::kReconcile, 1010, 1010),
+            CelDraft(50, 1010, 1, true)};
+  REQUIRE(log.Append(drafts).ok());
+  heard = LastHeardFromAsterisk(log);
+  REQUIRE(heard.ok());
+  CHECK((*heard)->time_us == 1010);
+  CHECK_FALSE((*heard)->unrecorded_gap.has_value());
+}
+
 TEST_CASE("a gap killed before its reconcile, and a window recorded only in part of it") {
   store::MemoryEventLog log("pbx");
   // A drop at 200 (reconnect gap since 200), killed before the reconcile;

