@@ -46,8 +46,15 @@ INFO = ROOT / "fixtures/asterisk-cel/a-inbound-answered.api-asterisk-info.json"
 NODES = ("pbx-a", "pbx-b", "pbx-c")
 SPACING_MS = 5000     # copy r of the capture starts r * 5 s after copy 0
 LEAD_IN_MS = 500      # ari-sim's pause after a subscription: the snapshot first
-SETUP_S = 60          # making the streams, starting everything
-SETTLE_S = 150        # catching up, stopping, checking
+# Of --duration: making the streams and starting everything, then (after
+# the faults) catching up, stopping and checking; both grow with the
+# streams' length (measured: ~25 us per frame and node to make, ~35 to check).
+def setup_seconds(duration):
+    return 30 + duration // 10
+
+
+def settle_seconds(duration):
+    return 60 + duration // 8
 DISK_FULL_NODE = 2
 
 
@@ -78,9 +85,11 @@ class Run:
         self.root = pathlib.Path(options.dir or tempfile.mkdtemp(prefix="call-ledger-chaos."))
         self.root.mkdir(parents=True, exist_ok=True)
         self.build = self.copy_binaries(pathlib.Path(options.build))
-        self.stream_s = options.duration - SETUP_S - SETTLE_S
+        self.started = time.monotonic()
+        self.stream_s = (options.duration - setup_seconds(options.duration) -
+                         settle_seconds(options.duration))
         if self.stream_s < 60:
-            raise SystemExit("chaos: --duration must be at least %d s" % (SETUP_S + SETTLE_S + 60))
+            raise SystemExit("chaos: --duration %d leaves no minute for the faults (give 200 or more)" % options.duration)
         self.nodes = [Node(i, name, self.root) for i, name in enumerate(NODES)]
         self.pg = procs.Postgres(self.root)
         self.events = []      # (s, what happened) for the log
@@ -286,7 +295,8 @@ class Run:
                 rebuild = rerun
             if rebuild.returncode != 0:
                 self.failures.append(("rebuild of " + self.rebuild_node.name, out[-400:]))
-        deadline = self.t0 + self.opt.duration - SETUP_S - 60
+        # The streams end when the faults do; what is left is the settle time.
+        deadline = self.started + self.opt.duration - settle_seconds(self.opt.duration) + 30
         for node in self.nodes:
             if not procs.wait_until(node.sim.ended, max(5, deadline - time.monotonic())):
                 self.failures.append((node.name, "ari-sim's stream did not end in time"))
