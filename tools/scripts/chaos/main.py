@@ -152,7 +152,8 @@ class Run:
     # --- the timetable ----------------------------------------------------
     def timetable(self):
         outages = faults.plan_outages(self.rng, self.stream_s, max(10, int(self.stream_s / 40)))
-        kills = faults.plan_kills(self.rng, self.stream_s, max(100, int(self.stream_s / 4)),
+        # Some shutdowns finish before their SIGKILL: plan a quarter more.
+        kills = faults.plan_kills(self.rng, self.stream_s, max(125, int(self.stream_s / 3)),
                                   len(self.nodes), [n.drops for n in self.nodes], outages)
         actions = []
         for start, length, mode in outages:
@@ -199,7 +200,7 @@ class Run:
                     continue
                 if style == "shutdown":
                     d.proc.send_signal(signal.SIGTERM)
-                    time.sleep(self.rng.uniform(0.005, 0.3))
+                    time.sleep(self.rng.uniform(0.001, 0.06))  # a shutdown takes ~0.1 s
                 killed = d.kill()
                 if style == "pg_retry" and self.pg.up and not terminating:
                     style = "batch"  # the outage ended first
