@@ -29,7 +29,7 @@ case "$mode" in
     targets=(daemon_ingest_test daemon_projection_loop_test daemon_cel_test daemon_config_test
       daemon_wiring_test daemon_e2e_test heal_e2e_test api_e2e_test daemon_tls_test
       server_units_test server_routes_test http_server_test server_assets_test)
-    tests=(-R '^(daemon_[a-z_]+|heal_e2e_test|api_e2e_test|server_[a-z_]+|http_server_test): ')
+    tests=(-R '^(daemon_[a-z_]+|heal_e2e_test|api_e2e_test|server_[a-z_]+|http_server_test):')
     ;;
   *)
     echo "usage: $0 address|thread" >&2
