@@ -46,8 +46,12 @@ using namespace callledger;
 constexpr int kExitConfig = 2;
 constexpr int kExitRuntime = 1;
 
+// The logger is the thread-safe kind: the ARI client, the appender, the
+// projection loop, the CEL collector and the HTTP workers all log, each on
+// its own thread, and a single-threaded logger shares its formatter's state
+// (the cached time) among them unguarded.
 void SetUpLogging(daemon::LogLevel level) {
-  auto logger = spdlog::stderr_logger_st("call-ledgerd");
+  auto logger = spdlog::stderr_logger_mt("call-ledgerd");
   logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %l %v");
   spdlog::set_default_logger(logger);
   spdlog::set_level(spdlog::level::from_str(std::string(daemon::LogLevelName(level))));

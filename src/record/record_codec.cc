@@ -2,7 +2,9 @@
 
 #include <flatbuffers/flatbuffers.h>
 
+#include <cstdint>
 #include <cstring>
+#include <vector>
 
 #include "record/sha256.h"
 #include "schemas/record_generated.h"
@@ -39,7 +41,32 @@ RecordKind KindOf(fb::RecordKind stored) {
                                                              : RecordKind::kUnknown;
 }
 
+// FlatBuffers reads scalars in place, so a buffer must start at an address
+// aligned for its widest scalar (8 bytes: seq and the times); reading one
+// that does not is undefined behaviour even where the CPU allows it (UBSan:
+// "load of misaligned address"). Stored bytes come at any address: RocksDB
+// packs the values of a block one after the other. So bytes that do not start
+// aligned are decoded from an aligned copy, one buffer per thread, reused.
+// What a decoder returns by view points into the caller's bytes (Rebase).
+constexpr std::uintptr_t kBufferAlignment = alignof(std::uint64_t);
+
+std::string_view Aligned(std::string_view bytes) {
+  if (reinterpret_cast<std::uintptr_t>(bytes.data()) % kBufferAlignment == 0) return bytes;
+  thread_local std::vector<std::uint64_t> words;
+  words.resize(bytes.size() / sizeof(std::uint64_t) + 1);
+  std::memcpy(words.data(), bytes.data(), bytes.size());
+  return std::string_view(reinterpret_cast<const char*>(words.data()), bytes.size());
+}
+
+// `view` (inside `aligned`, what Aligned(bytes) returned) as the same bytes
+// of `bytes`.
+std::string_view Rebase(std::string_view view, std::string_view aligned, std::string_view bytes) {
+  if (view.empty()) return std::string_view();
+  return bytes.substr(static_cast<std::size_t>(view.data() - aligned.data()), view.size());
+}
+
 // Returns the verified root, or nullptr when the bytes are not a record.
+// `bytes` must start aligned (Aligned).
 const fb::Record* VerifiedRoot(std::string_view bytes) {
   const auto* data = reinterpret_cast<const std::uint8_t*>(bytes.data());
   flatbuffers::Verifier verifier(data, bytes.size());
@@ -124,7 +151,7 @@ std::string RecordEncoder::Encode(const RecordDraft& draft, Seq seq, std::string
 }
 
 Result<Record> DecodeRecord(std::string_view bytes) {
-  const fb::Record* root = VerifiedRoot(bytes);
+  const fb::Record* root = VerifiedRoot(Aligned(bytes));
   if (root == nullptr) return DataLoss("stored bytes are not a valid ledger record");
   Record r;
   r.version = root->version();
@@ -151,21 +178,24 @@ Result<Record> DecodeRecord(std::string_view bytes) {
 }
 
 Result<RecordView> DecodeRecordView(std::string_view bytes) {
-  const fb::Record* root = VerifiedRoot(bytes);
+  const std::string_view aligned = Aligned(bytes);
+  const fb::Record* root = VerifiedRoot(aligned);
   if (root == nullptr) return DataLoss("stored bytes are not a valid ledger record");
   RecordView v;
   v.seq = Seq{root->seq()};
   v.kind = KindOf(root->kind());
-  v.event_type = AsView(root->event_type());
+  v.event_type = Rebase(AsView(root->event_type()), aligned, bytes);
   v.event_time_us = root->event_time_us();
   if (root->payload() != nullptr) {
-    v.payload = std::string_view(reinterpret_cast<const char*>(root->payload()->data()),
-                                 root->payload()->size());
+    v.payload = Rebase(std::string_view(reinterpret_cast<const char*>(root->payload()->data()),
+                                        root->payload()->size()),
+                       aligned, bytes);
   }
   return v;
 }
 
-Result<RecordChainView> DecodeChainView(std::string_view bytes) {
+Result<RecordChainView> DecodeChainView(std::string_view stored) {
+  const std::string_view bytes = Aligned(stored);
   const fb::Record* root = VerifiedRoot(bytes);
   if (root == nullptr) return DataLoss("stored bytes are not a valid ledger record");
   if (root->hash() == nullptr) return DataLoss("record has no hash field");
@@ -180,7 +210,8 @@ Result<RecordChainView> DecodeChainView(std::string_view bytes) {
   return v;
 }
 
-Result<Sha256Digest> ComputeRecordHash(std::string_view bytes) {
+Result<Sha256Digest> ComputeRecordHash(std::string_view stored) {
+  const std::string_view bytes = Aligned(stored);
   const fb::Record* root = VerifiedRoot(bytes);
   if (root == nullptr) return DataLoss("stored bytes are not a valid ledger record");
   if (root->hash() == nullptr) return DataLoss("record has no hash field");
