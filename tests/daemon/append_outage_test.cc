@@ -11,6 +11,7 @@
 
 #include "daemon/append_outage.h"
 #include "daemon/ingest.h"
+#include "forwarding_log.h"
 #include "store/memory_event_log.h"
 #include "support/stored_records.h"
 #include "support/wait.h"
@@ -53,31 +54,17 @@ TEST_CASE("an outage is told when it begins, at most once a minute, and when it 
 }
 
 // Refuses every append while `full` is set, as the ledger on a full disk.
-class FullLog final : public EventLog {
+class FullLog final : public testing::ForwardingLog {
  public:
-  explicit FullLog(EventLog& inner) : inner_(inner) {}
+  using ForwardingLog::ForwardingLog;
   std::atomic<bool> full{false};
   std::atomic<int> attempts{0};
 
-  LedgerInfo Info() const override { return inner_.Info(); }
-  LedgerHead Head() const override { return inner_.Head(); }
   Result<SeqRange> Append(std::span<const RecordDraft> d) override {
     ++attempts;
     if (full) return Unavailable("the ledger's disk is full (test: No space left on device)");
-    return inner_.Append(d);
+    return ForwardingLog::Append(d);
   }
-  Status Sync() override { return inner_.Sync(); }
-  Result<std::string> ReadEncoded(Seq s) const override { return inner_.ReadEncoded(s); }
-  Status ScanEncoded(Seq f, Seq t, const EncodedVisitor& v) const override {
-    return inner_.ScanEncoded(f, t, v);
-  }
-  Result<std::vector<Seq>> Lookup(IndexKind k, std::string_view id) const override {
-    return inner_.Lookup(k, id);
-  }
-  std::uint64_t SizeOnDisk() const override { return 0; }
-
- private:
-  EventLog& inner_;
 };
 
 std::string Frame(int n) { return R"({"type":"X","n":)" + std::to_string(n) + "}"; }

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "daemon/ingest.h"
+#include "forwarding_log.h"
 #include "payload/gap.h"
 #include "store/memory_event_log.h"
 #include "support/fixtures.h"
@@ -91,27 +92,15 @@ TEST_CASE("a full queue drops and counts frames, and a gap record says how many"
 }
 
 // Fails the first `failures` appends, like a disk that is briefly full.
-class FlakyLog final : public EventLog {
+class FlakyLog final : public testing::ForwardingLog {
  public:
-  FlakyLog(EventLog& inner, int failures) : inner_(inner), failures_(failures) {}
-  LedgerInfo Info() const override { return inner_.Info(); }
-  LedgerHead Head() const override { return inner_.Head(); }
+  FlakyLog(EventLog& inner, int failures) : ForwardingLog(inner), failures_(failures) {}
   Result<SeqRange> Append(std::span<const RecordDraft> d) override {
     if (failures_-- > 0) return Unavailable("injected: no space left on device");
-    return inner_.Append(d);
+    return ForwardingLog::Append(d);
   }
-  Status Sync() override { return inner_.Sync(); }
-  Result<std::string> ReadEncoded(Seq s) const override { return inner_.ReadEncoded(s); }
-  Status ScanEncoded(Seq f, Seq t, const EncodedVisitor& v) const override {
-    return inner_.ScanEncoded(f, t, v);
-  }
-  Result<std::vector<Seq>> Lookup(IndexKind k, std::string_view id) const override {
-    return inner_.Lookup(k, id);
-  }
-  std::uint64_t SizeOnDisk() const override { return 0; }
 
  private:
-  EventLog& inner_;
   int failures_;
 };
 
