@@ -66,6 +66,7 @@ void WriteSeconds(CallRow& row) {
 // The end columns, for EndCall and HealEnd.
 void WriteEnd(CallRow& row, Call& call, const CallEnd& end) {
   call.end_source = end.source;
+  call.end_given_us = end.time_us;
   row.status = CallStatus::kFinished;
   // Never before the start, nor before the answer: a reconcile's time is
   // the daemon's clock, which can be behind Asterisk's, and a frame may
@@ -165,6 +166,8 @@ void HealAnswer(RowEdits& rows, Call& call, std::int64_t answer_us) {
     row->status = CallStatus::kTalking;
     return;
   }
+  // An end kept at an estimated answer moves with it (WriteEnd).
+  row->end_us = std::max(call.end_given_us, answer_us);
   WriteSeconds(*row);
   row->disposition = Disposition(*row, call.leg_dialstatus);
 }
@@ -235,6 +238,7 @@ void Reopen(RowEdits& rows, Call& call) {
   RowHandle row = rows.Edit(call);
   if (row->status != CallStatus::kFinished) return;
   call.end_source = EndSource::kNone;
+  call.end_given_us = 0;
   row->status = row->answered ? CallStatus::kTalking : CallStatus::kRinging;
   row->end_us = 0;
   row->duration_s.reset();

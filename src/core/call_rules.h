@@ -9,7 +9,8 @@
 //   SetRecording   recording_path
 //   MarkConnected  answered, answer_time; status = suhbatda
 //   HealAnswer     the same from CEL, and what follows from the answer on an
-//                  ended row (ring_seconds, talk_seconds, disposition)
+//                  ended row (ring_seconds, talk_seconds, disposition, and
+//                  end_time, duration where the end was kept at the answer)
 //   EndCall        end_time, duration, ring_seconds, talk_seconds,
 //                  end_reason, end_estimated, hangup_cause,
 //                  hangup_cause_txt, disposition; status = yakunlandi.
@@ -114,8 +115,9 @@ std::int64_t AnswerTime(const CallRow& row, const Connection& connection);
 void MarkConnected(RowEdits& rows, Call& call, const Connection& connection);
 // CEL showed the call connected at `answer_us` (AnswerTime of CEL's
 // connection): the row is answered then, live or ended (an ended row's
-// ring and talk seconds and disposition follow). The projector calls it
-// only for an answer ARI did not see or only estimated.
+// ring and talk seconds and disposition follow, and its end when it was
+// kept at an estimated answer later than the end's own time). The
+// projector calls it only for an answer ARI did not see or only estimated.
 void HealAnswer(RowEdits& rows, Call& call, std::int64_t answer_us);
 
 // Asterisk's soft hangup flags: the `cause` of a ChannelHangupRequest with

@@ -130,7 +130,10 @@ class Projector {
                     const std::map<std::string, fold::CelChannel>& window,
                     const std::set<std::string>& foreign);
   // When the events a window's lines may add to began: the last event ARI
-  // delivered before its gap (the window's own start when unknown).
+  // delivered before the first gap the window covers that no window healed
+  // before it (the window's own start when unknown). A daemon killed
+  // before it recorded a gap's window whole reaches back to that gap in
+  // the next run's window (cel/gap_windows.h): one window, two gaps.
   std::int64_t HeardBefore(const CelEvidence& window) const;
   void RememberWindow(std::int64_t until_us, std::int64_t heard_us);
   // Whether a CEL line's channel can be this PBX's (its system name).
@@ -223,6 +226,9 @@ class Projector {
   // its reconcile's time (or at an overflow gap's). A few suffice: windows
   // are recorded soon after their gap.
   std::deque<std::pair<std::int64_t, std::int64_t>> window_heard_;
+  // The end of the last window healed (HealFromCel): gaps before it were
+  // covered by a window recorded whole.
+  std::int64_t healed_until_us_ = 0;
   // The Asterisk process of the last gap that said which (a restart shows
   // as another).
   std::optional<AsteriskProcess> asterisk_;

@@ -86,10 +86,13 @@ void Projector::EndCallsOfOldProcess(Seq gap) {
 }
 
 std::int64_t Projector::HeardBefore(const CelEvidence& window) const {
-  for (auto it = window_heard_.rbegin(); it != window_heard_.rend(); ++it) {
-    if (it->first == window.until_us) return it->second;
+  std::optional<std::int64_t> first;
+  for (const auto& [until_us, heard_us] : window_heard_) {
+    if (until_us <= healed_until_us_ || until_us > window.until_us) continue;
+    if (heard_us < window.since_us) continue;  // a gap the window does not reach
+    first = std::min(first.value_or(heard_us), heard_us);
   }
-  return window.since_us;
+  return first.value_or(window.since_us);
 }
 
 void Projector::OnCel(const CelEvidence& cel) {
@@ -153,6 +156,7 @@ void Projector::HealFromCel(const CelEvidence& window) {
     }
     HealCall(*call, *c, cel, heard_us, opened);
   }
+  healed_until_us_ = std::max(healed_until_us_, window.until_us);
 }
 
 // Channels a snapshot showed Up without saying when: CEL's ANSWER says

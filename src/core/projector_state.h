@@ -104,6 +104,10 @@ class Call {
   std::optional<int> hard_cause;  // last hard hangup request cause (OnChannelHangupRequest)
   std::string leg_dialstatus;     // last final Dial status of a linked leg (OnDial)
   EndSource end_source = EndSource::kNone;  // EndCall, HealEnd, Reopen
+  // The end's time as its source gave it: end_time is never before the
+  // answer, so an end before an estimated answer is kept at the answer
+  // until CEL dates the answer (EndCall, HealEnd, HealAnswer, Reopen).
+  std::int64_t end_given_us = 0;
   // Whether answer_time is an estimate: the connection was seen in a
   // reconcile's snapshot, or a channel's Up came from one (MarkConnected,
   // HealAnswer).
@@ -135,22 +139,6 @@ class RowHandle {
  private:
   friend class RowEdits;
 
-  // The evidence of a connection: the caller's channel connected to a party
-  // (a bridge with it while it is Up, or a Dial from the caller ending ANSWER),
-  // seen at `seen_us`. Up times are when each channel was first seen Up; 0
-  // when it never was.
-  struct Connection {
-    std::int64_t seen_us = 0;
-    std::int64_t caller_up_us = 0;      // the call channel
-    std::int64_t party_up_us = 0;       // the party connected to
-    std::int64_t party_created_us = 0;  // the party's creationtime; 0 if unknown
-    // Seen in a reconcile's snapshot, or an Up time taken from one: when the
-    // conversation began is an estimate (Call::answer_estimated).
-    bool estimated = false;
-    // The party's channel id (valid while the rule runs; MarkConnected keeps
-    // a copy in Call::answer_party); null when not told.
-    const std::string* party = nullptr;
-  };
   explicit RowHandle(CallRow* row) : row_(row) {}
   CallRow* row_;
 };

@@ -18,6 +18,7 @@
 #include "payload/record_line.h"
 #include "replay/import.h"
 #include "replay/restarted_cel_log.h"
+#include "store/memory_event_log.h"
 
 namespace callledger::replay {
 namespace {
@@ -67,8 +68,31 @@ class Run {
 
   // The first connection of the run at `at_us`.
   Status Start(std::int64_t at_us, payload::NotePayload note) {
-    records_.push_back(payload::NoteDraft(note, "projector options at daemon start", at_us));
+    note_ = std::move(note);
+    records_.push_back(payload::NoteDraft(note_, "projector options at daemon start", at_us));
     return Connect(kDaemonStarted, 0, at_us);
+  }
+
+  // The daemon was killed and starts again, connecting at `at_us`: what it
+  // kept in memory is gone (the open window, the CEL file it last read),
+  // and its first window begins where the ledger says Asterisk was last
+  // heard from (cel::LastHeardFromAsterisk, as the daemon's ingest).
+  // `window_lost`: the kill came before the connection it cut recorded its
+  // CEL window, whose records are taken back out.
+  Status StartAfterKill(bool window_lost, std::int64_t at_us) {
+    if (window_lost) {
+      records_.erase(records_.begin() + static_cast<std::ptrdiff_t>(last_window_.first),
+                     records_.begin() + static_cast<std::ptrdiff_t>(last_window_.second));
+      result_.cel_records -= last_window_.second - last_window_.first;
+    }
+    last_window_ = {records_.size(), records_.size()};
+    store::MemoryEventLog ledger("fixture");
+    RETURN_IF_ERROR(ledger.Append(records_).status());
+    ASSIGN_OR_RETURN(const std::optional<cel::HeardAt> heard, cel::LastHeardFromAsterisk(ledger));
+    windows_ = cel::GapWindows(heard);
+    cel_seen_.reset();
+    ++result_.kills;
+    return Start(at_us, note_);
   }
 
   // A connection after the previous one ended for `why` at `since_us`
@@ -88,7 +112,9 @@ class Run {
     records_.push_back(
         payload::ReconcileDraft({std::move(channels), std::move(bridges)}, until_us));
     const std::optional<cel::GapWindow> window = windows_.OnSnapshot(until_us);
-    if (window && cel_log_) return ReadCel(*window);
+    last_window_ = {records_.size(), records_.size()};
+    if (window && cel_log_) RETURN_IF_ERROR(ReadCel(*window));
+    last_window_.second = records_.size();
     return Status::Ok();
   }
 
@@ -155,12 +181,15 @@ class Run {
   }
 
   const CutRunOptions& options_;
+  payload::NotePayload note_;
   std::optional<payload::JsonText> asterisk_info_;
   std::optional<std::filesystem::path> cel_log_;
   cel::GapWindows windows_;
   std::optional<cel::CelFileIdentity> cel_seen_;
   ari::LiveState state_;
   std::vector<RecordDraft> records_;
+  // [begin, end) in records_ of the last connection's cel records.
+  std::pair<std::size_t, std::size_t> last_window_;
   CutRun result_;
 };
 
@@ -276,7 +305,11 @@ Result<CutRun> SimulateCutRun(const std::vector<std::string>& frames,
       play(cut.after_frame + cut.gap, Fate::kHidden);
       times = TimesOf(cut, clock, options.lead_in);
     }
-    RETURN_IF_ERROR(run.Connect(kClosedByServer, times.since_us, times.until_us));
+    if (cut.kind == CutKind::kKill) {
+      RETURN_IF_ERROR(run.StartAfterKill(cut.window_lost, times.until_us));
+    } else {
+      RETURN_IF_ERROR(run.Connect(kClosedByServer, times.since_us, times.until_us));
+    }
   }
   play(frames.size(), Fate::kSent);
   return std::move(run).Finish();

@@ -35,6 +35,13 @@
 //      log as the restarted Asterisk wrote it (restarted_cel_log.h); then
 //      the frames after N that the new process sends, up to the next cut.
 //      The frames the plan calls gone are neither sent nor applied.
+//   5. per kill (CutKind::kKill): frames N+1..N+M hidden as in a drop's
+//      gap; then the daemon's start again, as in 1., at the reconnection
+//      (cuts.h's TimesOf), its first window reaching back to where the
+//      ledger says Asterisk was last heard from (cel/gap_windows.h's
+//      LastHeardFromAsterisk, over the records so far); with window_lost,
+//      the cel records of the connection the kill cut are taken back out
+//      first (the daemon was killed while it waited for them).
 //
 // The CEL windows are the daemon's own code (cel/gap_windows.h,
 // cel/window_range.h, cel/cel_window.h) with its defaults: the window opens
@@ -89,6 +96,7 @@ struct CutRun {
   std::uint64_t frames_sent = 0;    // frames in `records`
   std::uint64_t frames_hidden = 0;  // frames the cuts hid
   std::uint64_t frames_gone = 0;    // frames restarts took away (neither sent nor applied)
+  std::uint64_t kills = 0;          // kills of the daemon (CutKind::kKill)
   std::uint64_t cel_records = 0;
   std::uint64_t cel_lines = 0;
 };

@@ -14,6 +14,10 @@ std::int64_t Micros(std::chrono::milliseconds ms) {
 
 std::string CutName(const Cut& cut) {
   if (cut.kind == CutKind::kRestart) return ari::RestartName({cut.after_frame, cut.down});
+  if (cut.kind == CutKind::kKill) {
+    return "--kill-at " + std::to_string(cut.after_frame) + " --kill-gap " +
+           std::to_string(cut.gap) + (cut.window_lost ? " --kill-before-cel" : "");
+  }
   return "--drop-at " + std::to_string(cut.after_frame) + " --gap " + std::to_string(cut.gap);
 }
 
@@ -25,9 +29,13 @@ Status ValidateCuts(const std::vector<Cut>& cuts, std::uint64_t frames) {
       return InvalidInput(name + ": a restart has no gap (its frames are the restart plan's)");
     }
     if (cut.after_frame < 1) {
-      return InvalidInput(name +
-                          (cut.kind == CutKind::kRestart ? ": --restart-at" : ": --drop-at") +
-                          " counts frames from 1");
+      const char* option = cut.kind == CutKind::kRestart ? ": --restart-at"
+                           : cut.kind == CutKind::kKill  ? ": --kill-at"
+                                                         : ": --drop-at";
+      return InvalidInput(name + option + " counts frames from 1");
+    }
+    if (cut.window_lost && cut.kind != CutKind::kKill) {
+      return InvalidInput(name + ": only a kill can lose a CEL window");
     }
     if (cut.after_frame <= end_of_previous) {
       return InvalidInput(name + ": must come after the previous cut and its gap (frame " +

@@ -9,6 +9,14 @@
 // restarts, D later; ari/restart_plan.h says which frames the new process
 // never sends, and RestartTimesOf when the daemon reconnects to it.
 //
+// A kill (`ledger-replay fixture --kill-at N --kill-gap M`, CutKind::kKill)
+// is the daemon's: call-ledgerd is killed (SIGKILL) right after it appended
+// frame N; frames N+1..N+M play while it is down (Asterisk's state takes
+// them in, as for a drop's gap), and it starts again and connects as a
+// drop's reconnection would (TimesOf). With `window_lost`, the kill came
+// while the connection it cut was still waiting for its CEL window, whose
+// cel records therefore never reached the ledger.
+//
 // And when, on the capture's own clock, the daemon would have noticed each
 // cut and reconnected (replay/cut_replay.h records these times). The clock
 // is the ARI `timestamp` of the frames: T(i) is the latest timestamp of
@@ -45,19 +53,23 @@ namespace callledger::replay {
 enum class CutKind {
   kDrop,     // ari-sim --drop-at N --gap M
   kRestart,  // ari-sim --restart-at N --restart-down-ms D: Asterisk restarts
+  kKill,     // --kill-at N --kill-gap M: the daemon is killed and restarts
 };
 
 struct Cut {
   std::uint64_t after_frame = 0;  // N: the connection closes after frame N (>= 1)
   std::uint64_t gap = 0;          // M: frames N+1..N+M are never sent (a restart: 0)
   CutKind kind = CutKind::kDrop;
+  // A kill's: the connection it cut had not recorded its CEL window yet.
+  bool window_lost = false;
   // A restart's down time D (ari/restart_plan.h).
   std::chrono::milliseconds down = ari::kDefaultRestartDown;
 
   friend bool operator==(const Cut&, const Cut&) = default;
 };
 
-// "--drop-at N --gap M" or "--restart-at N [--restart-down-ms D]".
+// "--drop-at N --gap M", "--restart-at N [--restart-down-ms D]" or
+// "--kill-at N --kill-gap M [--kill-before-cel]".
 std::string CutName(const Cut& cut);
 
 // ari-sim waits this long after a subscription before the next frame

@@ -59,11 +59,12 @@ std::vector<CutCase> Cases(const std::string& kind, const std::set<std::string>&
     if (file != scenario + "." + kind + ".jsonl") continue;
     if (!scenarios.empty() && scenarios.count(scenario) == 0) continue;
     // A restart's rows are not the uncut rows (its calls die with the old
-    // Asterisk): its own test below.
-    const bool restart = std::any_of(c.cuts.begin(), c.cuts.end(), [](const replay::Cut& cut) {
-      return cut.kind == replay::CutKind::kRestart;
+    // Asterisk): its own test below. A kill of the daemon is the simulation's
+    // alone (ari-sim cuts connections; the chaos campaign kills daemons).
+    const bool own_test = std::any_of(c.cuts.begin(), c.cuts.end(), [](const replay::Cut& cut) {
+      return cut.kind == replay::CutKind::kRestart || cut.kind == replay::CutKind::kKill;
     });
-    if (restart) continue;
+    if (own_test) continue;
     out.push_back(std::move(c));
   }
   return out;

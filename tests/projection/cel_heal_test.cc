@@ -433,6 +433,106 @@ TEST_CASE("an answer only a snapshot dated is dated by CEL's ANSWER; one ARI saw
   CHECK(seen.Row("c1").evidence == Evidence::kAri);
 }
 
+// A daemon killed before it recorded its gap's window whole: the next run's
+// window reaches back to that gap (cel/gap_windows.h) and covers two gaps,
+// with ARI heard between them. What the first gap hid heals as it would in
+// a window of its own (the chaos campaign's long run found both cases).
+TEST_CASE("a window over two gaps heals what the first one hid") {
+  const ChannelSnapshot x = Chan("x", "Up", kT0);
+  const std::string agent = "PJSIP/agent-a1";
+
+  SECTION("an answer and an end in the first gap") {
+    Feed feed;
+    feed.Event(testing::StasisStart(Chan("c1", "Ring", kT0), kArgs), kT0);
+    feed.Event(testing::OfChannel("ChannelVarset", x), kT0 + 2 * kS);
+    feed.Gap();
+    feed.Reconcile({}, kT0 + 10 * kS);  // c1 is gone: ended in the gap
+    feed.Event(testing::OfChannel("ChannelVarset", x), kT0 + 11 * kS);
+    feed.Gap();
+    feed.Reconcile({}, kT0 + 13 * kS);
+    REQUIRE_FALSE(feed.Row("c1").answered);
+    feed.Cel(Window(
+        kT0 - 3 * kS, kT0 + 13 * kS,
+        {Line(CelEventType::kChanStart, kT0 + 2 * kS + 100 * kMs, "a1", agent),
+         App(CelEventType::kAppStart, kT0 + 2 * kS + 100 * kMs, "a1", agent, "Stasis",
+             "call-center,agent,c1"),
+         Line(CelEventType::kAnswer, kT0 + 4 * kS, "a1", agent),
+         Line(CelEventType::kAnswer, kT0 + 4 * kS + 2 * kMs, "c1", kCallName),
+         Bridge(CelEventType::kBridgeEnter, kT0 + 4 * kS + 900 * kMs, "c1", kCallName, ""),
+         Bridge(CelEventType::kBridgeEnter, kT0 + 5 * kS, "a1", agent, kCallName),
+         Bridge(CelEventType::kBridgeExit, kT0 + 9 * kS, "c1", kCallName, agent),
+         App(CelEventType::kAppEnd, kT0 + 9 * kS + 20 * kMs, "c1", kCallName, "Stasis", kCallData),
+         Hangup(kT0 + 9 * kS + 20 * kMs, "c1", kCallName, q850::kNormalClearing)}));
+    const CallRow& row = feed.Row("c1");
+    CHECK(row.answered);
+    CHECK(row.answer_us == kT0 + 4 * kS + 2 * kMs);
+    CHECK(row.disposition == "answered");
+    CHECK(row.end_us == kT0 + 9 * kS);
+    CHECK(row.hangup_cause == q850::kNormalClearing);
+    CHECK(row.evidence == Evidence::kCel);
+  }
+
+  SECTION("the cause of an end ARI saw just before the first gap") {
+    Feed feed;
+    const ChannelSnapshot c1 = Chan("c1", "Up", kT0);
+    feed.Event(testing::StasisStart(c1, kArgs), kT0);
+    feed.Event(testing::HangupRequest(c1, fold::soft_hangup::kExplicit, true), kT0 + 2 * kS);
+    feed.Gap();
+    feed.Reconcile({}, kT0 + 3 * kS);
+    feed.Event(testing::OfChannel("ChannelVarset", x), kT0 + 4 * kS);
+    feed.Gap();
+    feed.Reconcile({}, kT0 + 6 * kS);
+    feed.Cel(Window(kT0 - 3 * kS, kT0 + 6 * kS,
+                    {Hangup(kT0 + 2 * kS + 500 * kMs, "c1", kCallName, q850::kNormalClearing)}));
+    CHECK(feed.Row("c1").end_us == kT0 + 2 * kS);
+    CHECK(feed.Row("c1").hangup_cause == q850::kNormalClearing);
+  }
+
+  SECTION("a gap a window healed whole is not reached again") {
+    Feed feed;
+    const ChannelSnapshot c1 = Chan("c1", "Up", kT0);
+    feed.Event(testing::StasisStart(c1, kArgs), kT0);
+    feed.Event(testing::HangupRequest(c1, fold::soft_hangup::kExplicit, true), kT0 + 2 * kS);
+    feed.Gap();
+    feed.Reconcile({}, kT0 + 3 * kS);
+    feed.Cel(Window(kT0 - 3 * kS, kT0 + 3 * kS, {}));  // the first gap's, whole
+    feed.Event(testing::OfChannel("ChannelVarset", x), kT0 + 4 * kS);
+    feed.Gap();
+    feed.Reconcile({}, kT0 + 6 * kS);
+    // The second gap's window begins 5 s before ARI was last heard: a line
+    // of the first gap is in it, but that gap was told whole already.
+    feed.Cel(Window(kT0 - 1 * kS, kT0 + 6 * kS,
+                    {Hangup(kT0 + 2 * kS + 500 * kMs, "c1", kCallName, q850::kNormalClearing)}));
+    CHECK_FALSE(feed.Row("c1").hangup_cause.has_value());
+  }
+}
+
+// An end ARI heard after a reconcile, stamped before it, when the snapshot
+// showed the call Up without saying since when: the end is kept at that
+// estimated answer until CEL dates the answer; then it is the end's own.
+TEST_CASE("an end kept at an estimated answer moves when CEL dates the answer") {
+  Feed feed;
+  const ChannelSnapshot agent = Chan("a1", "Up", kT0 + kS, "PJSIP/agent");
+  feed.Event(testing::StasisStart(Chan("c1", "Ring", kT0), kArgs), kT0);
+  feed.Event(testing::OfChannel("ChannelStateChange", agent), kT0 + 3 * kS);
+  feed.Gap();
+  ReconcileSnapshot snap;
+  snap.channels = {Chan("c1", "Up", kT0), agent};
+  snap.bridges = {BridgeSnapshot{"bridge-1", {"c1", "a1"}}};
+  feed.Reconcile(snap, kT0 + 8 * kS);
+  feed.Event(testing::HangupRequest(Chan("c1", "Up", kT0), fold::soft_hangup::kExplicit, true),
+             kT0 + 7 * kS + 600 * kMs);
+  REQUIRE(feed.Row("c1").end_us == kT0 + 8 * kS);  // not before the answer
+  feed.Cel(Window(kT0, kT0 + 8 * kS,
+                  {Line(CelEventType::kAnswer, kT0 + 3 * kS + 400 * kMs, "c1", kCallName)}));
+  const CallRow& row = feed.Row("c1");
+  CHECK(row.answer_us == kT0 + 3 * kS + 400 * kMs);
+  CHECK(row.end_us == kT0 + 7 * kS + 600 * kMs);
+  CHECK(row.talk_s == 4);
+  CHECK(row.duration_s == 8);
+  CHECK(row.end_reason == EndReason::kHangup);
+}
+
 TEST_CASE("a PBX restart ends the calls it cut off when the old process was last heard") {
   const AsteriskProcess before{"02:fc:00:00:00:01", "2026-12-07T16:44:03.340+0500", ""};
   const AsteriskProcess after{"02:fc:00:00:00:01", "2026-12-07T16:49:00.000+0500", ""};

@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <sstream>
 #include <string>
@@ -45,13 +46,24 @@ inline std::vector<CutCase> CutCases() {
     REQUIRE(static_cast<bool>(fields >> stream >> cel));
     c.stream = fixtures / stream;
     if (cel != "-") c.cel = fixtures / cel;
-    // `N M` (a drop and its gap) or `restart:N`.
+    // `N M` (a drop and its gap), `restart:N`, `kill:N:M` or
+    // `kill-before-cel:N:M`.
     constexpr std::string_view kRestart = "restart:";
+    constexpr std::string_view kKill = "kill:";
+    constexpr std::string_view kKillBeforeCel = "kill-before-cel:";
     for (std::string token; fields >> token;) {
       replay::Cut cut;
       if (token.starts_with(kRestart)) {
         cut.kind = replay::CutKind::kRestart;
         cut.after_frame = std::stoull(token.substr(kRestart.size()));
+      } else if (token.starts_with(kKill) || token.starts_with(kKillBeforeCel)) {
+        cut.kind = replay::CutKind::kKill;
+        cut.window_lost = token.starts_with(kKillBeforeCel);
+        const std::string n_m = token.substr(token.find(':') + 1);
+        const std::size_t colon = n_m.find(':');
+        REQUIRE(colon != std::string::npos);
+        cut.after_frame = std::stoull(n_m.substr(0, colon));
+        cut.gap = std::stoull(n_m.substr(colon + 1));
       } else {
         cut.after_frame = std::stoull(token);
         REQUIRE(static_cast<bool>(fields >> cut.gap));
@@ -59,6 +71,13 @@ inline std::vector<CutCase> CutCases() {
       c.cuts.push_back(cut);
     }
     REQUIRE(fields.eof());
+    // `ledger-replay fixture --kill-before-cel` is one flag for every kill.
+    const auto lost = [](const replay::Cut& cut) { return cut.window_lost; };
+    const auto kill = [](const replay::Cut& cut) { return cut.kind == replay::CutKind::kKill; };
+    if (std::any_of(c.cuts.begin(), c.cuts.end(), lost)) {
+      REQUIRE(std::all_of(c.cuts.begin(), c.cuts.end(),
+                          [&](const replay::Cut& cut) { return !kill(cut) || lost(cut); }));
+    }
     out.push_back(std::move(c));
   }
   return out;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cut_runs.h"
+#include "payload/cel.h"
 #include "payload/gap.h"
 #include "payload/json_text.h"
 #include "payload/note.h"
@@ -152,6 +153,58 @@ TEST_CASE("several cuts, and a gap that runs to the end of the capture") {
     const auto gap = GapOf(OfKind(run.records, RecordKind::kGap)[1]);
     CHECK(gap.since_us == clock[344]);
     CHECK(gap.until_us == clock[345] - kLeadInUs);
+  }
+}
+
+TEST_CASE("a kill: the daemon starts again, its first window from where it was last heard") {
+  const std::string stream = "a-inbound-answered.observer.jsonl";
+  const auto frames = CaptureFrames(CelFixture(stream));
+  const auto clock = LatestTimestamps(frames);
+  const Cut kill{.after_frame = 53, .gap = 12, .kind = CutKind::kKill};
+
+  SECTION("killed after frame 53, down while frames 54-65 play") {
+    const CutRun run = RunCuts(stream, {kill}, true);
+    CHECK(KindsInOrder(run.records) ==
+          "note gap reconcile cel ari_event*53 note gap reconcile cel ari_event*28");
+    CHECK(run.kills == 1);
+    CHECK(run.frames_hidden == 12);
+    const auto gaps = OfKind(run.records, RecordKind::kGap);
+    REQUIRE(gaps.size() == 2);
+    const auto restart = GapOf(gaps[1]);
+    CHECK(restart.reason == "connected to ARI after: daemon started");
+    CHECK(restart.since_us == 0);
+    CHECK(restart.until_us == std::max(clock[65] - kLeadInUs, clock[64] + 1000));
+    CHECK(OfKind(run.records, RecordKind::kNote)[1].event_time_us == restart.until_us);
+    // The window begins at frame 53, the last record heard, less the margin.
+    const auto cel = payload::ParseCel(OfKind(run.records, RecordKind::kCel)[1].payload);
+    REQUIRE(cel.ok());
+    CHECK(cel->since_us == clock[52] - 5'000'000);
+    CHECK(cel->until_us == restart.until_us);
+  }
+
+  SECTION("killed before the window of a drop's connection: the next window covers both") {
+    Cut lost = kill;
+    lost.window_lost = true;
+    const CutRun run = RunCuts(stream, {{40, 5}, lost}, true);
+    // The drop's cel records were taken back out: the kill came before them.
+    CHECK(KindsInOrder(run.records) ==
+          "note gap reconcile cel ari_event*40 gap reconcile ari_event*8 note gap reconcile cel "
+          "ari_event*28");
+    const auto cels = OfKind(run.records, RecordKind::kCel);
+    const auto cel = payload::ParseCel(cels.back().payload);
+    REQUIRE(cel.ok());
+    CHECK(cel->since_us == clock[39] - 5'000'000);  // the drop's start, less the margin
+    CHECK(run.cel_records == cels.size());
+  }
+
+  SECTION("a kill that loses a window is the only kind that can") {
+    Cut drop{.after_frame = 53, .gap = 12};
+    drop.window_lost = true;
+    CutRunOptions options;
+    options.cuts = {drop};
+    const auto result = SimulateCutRun(frames, options);
+    REQUIRE_FALSE(result.ok());
+    CHECK(result.status().message() == "--drop-at 53 --gap 12: only a kill can lose a CEL window");
   }
 }
 

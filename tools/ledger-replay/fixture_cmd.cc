@@ -74,6 +74,19 @@ A PBX restart, simulated
   process after T(N)), and the frames it sends. Repeatable, in increasing
   order, mixed with --drop-at; --restart-down-ms: one for all, or one per
   --restart-at.
+
+The daemon killed, simulated
+  --kill-at N --kill-gap M: call-ledgerd is killed (SIGKILL) right after it
+  appended frame N; frames N+1..N+M play while it is down (Asterisk's state
+  takes them in, as in a drop's gap), and it starts again 300 ms before frame
+  N+M+1, as a drop's reconnection: a note with the projector options, a gap
+  ("connected to ARI after: daemon started"), a reconcile, and with --cel the
+  window from where its ledger says Asterisk was last heard from (reaching
+  back to an earlier gap whose window was never recorded whole). With
+  --kill-before-cel every kill came while the connection it cut still waited
+  for its CEL window: that window's cel records are not in the ledger, and
+  the next run's window covers its gap too. Repeatable, in increasing order,
+  mixed with --drop-at and --restart-at.
 )";
 
 int FixtureFail(const std::string& message) {
@@ -87,6 +100,23 @@ Result<std::string> ReadWholeFile(const std::string& path) {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+// The kills as cuts: --kill-gap once for each, or never (gaps of 0).
+Status AddKills(const FixtureArgs& args, std::vector<replay::Cut>& cuts) {
+  if (!args.kill_gaps.empty() && args.kill_gaps.size() != args.kill_at.size()) {
+    return InvalidInput("give one --kill-gap per --kill-at (or none at all for gaps of 0)");
+  }
+  if (args.kill_before_cel && args.kill_at.empty()) {
+    return InvalidInput("--kill-before-cel needs --kill-at");
+  }
+  for (std::size_t i = 0; i < args.kill_at.size(); ++i) {
+    cuts.push_back({.after_frame = args.kill_at[i],
+                    .gap = args.kill_gaps.empty() ? 0 : args.kill_gaps[i],
+                    .kind = replay::CutKind::kKill,
+                    .window_lost = args.kill_before_cel});
+  }
+  return Status::Ok();
 }
 
 // The restarts as cuts: --restart-down-ms once for all, or once for each.
@@ -108,7 +138,7 @@ Status AddRestarts(const FixtureArgs& args, std::vector<replay::Cut>& cuts) {
     }
     cuts.push_back(cut);
   }
-  // Drops and restarts are cuts of one stream, in the order of their frames.
+  // Drops, restarts and kills are cuts of one stream, in the order of their frames.
   std::stable_sort(cuts.begin(), cuts.end(), [](const replay::Cut& a, const replay::Cut& b) {
     return a.after_frame < b.after_frame;
   });
@@ -123,6 +153,7 @@ Status SimulationOptions(const FixtureArgs& args, replay::FixtureOptions& option
   for (std::size_t i = 0; i < args.drop_at.size(); ++i) {
     options.cuts.push_back({args.drop_at[i], args.gaps.empty() ? 0 : args.gaps[i]});
   }
+  RETURN_IF_ERROR(AddKills(args, options.cuts));
   RETURN_IF_ERROR(AddRestarts(args, options.cuts));
   if (!args.cel_file.empty()) options.cel_file = args.cel_file;
   if (!args.info_file.empty()) {
@@ -319,6 +350,19 @@ CLI::App* AddFixtureCommand(CLI::App& app, FixtureArgs& args) {
                    "the restarted Asterisk starts D ms after frame N (default 1000)")
       ->type_name("D")
       ->allow_extra_args(false);
+  fixture
+      ->add_option("--kill-at", args.kill_at,
+                   "Simulate call-ledgerd killed (SIGKILL) after it appended frame N, and "
+                   "started again (repeatable, increasing; see below)")
+      ->type_name("N")
+      ->allow_extra_args(false);
+  fixture
+      ->add_option("--kill-gap", args.kill_gaps,
+                   "frames N+1..N+M play while it is down (one per --kill-at; none: gaps of 0)")
+      ->type_name("M")
+      ->allow_extra_args(false);
+  fixture->add_flag("--kill-before-cel", args.kill_before_cel,
+                    "every kill comes before the connection it cuts recorded its CEL window");
   fixture
       ->add_option("--cel", args.cel_file,
                    "The capture's CEL log (fixtures/asterisk-cel/*.cel.jsonl): simulate the "

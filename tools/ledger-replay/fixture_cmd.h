@@ -19,6 +19,8 @@ struct FixtureArgs {
   std::vector<std::uint64_t> drop_at, gaps;
   std::vector<std::uint64_t> restart_at;
   std::vector<std::int64_t> restart_down_ms;
+  std::vector<std::uint64_t> kill_at, kill_gaps;
+  bool kill_before_cel = false;
   bool records = false;
 };
 
