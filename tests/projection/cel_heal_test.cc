@@ -402,17 +402,29 @@ TEST_CASE("a channel whose Stasis entry failed is not opened from CEL") {
   CHECK_FALSE(feed.Changed());
 }
 
-TEST_CASE("an answer only a snapshot dated is dated by CEL's ANSWER; one ARI saw stays") {
-  Feed feed;
-  const ChannelSnapshot ring = Chan("c1", "Ring", kT0);
-  const ChannelSnapshot agent = Chan("a1", "Up", kT0 + kS, "PJSIP/agent");
-  feed.Event(testing::StasisStart(ring, kArgs), kT0);
-  feed.Event(testing::OfChannel("ChannelStateChange", agent), kT0 + 3 * kS);
-  feed.Gap();
+// c1 ringing since kT0 and agent a1 Up, heard at 3 s; a gap; a reconcile
+// at 8 s whose snapshot shows them bridged and c1 Up: the row is answered
+// at the snapshot's time, an estimate.
+const ChannelSnapshot kAgent = Chan("a1", "Up", kT0 + kS, "PJSIP/agent");
+ReconcileSnapshot BridgedSnapshot() {
   ReconcileSnapshot snap;
-  snap.channels = {Chan("c1", "Up", kT0), agent};
+  snap.channels = {Chan("c1", "Up", kT0), kAgent};
   snap.bridges = {BridgeSnapshot{"bridge-1", {"c1", "a1"}}};
-  feed.Reconcile(snap, kT0 + 8 * kS);
+  return snap;
+}
+void AnsweredInSnapshot(Feed& feed) {
+  feed.Event(testing::StasisStart(Chan("c1", "Ring", kT0), kArgs), kT0);
+  feed.Event(testing::OfChannel("ChannelStateChange", kAgent), kT0 + 3 * kS);
+  feed.Gap();
+  feed.Reconcile(BridgedSnapshot(), kT0 + 8 * kS);
+}
+
+TEST_CASE("an answer only a snapshot dated is dated by CEL's ANSWER; one ARI saw stays") {
+  const ChannelSnapshot ring = Chan("c1", "Ring", kT0);
+  const ChannelSnapshot agent = kAgent;
+  const ReconcileSnapshot snap = BridgedSnapshot();
+  Feed feed;
+  AnsweredInSnapshot(feed);
   REQUIRE(feed.Row("c1").answer_us == kT0 + 8 * kS);  // the snapshot's time: an estimate
   feed.Cel(Window(kT0, kT0 + 8 * kS,
                   {Line(CelEventType::kAnswer, kT0 + 3 * kS + 400 * kMs, "c1", kCallName)}));
@@ -472,16 +484,24 @@ TEST_CASE("a window over two gaps heals what the first one hid") {
     CHECK(row.evidence == Evidence::kCel);
   }
 
-  SECTION("the cause of an end ARI saw just before the first gap") {
-    Feed feed;
+  // c1 ended by a soft hangup request at 2 s, just before the first gap;
+  // ARI heard from again at 4 s; the second gap. `first_whole`: the first
+  // gap's window was recorded whole (and healed) in between.
+  const auto soft_end_then_two_gaps = [&](Feed& feed, bool first_whole) {
     const ChannelSnapshot c1 = Chan("c1", "Up", kT0);
     feed.Event(testing::StasisStart(c1, kArgs), kT0);
     feed.Event(testing::HangupRequest(c1, fold::soft_hangup::kExplicit, true), kT0 + 2 * kS);
     feed.Gap();
     feed.Reconcile({}, kT0 + 3 * kS);
+    if (first_whole) feed.Cel(Window(kT0 - 3 * kS, kT0 + 3 * kS, {}));
     feed.Event(testing::OfChannel("ChannelVarset", x), kT0 + 4 * kS);
     feed.Gap();
     feed.Reconcile({}, kT0 + 6 * kS);
+  };
+
+  SECTION("the cause of an end ARI saw just before the first gap") {
+    Feed feed;
+    soft_end_then_two_gaps(feed, false);
     feed.Cel(Window(kT0 - 3 * kS, kT0 + 6 * kS,
                     {Hangup(kT0 + 2 * kS + 500 * kMs, "c1", kCallName, q850::kNormalClearing)}));
     CHECK(feed.Row("c1").end_us == kT0 + 2 * kS);
@@ -490,15 +510,7 @@ TEST_CASE("a window over two gaps heals what the first one hid") {
 
   SECTION("a gap a window healed whole is not reached again") {
     Feed feed;
-    const ChannelSnapshot c1 = Chan("c1", "Up", kT0);
-    feed.Event(testing::StasisStart(c1, kArgs), kT0);
-    feed.Event(testing::HangupRequest(c1, fold::soft_hangup::kExplicit, true), kT0 + 2 * kS);
-    feed.Gap();
-    feed.Reconcile({}, kT0 + 3 * kS);
-    feed.Cel(Window(kT0 - 3 * kS, kT0 + 3 * kS, {}));  // the first gap's, whole
-    feed.Event(testing::OfChannel("ChannelVarset", x), kT0 + 4 * kS);
-    feed.Gap();
-    feed.Reconcile({}, kT0 + 6 * kS);
+    soft_end_then_two_gaps(feed, true);
     // The second gap's window begins 5 s before ARI was last heard: a line
     // of the first gap is in it, but that gap was told whole already.
     feed.Cel(Window(kT0 - 1 * kS, kT0 + 6 * kS,
@@ -512,14 +524,7 @@ TEST_CASE("a window over two gaps heals what the first one hid") {
 // estimated answer until CEL dates the answer; then it is the end's own.
 TEST_CASE("an end kept at an estimated answer moves when CEL dates the answer") {
   Feed feed;
-  const ChannelSnapshot agent = Chan("a1", "Up", kT0 + kS, "PJSIP/agent");
-  feed.Event(testing::StasisStart(Chan("c1", "Ring", kT0), kArgs), kT0);
-  feed.Event(testing::OfChannel("ChannelStateChange", agent), kT0 + 3 * kS);
-  feed.Gap();
-  ReconcileSnapshot snap;
-  snap.channels = {Chan("c1", "Up", kT0), agent};
-  snap.bridges = {BridgeSnapshot{"bridge-1", {"c1", "a1"}}};
-  feed.Reconcile(snap, kT0 + 8 * kS);
+  AnsweredInSnapshot(feed);
   feed.Event(testing::HangupRequest(Chan("c1", "Up", kT0), fold::soft_hangup::kExplicit, true),
              kT0 + 7 * kS + 600 * kMs);
   REQUIRE(feed.Row("c1").end_us == kT0 + 8 * kS);  // not before the answer
