@@ -267,6 +267,7 @@ void Ingest::Loop() {
   std::optional<std::chrono::steady_clock::time_point> stopping_since;
   std::size_t abandoned = 0;  // records given up on at shutdown
   Status last_error;
+  bool ledger_lost = false;  // an append answered kAborted (SetOnLedgerLost)
   while (true) {
     bool took_evidence = false;
     {
@@ -341,6 +342,12 @@ void Ingest::Loop() {
       const AppendOutage::Held held{drafts.size(), QueuedItems(), options_.queue_frames,
                                     options_.retry_max};
       if (auto line = outage.Failed(r.status(), held, append_end)) spdlog::error("{}", *line);
+      if (r.status().code() == Code::kAborted && !ledger_lost) {
+        ledger_lost = true;
+        spdlog::critical("the ledger takes no records in this process: {}; stopping",
+                         r.status().message());
+        if (on_ledger_lost_) on_ledger_lost_(r.status());
+      }
       std::unique_lock lock(mu_);
       // Keep retrying, also while stopping (these records were accepted),
       // but let a shutdown finish within its deadline: after it every batch

@@ -89,6 +89,11 @@ class Ingest final : public ari::ClientSink {
   void Stop();
   // Called after each successful Append (from the appender thread).
   void SetOnAppended(std::function<void(Seq head)> f) { on_appended_ = std::move(f); }
+  // Called once (from the appender thread) when an append answers
+  // kAborted: the ledger takes no records in this process any more
+  // (store/rocks_event_log.h), so the daemon must stop and start again.
+  // Set before Start(); must not block.
+  void SetOnLedgerLost(std::function<void(const Status&)> f) { on_ledger_lost_ = std::move(f); }
   // Called (from the appender thread) with each gap's window once the
   // record closing it is appended. Set before Start(); must not block.
   void SetOnGapWindow(std::function<void(cel::GapWindow)> f) { on_gap_window_ = std::move(f); }
@@ -139,6 +144,7 @@ class Ingest final : public ari::ClientSink {
   IngestOptions options_;
   IngestStats stats_;
   std::function<void(Seq)> on_appended_;
+  std::function<void(const Status&)> on_ledger_lost_;
   std::function<void(cel::GapWindow)> on_gap_window_;
   std::optional<cel::GapWindows> gap_windows_;  // appender thread only, from Start()
 

@@ -20,7 +20,9 @@
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <functional>
 #include <iostream>
@@ -221,6 +223,14 @@ int main(int argc, char** argv) {
   health.Attach(ingest, projection);
   daemon::RegisterDaemonMetrics(metrics, log, ingest, projection);
   ingest.SetOnAppended([&projection](Seq) { projection.Notify(); });
+  // A ledger that cannot take records in this process: stop as a SIGTERM
+  // would, and exit non-zero so that the service manager starts the daemon
+  // again (a new process opens the ledger again; docs/operations.md, 5c).
+  std::atomic<bool> ledger_lost{false};
+  ingest.SetOnLedgerLost([&ledger_lost](const Status&) {
+    ledger_lost = true;
+    ::kill(::getpid(), SIGTERM);
+  });
 
   // Run: the ledger side first, then the HTTP server, then the ARI client
   // on this thread until a signal stops it.
@@ -254,5 +264,11 @@ int main(int argc, char** argv) {
   spdlog::info("stopped: ledger head seq {}, call log at seq {}, {} frames received, {} dropped",
                log.Head().seq.value, projection.stats().checkpoint.load(),
                ingest.stats().frames.load(), ingest.stats().dropped.load());
+  if (ledger_lost) {
+    spdlog::critical(
+        "exiting: the ledger takes no records in this process; start the daemon "
+        "again (systemd does: Restart=always)");
+    return kExitRuntime;
+  }
   return 0;
 }

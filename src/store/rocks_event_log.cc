@@ -168,6 +168,13 @@ RocksEventLog::~RocksEventLog() {
   // failed last fsync leaves the appends where a process crash would (in
   // the WAL, which RocksDB replays on open), and a failed close leaves
   // nothing to undo.
+  if (!ResumeFinishedWithin(std::chrono::seconds(1))) {
+    // A Resume() that did not finish still runs on its own thread, on this
+    // DB: leave RocksDB to it (the process is about to end; the WAL holds
+    // everything appended, as after a crash).
+    (void)db_.release();
+    return;
+  }
   if (db_ && options_.mode == OpenMode::kReadWrite) (void)SyncNow();
   if (db_) {
     for (auto* h : {default_, records_, index_}) {

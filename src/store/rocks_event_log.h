@@ -13,7 +13,12 @@
 // starts a new WAL, so nothing of a failed batch can reappear later), and
 // goes on once that succeeds. A full disk is said plainly (kUnavailable, "the
 // ledger's disk is full (<dir>: No space left on device): ..."): append the
-// same drafts again once space is freed (store/rocks_errors.h).
+// same drafts again once space is freed (store/rocks_errors.h). When the
+// ledger cannot be resumed in this process (a resume that does not finish
+// within resume_timeout, or a failed write with nothing in the memtables),
+// every Append and Sync answers kAborted: only a new process, which opens
+// the ledger again and replays its WAL, can append; nothing appended is
+// lost.
 //
 // Opening takes RocksDB's lock on the directory: a second writer fails with
 // kFailedPrecondition. ReadOnly mode takes no lock and sees the log as it was
@@ -21,6 +26,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
@@ -55,6 +61,11 @@ struct RocksOptions {
   // When set, observes the duration of each WAL fsync of the group commit
   // (seconds). Not owned; must outlive the log.
   Histogram* sync_latency = nullptr;
+  // How long DB::Resume() may take. RocksDB 7.8 can wait for ever in it
+  // for a flush that failed while the disk was full and is never retried
+  // (seen on a full tmpfs, about one resume in twelve): past this the
+  // ledger takes no more records in this process (kAborted, below).
+  std::chrono::milliseconds resume_timeout{30000};
   // The environment RocksDB's files go through; nullptr for the default.
   // Tests inject faults with it (a full disk). Not owned; must outlive the
   // log.
@@ -132,6 +143,15 @@ class RocksEventLog final : public EventLog {
   std::atomic<bool> must_touch_{false};  // after a resume: Touch() before the next batch
   std::mutex resume_mu_;
   std::atomic<std::uint64_t> resume_count_{0};
+  // Set when the ledger cannot be resumed in this process (ResumeIfStopped).
+  std::atomic<bool> resume_given_up_{false};
+  // A Resume() running on a thread of its own (ResumeIfStopped). One that
+  // did not finish in time may still run: the destructor waits a moment for
+  // it, and else leaves RocksDB as it is.
+  struct ResumeJob;
+  std::shared_ptr<ResumeJob> resume_job_;
+  bool ResumeFinishedWithin(std::chrono::milliseconds wait) const;
+  Status GiveUpResuming(std::string why);
 
   // Group commit.
   std::mutex sync_mu_;

@@ -5,7 +5,10 @@
 #include <rocksdb/write_batch.h>
 
 #include <filesystem>
+#include <future>
+#include <memory>
 #include <string>
+#include <thread>
 
 #include "store/index_keys.h"
 #include "store/rocks_errors.h"
@@ -36,19 +39,33 @@ bool RocksEventLog::MemtablesHoldData() const {
   return false;
 }
 
+struct RocksEventLog::ResumeJob {
+  std::promise<rocksdb::Status> done;
+  std::future<rocksdb::Status> result = done.get_future();
+};
+
+bool RocksEventLog::ResumeFinishedWithin(std::chrono::milliseconds wait) const {
+  return !resume_job_ || resume_job_->result.wait_for(wait) == std::future_status::ready;
+}
+
+Status RocksEventLog::GiveUpResuming(std::string why) {
+  resume_given_up_ = true;
+  return Aborted("the ledger " + dir_.string() + " cannot be resumed in this process: " +
+                 std::move(why) + "; restart the daemon (nothing appended is lost)");
+}
+
 Status RocksEventLog::ResumeIfStopped() {
   if (!must_resume_.load()) return Status::Ok();
   std::lock_guard lock(resume_mu_);
   if (!must_resume_.load()) return Status::Ok();
+  if (resume_given_up_.load()) return GiveUpResuming("it was given up on before");
   // Resume() starts a new WAL only by flushing a memtable that holds data;
   // with none it keeps the WAL whose write failed, and RocksDB 7.8 aborts
   // on the next write to it. The memtables are empty only if the write that
   // failed was the first after an open or a resume (Touch() below), which
   // changes nothing; a new process reopens the ledger safely.
   if (!MemtablesHoldData()) {
-    return Unavailable("the ledger " + dir_.string() +
-                       " failed a write right after it was opened or resumed and cannot be "
-                       "resumed in this process: restart it (nothing appended is lost)");
+    return GiveUpResuming("it failed a write right after it was opened or resumed");
   }
   // Resume() flushes the memtables. With the disk still full that flush
   // fails, and RocksDB 7.8 was seen to wait for it for ever (on a full
@@ -63,7 +80,19 @@ Status RocksEventLog::ResumeIfStopped() {
                        " bytes free, and resuming the ledger needs about " +
                        std::to_string(needed) + "; nothing was appended");
   }
-  const rocksdb::Status resumed = db_->Resume();
+  // Resume() on a thread of its own, waited for resume_timeout at most:
+  // RocksDB 7.8 can wait in it for ever for a flush that failed on the
+  // full disk and is never scheduled again (rocksdb issue 15030). That
+  // thread then stays blocked; the destructor leaves the DB to it.
+  resume_job_ = std::make_shared<ResumeJob>();
+  std::thread([db = db_.get(), job = resume_job_] { job->done.set_value(db->Resume()); }).detach();
+  if (!ResumeFinishedWithin(options_.resume_timeout)) {
+    return GiveUpResuming("RocksDB's Resume() did not finish within " +
+                          std::to_string(options_.resume_timeout.count()) +
+                          " ms (it waits for a flush that failed while the disk was full)");
+  }
+  const rocksdb::Status resumed = resume_job_->result.get();
+  resume_job_.reset();
   if (!resumed.ok()) {
     return RocksError(resumed,
                       "the ledger refuses writes since one failed, and resuming it failed; nothing "

@@ -58,11 +58,13 @@ class FullLog final : public testing::ForwardingLog {
  public:
   using ForwardingLog::ForwardingLog;
   std::atomic<bool> full{false};
+  std::atomic<bool> lost{false};  // takes no records in this process any more
   std::atomic<int> attempts{0};
 
   Result<SeqRange> Append(std::span<const RecordDraft> d) override {
     ++attempts;
     if (full) return Unavailable("the ledger's disk is full (test: No space left on device)");
+    if (lost) return Aborted("the ledger test cannot be resumed in this process: test");
     return ForwardingLog::Append(d);
   }
 };
@@ -111,6 +113,43 @@ TEST_CASE("frames received while the ledger is full wait in order, and do not ea
     REQUIRE(testing::DecodeStored(real, Seq{static_cast<std::uint64_t>(i + 1)}).payload ==
             Frame(i));
   }
+}
+
+// A ledger that answers kAborted (a RocksDB resume that never finished):
+// the daemon is asked once to stop and start again; the appender keeps
+// what it holds and goes on retrying until then.
+TEST_CASE("a ledger lost to this process asks the daemon once to start again") {
+  store::MemoryEventLog real("pbx");
+  FullLog log(real);
+  daemon::IngestOptions options;
+  options.clock = [] { return std::int64_t{1795684500000000}; };
+  options.retry_initial = milliseconds(10);
+  options.retry_max = milliseconds(20);
+  daemon::Ingest ingest(log, options);
+  std::atomic<int> asked{0};
+  std::string why;
+  ingest.SetOnLedgerLost([&](const Status& s) {
+    why = s.message();
+    ++asked;
+  });
+  ingest.Start();
+  ingest.OnFrame(Frame(0));
+  REQUIRE(testing::WaitUntil([&] { return real.Head().seq.value == 1; }, seconds(10),
+                             "the first frame appended"));
+  log.lost = true;
+  ingest.OnFrame(Frame(1));
+  REQUIRE(testing::WaitUntil([&] { return asked.load() == 1; }, seconds(10), "the stop asked"));
+  const int attempts = log.attempts.load();
+  ingest.OnFrame(Frame(2));
+  REQUIRE(testing::WaitUntil([&] { return log.attempts.load() >= attempts + 3; }, seconds(10),
+                             "more attempts"));
+  CHECK(asked.load() == 1);
+  CHECK(why == "the ledger test cannot be resumed in this process: test");
+  CHECK(real.Head().seq.value == 1);
+  // Not the ledger's case, but what the appender held is still there.
+  log.lost = false;
+  ingest.Stop();
+  CHECK(real.Head().seq.value == 3);
 }
 
 }  // namespace

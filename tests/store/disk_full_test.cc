@@ -7,6 +7,7 @@
 #include <rocksdb/env.h>
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -98,6 +99,50 @@ TEST_CASE("a full disk fails the append plainly, and the same drafts go in once 
   CHECK(reopened->Head().seq == Seq{25});
   CHECK(VerifiedNumbers(*reopened) == Range(1, 25));
   RequireAppended(reopened->Append(NumberedDrafts(26, 1)), 26, 26);
+}
+
+// RocksDB 7.8's DB::Resume() can wait for ever for a flush that failed on
+// the full disk (seen on a real tmpfs: tmpfs_full_test.cc). Here the flush
+// it starts is stalled instead: the append gives up after resume_timeout,
+// says that only a new process can append, and goes on saying so; the
+// ledger opened again (a new process) has everything appended before.
+TEST_CASE("a resume that does not finish in time: kAborted, and a new open appends") {
+  FaultyLedger ledger;
+  {
+    RocksOptions options;
+    options.node = "pbx-full";
+    options.sync_interval_ms = 0;
+    options.env = ledger.env.get();
+    options.resume_timeout = std::chrono::milliseconds(300);
+    auto opened = RocksEventLog::Open(ledger.dir, options);
+    REQUIRE(opened.ok());
+    auto& log = **opened;
+    RequireAppended(log.Append(NumberedDrafts(1, 10)), 1, 10);
+    ledger.fs->Fill();
+    RequireDiskFull(log.Append(NumberedDrafts(11, 10)).status(), ledger.dir);
+    ledger.fs->Free();
+    ledger.fs->Stall();  // the resume's flush never finishes
+    const auto start = std::chrono::steady_clock::now();
+    const Status stuck = log.Append(NumberedDrafts(11, 10)).status();
+    INFO(stuck.ToString());
+    CHECK(stuck.code() == Code::kAborted);
+    CHECK(std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(300));
+    CHECK_THAT(stuck.message(),
+               Catch::StartsWith("the ledger " + ledger.dir.string() +
+                                 " cannot be resumed in this process: RocksDB's Resume() did "
+                                 "not finish within 300 ms"));
+    CHECK_THAT(stuck.message(), Catch::EndsWith("restart the daemon (nothing appended is lost)"));
+    CHECK(ledger.fs->stalled_writes() > 0);
+    // Given up: later appends and syncs say so at once, nothing moves.
+    ledger.fs->Unstall();
+    CHECK(log.Append(NumberedDrafts(11, 10)).status().code() == Code::kAborted);
+    CHECK(log.Sync().code() == Code::kAborted);
+    CHECK(log.Head().seq == Seq{10});
+    CHECK(log.resume_count() == 0);
+  }
+  auto reopened = ledger.Open(0);
+  CHECK(VerifiedNumbers(*reopened) == Range(1, 10));
+  RequireAppended(reopened->Append(NumberedDrafts(11, 10)), 11, 20);
 }
 
 // Right after an open RocksDB's memtables are empty, so resuming has nothing

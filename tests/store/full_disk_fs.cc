@@ -1,5 +1,7 @@
 #include "full_disk_fs.h"
 
+#include <chrono>
+#include <thread>
 #include <utility>
 
 namespace callledger::testing {
@@ -11,12 +13,14 @@ class FullDiskFileSystem::File final : public rocksdb::FSWritableFileOwnerWrappe
 
   rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
                            rocksdb::IODebugContext* dbg) override {
+    WaitWhileStalled();
     if (!fs_.writes_fail_) return target()->Append(data, options, dbg);
     return HalfThenFull(data, options, dbg);
   }
   rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
                            const rocksdb::DataVerificationInfo& info,
                            rocksdb::IODebugContext* dbg) override {
+    WaitWhileStalled();
     if (!fs_.writes_fail_) return target()->Append(data, options, info, dbg);
     return HalfThenFull(data, options, dbg);
   }
@@ -50,6 +54,12 @@ class FullDiskFileSystem::File final : public rocksdb::FSWritableFileOwnerWrappe
   }
 
  private:
+  void WaitWhileStalled() {
+    if (!fs_.stalled_) return;
+    fs_.stalled_writes_.fetch_add(1);
+    while (fs_.stalled_) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    fs_.stalled_writes_.fetch_sub(1);
+  }
   // The first half of the bytes reach the file, as when write(2) runs out
   // of space part way, so what RocksDB leaves behind is a torn record.
   rocksdb::IOStatus HalfThenFull(const rocksdb::Slice& data, const rocksdb::IOOptions& options,

@@ -4,7 +4,9 @@
 // and then fails with IOStatus::NoSpace, as a write(2) that ran out of
 // space half way does; while `FailSyncs()` is in force every fsync fails
 // with NoSpace (a file system that allocates at fsync, e.g. NFS or a thin
-// volume). `Free()` lifts both. For tests only.
+// volume). `Free()` lifts both. While `Stall()` is in force every write
+// waits until `Unstall()` (a RocksDB call that never returns, as
+// DB::Resume() can on a real full disk). For tests only.
 //
 // Thread safety: the flags are atomics; RocksDB's threads may write while
 // the test flips them. The file system must outlive the Env made from it
@@ -33,6 +35,10 @@ class FullDiskFileSystem final : public rocksdb::FileSystemWrapper {
     writes_fail_ = false;
     syncs_fail_ = false;
   }
+  void Stall() { stalled_ = true; }
+  void Unstall() { stalled_ = false; }
+  // Writes waiting in a stall now.
+  int stalled_writes() const { return stalled_writes_.load(); }
   // Writes and fsyncs refused so far.
   std::uint64_t refused() const { return refused_.load(); }
 
@@ -54,6 +60,8 @@ class FullDiskFileSystem final : public rocksdb::FileSystemWrapper {
 
   std::atomic<bool> writes_fail_{false};
   std::atomic<bool> syncs_fail_{false};
+  std::atomic<bool> stalled_{false};
+  std::atomic<int> stalled_writes_{0};
   std::atomic<std::uint64_t> refused_{0};
 };
 
