@@ -243,7 +243,8 @@ class Run:
     def watch(self, later):
         """A daemon that exited by itself is restarted a second later, as
         systemd's Restart=on-failure would; only a full ledger disk may
-        explain it (it cannot open the ledger then)."""
+        explain it (it cannot open the ledger then, or RocksDB could not
+        resume it in the same process: docs/operations.md, 5c)."""
         for node in self.nodes:
             d = node.daemon
             if d.proc is None or d.alive():
@@ -251,7 +252,9 @@ class Run:
             log = d.log()
             d.kill()  # reaps it
             text = log.read_text(errors="replace")
-            if node.fs is not None and "No space left on device" in text:
+            if node.fs is not None and "cannot be resumed in this process" in text:
+                self.count("daemon exits: ledger not resumable in-process (restarted)")
+            elif node.fs is not None and "No space left on device" in text:
                 self.count("daemon exits while the disk was full (restarted)")
             else:
                 self.failures.append((node.name, "a daemon exited by itself (%s): %s" %
