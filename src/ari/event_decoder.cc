@@ -103,7 +103,8 @@ Status EventDecoder::DecodeEventInto(std::string_view frame, AriEvent* e, Paddin
           seen_caller = e->caller.has_value();
         } else if (IsKey(k, "bridge")) {
           dom::object b;
-          if (kv.value.get_object().get(b) == simdjson::SUCCESS) e->bridge = DecodeBridge(b);
+          if (kv.value.get_object().get(b) == simdjson::SUCCESS)
+            e->bridge = DecodeBridge(b, timestamps);
         }
         break;
       case 7:

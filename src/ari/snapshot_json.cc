@@ -61,11 +61,13 @@ void DecodeChannelInto(dom::object o, AriTimestampParser& timestamps, ChannelSna
   }
 }
 
-BridgeSnapshot DecodeBridge(dom::object o) {
+BridgeSnapshot DecodeBridge(dom::object o, AriTimestampParser& timestamps) {
   BridgeSnapshot b;
   for (dom::key_value_pair kv : o) {
     if (IsKey(kv.key, "id")) {
       AssignString(kv.value, &b.id);
+    } else if (IsKey(kv.key, "creationtime")) {
+      b.creation_us = timestamps.Parse(StringOrEmpty(kv.value)).value_or(0);
     } else if (IsKey(kv.key, "channels")) {
       dom::array channels;
       if (kv.value.get_array().get(channels) != simdjson::SUCCESS) continue;

@@ -26,8 +26,9 @@ namespace callledger::ari {
 void DecodeChannelInto(simdjson::dom::object object, AriTimestampParser& timestamps,
                        ChannelSnapshot* channel);
 
-// A Bridge object: its id and the ids of its member channels.
-BridgeSnapshot DecodeBridge(simdjson::dom::object object);
+// A Bridge object: its id, the ids of its member channels and its
+// creationtime.
+BridgeSnapshot DecodeBridge(simdjson::dom::object object, AriTimestampParser& timestamps);
 
 // Helpers for walking DOM objects member by member (each object is walked
 // once; at_key() per field would rescan it every time). Keys are told apart

@@ -28,6 +28,7 @@ struct ChannelSnapshot {
 struct BridgeSnapshot {
   std::string id;
   std::vector<std::string> channels;  // member channel ids
+  std::int64_t creation_us = 0;       // creationtime as UTC µs (0 if absent)
 };
 
 struct AriEvent {

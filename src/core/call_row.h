@@ -12,7 +12,7 @@
 namespace callledger {
 
 // Bumped whenever a rule changes what a row says for the same records.
-inline constexpr int kProjectorVersion = 7;
+inline constexpr int kProjectorVersion = 8;
 
 enum class CallStatus : std::uint8_t {
   kRinging = 0,   // "kelyapti": ringing / waiting

@@ -222,6 +222,8 @@ class Projector {
   // When ARI was last heard from before the open gap (the first of a run
   // of gaps without a reconcile between them).
   std::int64_t gap_heard_us_ = 0;
+  // The time of the last gap record: when the daemon connected again.
+  std::int64_t gap_time_us_ = 0;
   // (window end, heard before it) of recent gaps: a `cel` window ends at
   // its reconcile's time (or at an overflow gap's). A few suffice: windows
   // are recorded soon after their gap.

@@ -21,6 +21,7 @@ void Projector::OnGap(Seq seq, std::int64_t time_us, const AsteriskProcess* aste
   // last heard from before the first.
   if (!awaiting_reconcile_) gap_heard_us_ = last_event_us_;
   gap_seq_ = seq.value;
+  gap_time_us_ = time_us;
   awaiting_reconcile_ = true;
   destroyed_since_gap_.clear();
   // An overflow's CEL window ends at its own gap.
@@ -116,10 +117,19 @@ void Projector::ForgetGone(const ReconcileSnapshot& snap, const std::set<std::st
 // live channels not heard of since, and the bridges that are not fresh
 // (judged before the snapshot's own channels are observed). A channel it
 // first shows Up went Up, as far as anyone can tell, at `time_us`.
+//
+// A bridge Asterisk made after the daemon connected (its creationtime
+// after the gap record's time) is left to its events: ARI delivers
+// everything after the subscription, and a daemon that reads the
+// WebSocket late (a loaded PBX: the fault campaign saw 4 s) can record a
+// snapshot before frames stamped earlier than it. Taken, such a bridge
+// would join its members before the events that make it (an answer
+// dated by a party's Up before the caller's).
 void Projector::TakeFromSnapshot(const ReconcileSnapshot& snap, const std::set<std::string>& live,
                                  std::uint64_t before, std::int64_t time_us) {
   std::set<std::string> take;
   for (const auto& b : snap.bridges) {
+    if (awaiting_reconcile_ && b.creation_us > gap_time_us_) continue;  // its events tell it
     const auto known = bridges_.find(b.id);
     if (known == bridges_.end() || !HeardOfSince(known->second, before)) take.insert(b.id);
   }

@@ -83,7 +83,8 @@ Result<ReconcileSnapshot> ReconcileDecoder::Decode(std::string_view payload) {
   if (o["bridges"].get_array().get(arr) == simdjson::SUCCESS) {
     for (dom::element e : arr) {
       dom::object b;
-      if (e.get_object().get(b) == simdjson::SUCCESS) snap.bridges.push_back(ari::DecodeBridge(b));
+      if (e.get_object().get(b) == simdjson::SUCCESS)
+        snap.bridges.push_back(ari::DecodeBridge(b, impl_->timestamps));
     }
   }
   return snap;

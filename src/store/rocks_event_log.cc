@@ -172,10 +172,10 @@ RocksEventLog::~RocksEventLog() {
     // A Resume() that did not finish still runs on its own thread, on this
     // DB: leave RocksDB to it (the process is about to end; the WAL holds
     // everything appended, as after a crash).
-    (void)db_.release();
+    (void)db_.release();  // left, not deleted: the thread above still uses it
     return;
   }
-  if (db_ && options_.mode == OpenMode::kReadWrite) (void)SyncNow();
+  if (db_ && options_.mode == OpenMode::kReadWrite) (void)SyncNow();  // dropped, as above
   if (db_) {
     for (auto* h : {default_, records_, index_}) {
       if (h != nullptr) (void)db_->DestroyColumnFamilyHandle(h);  // dropped, as above

@@ -146,6 +146,53 @@ TEST_CASE("a reconcile leaves alone a call first seen after the gap") {
   CHECK(rows[0].hangup_cause == 16);
 }
 
+// A daemon that reads the WebSocket late records the snapshot before frames
+// stamped earlier than it (the fault campaign saw 4 s at a daemon's start
+// on a loaded PBX). A bridge the snapshot shows that Asterisk made after
+// the daemon connected is left to its own events: taken early, it joined
+// the call to the agent before the caller was Up, an answer 3 ms early.
+TEST_CASE("a snapshot's bridge made after the connection is left to its events") {
+  const auto lines = ReadLines(testing::SourceDir() / "fixtures" / "asterisk-cel" /
+                               "a-inbound-answered.observer.jsonl");
+  const std::string bridges = ReadFile(testing::SourceDir() / "fixtures" / "asterisk-cel" /
+                                       "a-inbound-answered.api-bridges.json");
+  REQUIRE(bridges.find(R"("creationtime":"2026-12-07T16:44:50.390+0500")") != std::string::npos);
+  store::MemoryEventLog uncut("pbx");
+  store::MemoryEventLog late("pbx");
+  std::vector<RecordDraft> frames;
+  for (const auto& line : lines) frames.push_back(Frame(line));
+  REQUIRE(uncut.Append(frames).ok());
+  // Connected before the call began; the snapshot (no channels yet, the
+  // bridge made at 16:44:50.390) lands before the frames of the answer.
+  const std::int64_t connected = frames.front().event_time_us - 1000;
+  std::vector<RecordDraft> drafts = {Gap(connected)};
+  std::size_t i = 0;
+  for (; i < lines.size() && lines[i].find("T16:44:50.3") == std::string::npos; ++i) {
+    drafts.push_back(frames[i]);
+  }
+  REQUIRE(i > 0);
+  REQUIRE(i < lines.size());
+  drafts.push_back(Reconcile("[]", bridges, frames.back().event_time_us));
+  for (; i < lines.size(); ++i) drafts.push_back(frames[i]);
+  REQUIRE(late.Append(drafts).ok());
+  const auto want = Project(uncut);
+  const auto got = Project(late);
+  REQUIRE(want.size() == 1);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].answer_us == want[0].answer_us);
+  CHECK(got[0].end_us == want[0].end_us);
+  CHECK(got[0].disposition == want[0].disposition);
+
+  // A bridge made before the connection (in the gap) is the snapshot's to
+  // tell: connected after it, the bridge is taken.
+  store::MemoryEventLog hidden("pbx");
+  drafts.front() = Gap(frames.back().event_time_us);
+  REQUIRE(hidden.Append(drafts).ok());
+  const auto taken = Project(hidden);
+  REQUIRE(taken.size() == 1);
+  CHECK(taken[0].answer_us < want[0].answer_us);
+}
+
 TEST_CASE("duplicate frames change nothing") {
   for (const auto& stream : testing::AllCapturedStreams()) {
     INFO(stream.filename().string());
