@@ -84,6 +84,15 @@ class Run:
         self.rng = random.Random(options.seed)
         self.root = pathlib.Path(options.dir or tempfile.mkdtemp(prefix="call-ledger-chaos."))
         self.root.mkdir(parents=True, exist_ok=True)
+        # The streams, what ari-sim played, the ledgers and their exports
+        # stay in the directory: about 9 MB a second of run (a 1,200 s run
+        # left about 10 GB). A full disk half way would fail the run.
+        need = options.duration * 9 * 2**20
+        free = shutil.disk_usage(self.root).free
+        if free < need:
+            raise SystemExit("chaos: %s has %.1f GB free; a %d s run leaves about %.1f GB there "
+                             "(free some, or give --dir on a larger disk)"
+                             % (self.root, free / 2**30, options.duration, need / 2**30))
         self.build = self.copy_binaries(pathlib.Path(options.build))
         self.started = time.monotonic()
         self.stream_s = (options.duration - setup_seconds(options.duration) -
