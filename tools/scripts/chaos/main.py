@@ -85,8 +85,8 @@ class Run:
         self.root = pathlib.Path(options.dir or tempfile.mkdtemp(prefix="call-ledger-chaos."))
         self.root.mkdir(parents=True, exist_ok=True)
         # The streams, what ari-sim played, the ledgers and their exports
-        # stay in the directory: about 9 MB a second of run (a 1,200 s run
-        # left about 10 GB). A full disk half way would fail the run.
+        # stay in the directory: up to about 9 MB a second of run (a 1,200 s
+        # run left 8.5 GB). A full disk half way would fail the run.
         need = options.duration * 9 * 2**20
         free = shutil.disk_usage(self.root).free
         if free < need:
