@@ -15,6 +15,7 @@
 #include "cel_files.h"
 #include "core/utc_time.h"
 #include "daemon/ingest.h"
+#include "forwarding_log.h"
 #include "payload/cel.h"
 #include "store/memory_event_log.h"
 #include "support/fixtures.h"
@@ -311,25 +312,16 @@ TEST_CASE("a settle wait that runs out is noted, and a large window goes through
 }
 
 // Takes no record, like a ledger on a full disk.
-class RefusingLog final : public EventLog {
+class RefusingLog final : public testing::ForwardingLog {
  public:
-  LedgerInfo Info() const override { return inner_.Info(); }
-  LedgerHead Head() const override { return inner_.Head(); }
+  RefusingLog() : ForwardingLog(real_) {}  // real_ is only bound here, used later
   Result<SeqRange> Append(std::span<const RecordDraft>) override {
     return Unavailable("injected: no space left on device");
   }
   Status Sync() override { return Status::Ok(); }
-  Result<std::string> ReadEncoded(Seq s) const override { return inner_.ReadEncoded(s); }
-  Status ScanEncoded(Seq f, Seq t, const EncodedVisitor& v) const override {
-    return inner_.ScanEncoded(f, t, v);
-  }
-  Result<std::vector<Seq>> Lookup(IndexKind k, std::string_view id) const override {
-    return inner_.Lookup(k, id);
-  }
-  std::uint64_t SizeOnDisk() const override { return 0; }
 
  private:
-  store::MemoryEventLog inner_{"pbx"};
+  store::MemoryEventLog real_{"pbx"};
 };
 
 TEST_CASE("evidence waits for the ledger, but not at shutdown") {
