@@ -9,6 +9,7 @@ void DecodeChannelInto(dom::object o, AriTimestampParser& timestamps, ChannelSna
   c->state.clear();
   c->caller_name.clear();
   c->caller_number.clear();
+  c->connected_number.clear();
   c->dialplan_exten.clear();
   c->dialplan_app.clear();
   c->dialplan_app_data.clear();
@@ -34,6 +35,15 @@ void DecodeChannelInto(dom::object o, AriTimestampParser& timestamps, ChannelSna
               AssignString(f.value, &c->caller_name);
             else if (IsKey(f.key, "number"))
               AssignString(f.value, &c->caller_number);
+          }
+        }
+        break;
+      case 9:
+        if (IsKey(k, "connected")) {
+          dom::object connected;
+          if (kv.value.get_object().get(connected) != simdjson::SUCCESS) break;
+          for (dom::key_value_pair f : connected) {
+            if (IsKey(f.key, "number")) AssignString(f.value, &c->connected_number);
           }
         }
         break;

@@ -19,6 +19,7 @@ struct ChannelSnapshot {
   std::string state;  // "Ring", "Ringing", "Up", "Down", "Busy", ...
   std::string caller_name;
   std::string caller_number;
+  std::string connected_number;  // channel.connected.number
   std::string dialplan_exten;
   std::string dialplan_app;  // channel.dialplan.app_name
   std::string dialplan_app_data;

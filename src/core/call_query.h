@@ -41,6 +41,7 @@ struct CallQuery {
   std::optional<Evidence> evidence;
   std::optional<EndReason> end_reason;  // a reason, never kNone (live calls: status)
   std::optional<std::string> node;      // one PBX's rows, when several share the database
+  std::optional<std::string> agent;     // the row's agent, exactly (docs/projection.md, "Agents")
   int limit = kDefaultLimit;
   std::optional<CallCursor> after;
 

@@ -53,6 +53,37 @@ std::optional<EndReason> EndReasonFromName(std::string_view name) {
   return std::nullopt;
 }
 
+std::string_view LegOutcomeName(LegOutcome o) {
+  switch (o) {
+    case LegOutcome::kRinging:
+      return "ringing";
+    case LegOutcome::kAnswered:
+      return "answered";
+    case LegOutcome::kNoAnswer:
+      return "no_answer";
+    case LegOutcome::kBusy:
+      return "busy";
+    case LegOutcome::kCongestion:
+      return "congestion";
+    case LegOutcome::kFailed:
+      return "failed";
+    case LegOutcome::kCancelled:
+      return "cancelled";
+    case LegOutcome::kUnknown:
+      return "unknown";
+  }
+  return "unknown";
+}
+
+std::optional<LegOutcome> LegOutcomeFromName(std::string_view name) {
+  for (LegOutcome o : {LegOutcome::kRinging, LegOutcome::kAnswered, LegOutcome::kNoAnswer,
+                       LegOutcome::kBusy, LegOutcome::kCongestion, LegOutcome::kFailed,
+                       LegOutcome::kCancelled, LegOutcome::kUnknown}) {
+    if (name == LegOutcomeName(o)) return o;
+  }
+  return std::nullopt;
+}
+
 bool IsEstimatedEnd(EndReason r) { return r == EndReason::kGap || r == EndReason::kPbxRestart; }
 
 std::int64_t RoundedSeconds(std::int64_t from_us, std::int64_t to_us) {

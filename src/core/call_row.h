@@ -6,13 +6,14 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/record.h"
 
 namespace callledger {
 
 // Bumped whenever a rule changes what a row says for the same records.
-inline constexpr int kProjectorVersion = 8;
+inline constexpr int kProjectorVersion = 9;
 
 enum class CallStatus : std::uint8_t {
   kRinging = 0,   // "kelyapti": ringing / waiting
@@ -48,6 +49,33 @@ std::optional<EndReason> EndReasonFromName(std::string_view name);
 // of `end_estimated`, which says the same in the older column.
 bool IsEstimatedEnd(EndReason r);
 
+// What became of one leg rung for a call (docs/projection.md,
+// `agents_tried`): its final Dial status, else what its channel showed.
+enum class LegOutcome : std::uint8_t {
+  kRinging = 0,     // "ringing": rung, no outcome yet
+  kAnswered = 1,    // "answered": picked up (Dial ANSWER, or its channel went Up)
+  kNoAnswer = 2,    // "no_answer": rang without an answer (Dial NOANSWER; hung up while ringing)
+  kBusy = 3,        // "busy": Dial BUSY, cause 17
+  kCongestion = 4,  // "congestion": Dial CONGESTION, a congestion cause
+  kFailed = 5,      // "failed": Dial CHANUNAVAIL (or another final status), a failure cause
+  kCancelled = 6,   // "cancelled": Dial CANCEL (the caller hung up while a Dial() rang it)
+  kUnknown = 7,     // "unknown": gone in a gap before its outcome was seen
+};
+std::string_view LegOutcomeName(LegOutcome o);
+// The LegOutcome named `name`, as LegOutcomeName writes it; nullopt otherwise.
+std::optional<LegOutcome> LegOutcomeFromName(std::string_view name);
+
+// One leg the application or a Dial rang for a call: an agent tried (or,
+// for an outbound call, the far end).
+struct AgentAttempt {
+  std::string endpoint;      // the extension its channel names (core/endpoint_name.h)
+  std::string channel_id;    // the leg's channel
+  std::int64_t rung_us = 0;  // when it was first seen rung for the call
+  LegOutcome outcome = LegOutcome::kRinging;
+
+  bool operator==(const AgentAttempt&) const = default;
+};
+
 struct CallRow {
   std::string node;
   std::string call_id;     // Stasis args[0] if non-empty, else the channel id
@@ -76,6 +104,12 @@ struct CallRow {
   int projector_version = kProjectorVersion;
   Evidence evidence = Evidence::kAri;
   EndReason end_reason = EndReason::kNone;
+  // Who took the call (docs/projection.md, "Agents"): an inbound call's
+  // first party connected to the caller, an outbound call's calling agent;
+  // empty = NULL.
+  std::string agent;
+  std::vector<AgentAttempt> agents_tried;  // in the order they were rung
+  std::string transferred_to;              // the last party after the first; empty = NULL
 
   bool operator==(const CallRow&) const = default;
 };

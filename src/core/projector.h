@@ -118,6 +118,7 @@ class Projector {
   void EndCallsOfOldProcess(Seq gap);
   // Healing from a whole window of CEL lines (projector_cel.cc).
   void HealFromCel(const CelEvidence& window);
+  void HealLegsFromCel(const std::map<std::string, fold::CelChannel>& cel);
   void HealCall(Call& call, const fold::CelChannel& cel,
                 const std::map<std::string, fold::CelChannel>& window, std::int64_t heard_us,
                 bool opened);
@@ -193,7 +194,7 @@ class Projector {
   // Channels, bridges and the connection rule's evidence
   // (projector_channels.cc). Observe takes a snapshot seen at `time_us`.
   Channel& Observe(const ChannelSnapshot& snap, std::int64_t time_us);
-  void LinkLegByArgs(Channel& ch, const std::vector<std::string>& args);
+  void LinkLegByArgs(Channel& ch, const std::vector<std::string>& args, std::int64_t time_us);
   void SetBridge(const BridgeSnapshot& b);
   void CheckConnected(const std::string& channel_id, std::int64_t time_us);
   void CheckBridge(const std::string& bridge_id, std::int64_t time_us);
@@ -201,6 +202,22 @@ class Projector {
   Call* CallOrLegOf(const Channel& ch);  // its call, or the call it is a leg of
   Call* CallOfChannel(const std::string& channel_id);
   Call* SubjectCall(const ObservedEvent& ev);
+
+  // Agents (projector_agents.cc, docs/projection.md "Agents"): the legs
+  // rung for a call, what became of each, and who took the call.
+  // RingLegFor lists `leg` in the call's agents_tried (once);
+  // OriginatedFor finds the call an originated leg was rung for.
+  void RingLegFor(Channel& leg, Call& call, std::int64_t time_us);
+  Call* OriginatedFor(const Channel& leg);
+  void OnLegDial(const ObservedEvent& ev);
+  // What the leg's channel showed: Up, its end's cause, or that it is gone.
+  void LegShows(const Channel& leg, LegOutcome outcome);
+  // A party connected to the caller: the one the answer was taken from
+  // names the agent (inbound calls), one that came later a transfer.
+  enum class PartyJoin : std::uint8_t { kAnswered, kAlongside, kLater };
+  void NoteParty(Call& call, const Channel& party, PartyJoin join);
+  void OpenAgents(Call& call, const ChannelSnapshot& snap);
+  void ForgetCallNumber(const Call& call);
 
   void Sweep();  // projector_sweep.cc
 
@@ -246,6 +263,9 @@ class Projector {
   std::map<std::string, Channel> channels_;               // by channel id
   std::map<std::string, Call> calls_;                     // by call_id
   std::map<std::string, std::set<std::string>> bridges_;  // bridge id -> members
+  // Call keys by the call channel's caller number (Call::caller_number),
+  // for OriginatedFor; an entry goes when its call is erased.
+  std::map<std::string, std::set<std::string>> calls_by_number_;
   // The rows the record being applied changed; the only way to change one.
   fold::RowEdits edits_;
   // (last_seq, call_id) of every row change, oldest first: Sweep finds the

@@ -23,7 +23,9 @@
 // taken (ARI's rules saw it and decided).
 #include <algorithm>
 
+#include "core/agent_rules.h"
 #include "core/call_rules.h"
+#include "core/endpoint_name.h"
 #include "core/projector.h"
 #include "core/q850.h"
 
@@ -156,7 +158,26 @@ void Projector::HealFromCel(const CelEvidence& window) {
     }
     HealCall(*call, *c, cel, heard_us, opened);
   }
+  HealLegsFromCel(cel);
   healed_until_us_ = std::max(healed_until_us_, window.until_us);
+}
+
+// Legs whose outcome a gap hid (still ringing, or gone from a reconcile):
+// CEL shows whether each answered, else its hang-up's cause.
+void Projector::HealLegsFromCel(const std::map<std::string, fold::CelChannel>& cel) {
+  for (auto& [key, call] : calls_) {
+    for (const AgentAttempt& leg : call.row().agents_tried) {
+      if (leg.outcome != LegOutcome::kRinging && leg.outcome != LegOutcome::kUnknown) continue;
+      const auto c = cel.find(leg.channel_id);
+      if (c == cel.end() || (c->second.answer_us == 0 && !c->second.ended)) continue;
+      const LegOutcome outcome =
+          c->second.answer_us != 0 ? LegOutcome::kAnswered : fold::OutcomeOfCause(c->second.cause);
+      // The rule changes this element's outcome in place (the list keeps
+      // its size): the loop reads on.
+      fold::SetLegOutcome(edits_, call, leg.channel_id, outcome, fold::OutcomeFrom::kChannel);
+      fold::MarkEvidence(edits_, call, Evidence::kCel);
+    }
+  }
 }
 
 // Channels a snapshot showed Up without saying when: CEL's ANSWER says
@@ -259,6 +280,21 @@ fold::Connection CelConnectionOf(const fold::CelChannel& c,
   }
   return conn;
 }
+// The extension of CEL's party: its name from a line of the window (or
+// the name the connection carries), else what ARI showed of it.
+std::string CelPartyEndpoint(const fold::CelConnection& k,
+                             const std::map<std::string, fold::CelChannel>& window,
+                             const std::map<std::string, fold::Channel>& channels) {
+  constexpr std::string_view kByName = "name:";
+  if (std::string_view(k.party).starts_with(kByName)) {
+    return fold::EndpointOfChannel(std::string_view(k.party).substr(kByName.size()));
+  }
+  if (const auto p = window.find(k.party); p != window.end() && !p->second.name.empty()) {
+    return fold::EndpointOfChannel(p->second.name);
+  }
+  const auto known = channels.find(k.party);
+  return known != channels.end() ? known->second.endpoint : std::string();
+}
 }  // namespace
 
 void Projector::HealCall(Call& call, const fold::CelChannel& c,
@@ -277,6 +313,11 @@ void Projector::HealCall(Call& call, const fold::CelChannel& c,
     if (*answer_us >= row.start_us && before_end && (missed || better)) {
       fold::HealAnswer(edits_, call, *answer_us);
       healed = true;
+      // Who took it, when ARI saw no connection at all.
+      if (missed && c.connection && call.row().direction != fold::kOutgoing) {
+        call.parties.push_back(c.connection->party);
+        fold::SetAgent(edits_, call, CelPartyEndpoint(*c.connection, window, channels_));
+      }
     }
   }
   healed |= HealEndFromCel(call, c, heard_us);
@@ -386,6 +427,7 @@ void Projector::ForgetChannel(const std::string& channel_id) {
   if (awaiting_reconcile_) destroyed_since_gap_.insert(channel_id);
   auto it = channels_.find(channel_id);
   if (it == channels_.end()) return;
+  LegShows(it->second, LegOutcome::kUnknown);  // a leg still ringing: its end is not known
   for (const auto& b : it->second.bridges) {
     if (auto bi = bridges_.find(b); bi != bridges_.end()) bi->second.erase(channel_id);
   }

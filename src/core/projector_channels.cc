@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "core/call_rules.h"
+#include "core/endpoint_name.h"
 #include "core/projector.h"
 #include "core/stasis_app_data.h"
 
@@ -44,6 +45,8 @@ Projector::Channel& Projector::Observe(const ChannelSnapshot& snap, std::int64_t
     ch.up_estimated = in_reconcile_;
   }
   ch.internal = fold::IsInternalChannelName(snap.name);
+  if (ch.endpoint.empty() && !snap.name.empty()) ch.endpoint = fold::EndpointOfChannel(snap.name);
+  if (ch.connected_number.empty()) ch.connected_number = snap.connected_number;
   // Keep the first creation time.
   if (ch.creation_us == 0) ch.creation_us = snap.creation_us;
   ch.last_seen = current_seq_;
@@ -51,20 +54,24 @@ Projector::Channel& Projector::Observe(const ChannelSnapshot& snap, std::int64_t
   // it is in the application: that links it to its call on either stream.
   if (ch.call_key.empty() && ch.leg_of.empty() && snap.dialplan_app == "Stasis") {
     const fold::StasisAppData data = fold::SplitAppData(snap.dialplan_app_data);
-    if (data.app == options_.call_app) LinkLegByArgs(ch, data.args);
+    if (data.app == options_.call_app) LinkLegByArgs(ch, data.args, time_us);
   }
   return ch;
 }
 
-void Projector::LinkLegByArgs(Channel& ch, const std::vector<std::string>& args) {
+// A leg linked by its arguments was rung for its call, whether or not its
+// ringing was seen (an originated leg enters Stasis when it answers).
+void Projector::LinkLegByArgs(Channel& ch, const std::vector<std::string>& args,
+                              std::int64_t time_us) {
   for (const auto& a : args) {
     if (a.empty() || a == ch.id) continue;
-    if (Call* c = CallOfChannel(a)) {
-      ch.leg_of = c->row().call_id;
-      return;
+    Call* c = CallOfChannel(a);
+    if (c == nullptr) {
+      if (auto it = calls_.find(a); it != calls_.end()) c = &it->second;
     }
-    if (auto it = calls_.find(a); it != calls_.end()) {
-      ch.leg_of = it->first;
+    if (c != nullptr) {
+      ch.leg_of = c->row().call_id;
+      RingLegFor(ch, *c, time_us);
       return;
     }
   }
@@ -86,9 +93,11 @@ void Projector::SetBridge(const BridgeSnapshot& b) {
 // one whose answer is earliest.
 void Projector::CheckConnected(const std::string& channel_id, std::int64_t time_us) {
   Call* call = CallOfChannel(channel_id);
-  if (call == nullptr || !fold::AwaitsConnection(call->row())) return;
+  if (call == nullptr || call->row().status == CallStatus::kFinished) return;
+  const bool awaits = fold::AwaitsConnection(call->row());
   const Channel& ch = channels_[channel_id];
   std::optional<fold::Connection> first;
+  std::vector<const Channel*> parties;
   for (const auto& bridge_id : ch.bridges) {
     auto b = bridges_.find(bridge_id);
     if (b == bridges_.end()) continue;
@@ -96,6 +105,11 @@ void Projector::CheckConnected(const std::string& channel_id, std::int64_t time_
       if (other == channel_id) continue;
       auto o = channels_.find(other);
       if (o == channels_.end() || !o->second.up || o->second.internal) continue;
+      if (!awaits) {
+        NoteParty(*call, o->second, PartyJoin::kLater);  // answered before: a transfer
+        continue;
+      }
+      parties.push_back(&o->second);
       const fold::Connection c{time_us,
                                ch.up_us,
                                o->second.up_us,
@@ -113,6 +127,10 @@ void Projector::CheckConnected(const std::string& channel_id, std::int64_t time_
   const auto party = channels_.find(call->answer_party);
   if (ch.up_from_cel || (party != channels_.end() && party->second.up_from_cel)) {
     fold::MarkEvidence(edits_, *call, Evidence::kCel);
+  }
+  for (const Channel* p : parties) {
+    NoteParty(*call, *p,
+              p->id == call->answer_party ? PartyJoin::kAnswered : PartyJoin::kAlongside);
   }
 }
 

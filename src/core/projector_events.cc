@@ -3,6 +3,7 @@
 // none writes a column itself. OnAriEvent (projector.cc) calls them.
 #include <string>
 
+#include "core/agent_rules.h"
 #include "core/call_rules.h"
 #include "core/projector.h"
 #include "core/q850.h"
@@ -39,6 +40,10 @@ void Projector::OnStasisEnd(const ObservedEvent& ev) {
 // The end when nothing ended the call before; else only its cause. On a
 // loaded PBX this comes seconds after the hangup.
 void Projector::OnChannelDestroyed(const ObservedEvent& ev) {
+  if (ev.subject != nullptr) {
+    LegShows(*ev.subject,
+             ev.subject->up ? LegOutcome::kAnswered : fold::OutcomeOfCause(ev.ari.cause));
+  }
   Call* c = SubjectCall(ev);
   if (c != nullptr && c->row().status != CallStatus::kFinished && c->cel_exit_us != 0 &&
       c->cel_exit_us > c->last_heard_us && c->cel_exit_us <= ev.time_us) {
@@ -99,6 +104,7 @@ void Projector::OnDial(const ObservedEvent& ev) {
   if (caller != nullptr && peer->leg_of.empty()) {
     if (Call* c = CallOrLegOf(*caller)) peer->leg_of = c->row().call_id;
   }
+  OnLegDial(ev);
   const std::string& status = ev.ari.dialstatus;
   if (!fold::dial_status::IsFinal(status)) return;
   if (Call* c = CallOrLegOf(*peer); c != nullptr && c->row().status != CallStatus::kFinished) {
@@ -106,10 +112,16 @@ void Projector::OnDial(const ObservedEvent& ev) {
   }
   if (status == fold::dial_status::kAnswer && caller != nullptr) {
     if (Call* c = CallOf(*caller)) {
+      const bool awaited = fold::AwaitsConnection(c->row());
       fold::MarkConnected(
           edits_, *c,
           fold::Connection{ev.time_us, caller->up_us, peer->up_us, peer->creation_us,
                            caller->up_estimated || peer->up_estimated});
+      if (awaited) {
+        NoteParty(*c, *peer, PartyJoin::kAnswered);
+      } else if (c->row().status != CallStatus::kFinished) {
+        NoteParty(*c, *peer, PartyJoin::kLater);
+      }
     }
   }
 }
@@ -141,6 +153,7 @@ void Projector::OnRecording(const ObservedEvent& ev) {
 // A channel that answered may connect the calls in its bridges.
 void Projector::OnChannelStateChange(const ObservedEvent& ev) {
   if (ev.channel_id.empty()) return;
+  if (ev.subject->up) LegShows(*ev.subject, LegOutcome::kAnswered);
   for (const auto& b : ev.subject->bridges) CheckBridge(b, ev.time_us);
 }
 
@@ -165,10 +178,14 @@ Projector::Call* Projector::EnterStasis(const ChannelSnapshot& snap,
                                         std::int64_t time_us) {
   Channel& ch = Observe(snap, time_us);
   if (ch.call_key.empty()) {
-    // A dialled channel, or one whose arguments name a known call, is a leg.
-    if (!ch.leg_of.empty() || ch.dial_peer) return nullptr;
-    LinkLegByArgs(ch, args);
-    if (!ch.leg_of.empty() || ArgsNameAnotherChannel(args, snap.id)) return nullptr;
+    // A dialled channel, or one whose arguments name a known call, is a
+    // leg (a dialled one is linked by its arguments all the same: its
+    // ringing may not have told whose it was, core/projector_agents.cc).
+    if (!ch.leg_of.empty()) return nullptr;
+    LinkLegByArgs(ch, args, time_us);
+    if (ch.dial_peer || !ch.leg_of.empty() || ArgsNameAnotherChannel(args, snap.id)) {
+      return nullptr;
+    }
     std::string key = CallKeyFor(snap.id, args);
     const auto [it, fresh] = calls_.try_emplace(key);
     ch.call_key = std::move(key);
@@ -179,6 +196,7 @@ Projector::Call* Projector::EnterStasis(const ChannelSnapshot& snap,
           edits_, it->second,
           fold::CallOpening{node_, call_id, key_from_args, snap, args,
                             ch.creation_us != 0 ? ch.creation_us : time_us, ch.mixmonitor});
+      OpenAgents(it->second, snap);
       if (ch.mixmonitor_from_cel && !ch.mixmonitor.empty()) {
         fold::MarkEvidence(edits_, it->second, Evidence::kCel);  // its recording came from CEL
       }
@@ -221,6 +239,7 @@ void Projector::Withdraw(Call& call, Channel& channel) {
     }
   }
   channel.call_key.clear();
+  ForgetCallNumber(call);
   edits_.Withdraw(call);
   calls_.erase(key);
 }

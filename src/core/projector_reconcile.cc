@@ -90,6 +90,7 @@ void Projector::ForgetGone(const ReconcileSnapshot& snap, const std::set<std::st
   std::set<std::string> forgotten;
   for (auto it = channels_.begin(); it != channels_.end();) {
     if (live.count(it->first) == 0 && it->second.last_seen < before) {
+      LegShows(it->second, LegOutcome::kUnknown);  // a leg still ringing: its end is not known
       forgotten.insert(it->first);
       it = channels_.erase(it);
     } else {

@@ -56,6 +56,13 @@ struct Channel {
   std::string mixmonitor;            // MIXMONITOR_FILENAME, often set before Stasis
   bool mixmonitor_from_cel = false;  // mixmonitor is a MixMonitor CEL showed
   std::uint64_t last_seen = 0;
+  // The extension its name stands for (core/endpoint_name.h), and the first
+  // connected-line number a snapshot showed: an originated leg's is its
+  // originator's caller number (Asterisk copies it), which ties a hunt leg
+  // that never enters Stasis to its call (core/projector_agents.cc).
+  std::string endpoint;
+  std::string connected_number;
+  std::string tried_for;  // call key this channel is listed in agents_tried of
 };
 
 // Which record ended a call: after a hangup request or a StasisEnd, the
@@ -123,6 +130,12 @@ class Call {
   // call at that exit (OnChannelDestroyed).
   std::int64_t last_heard_us = 0;
   std::int64_t cel_exit_us = 0;
+  // The call channel's caller number at its Stasis entry: an originated
+  // leg whose connected line shows it was rung for this call
+  // (core/projector_agents.cc). And every party the caller was connected
+  // to so far: a new one after the answer is a transfer.
+  std::string caller_number;
+  std::vector<std::string> parties;
 
  private:
   friend class RowEdits;

@@ -21,6 +21,7 @@ void Projector::Sweep() {
       if (auto ch = channels_.find(it->second.row().channel_id); ch != channels_.end()) {
         ch->second.call_key.clear();
       }
+      ForgetCallNumber(it->second);
       calls_.erase(it);
     }
     by_last_seq_.pop_front();

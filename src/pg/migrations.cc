@@ -152,6 +152,26 @@ ALTER TABLE call_logs ALTER COLUMN end_reason TYPE text USING
   CASE WHEN status = 'yakunlandi' THEN CASE WHEN end_estimated THEN 'gap' ELSE 'hangup' END END;
 )sql";
 
+// Version 6: who took the call (projector version 9, docs/projection.md
+// "Agents"): `agent`, `agents_tried` (every leg rung, in order, with its
+// outcome, as jsonb: GET /api/stats and /api/agents read its elements) and
+// `transferred_to`. agents_tried is NOT NULL with '[]' as its default: a
+// constant default is only a catalog change, so the ALTER rewrites nothing;
+// the rows already there read as "no leg known" until a rebuild projects
+// them again (docs/operations.md, "Upgrading"). The agent index has the
+// order of call_logs_newest_idx after the agent, so a page of one agent's
+// calls is read in order; partial, as most rows of an abandoned call have
+// no agent.
+constexpr std::string_view kV6 = R"sql(
+ALTER TABLE call_logs
+  ADD COLUMN agent text,
+  ADD COLUMN agents_tried jsonb NOT NULL DEFAULT '[]',
+  ADD COLUMN transferred_to text;
+CREATE INDEX call_logs_agent_idx ON call_logs
+  (agent, start_time DESC NULLS LAST, call_id COLLATE "C" DESC, node COLLATE "C" DESC)
+  WHERE agent IS NOT NULL;
+)sql";
+
 // Migration 4's step after its SQL: missed_open from the rows already there.
 void FillMissedOpen(pqxx::transaction_base& tx) { RecomputeMissedOpen(tx); }
 
@@ -161,6 +181,7 @@ constexpr std::array kMigrations = {
     Migration{3, "number indexes with answered, start_time for missed-call follow-ups", kV3},
     Migration{4, "fewer call_logs indexes; missed_open", kV4, &FillMissedOpen},
     Migration{5, "call_logs evidence and end_reason", kV5},
+    Migration{6, "call_logs agent, agents_tried, transferred_to", kV6},
 };
 static_assert(kMigrations.size() == kSchemaVersion, "one migration per schema version");
 

@@ -33,7 +33,7 @@
 namespace callledger::pg {
 
 // The newest schema version this build knows.
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 
 // pg_advisory_xact_lock key held while migrating ("callledg" in ASCII).
 inline constexpr long long kMigrationLockKey = 0x63616c6c6c656467LL;

@@ -63,6 +63,8 @@ Filter SearchFilter(const CallQuery& q) {
   // period's rows (0.1 s for a million rows matching none).
   if (q.evidence) f.And("evidence = " + f.P(std::string(EvidenceName(*q.evidence))));
   if (q.end_reason) f.And("end_reason = " + f.P(std::string(EndReasonName(*q.end_reason))));
+  // call_logs_agent_idx: one agent's rows, newest first.
+  if (q.agent) f.And("agent = " + f.P(*q.agent));
   // call_logs is partitioned by node: one node's rows are one partition.
   if (q.node) f.And("node = " + f.P(*q.node));
   return f;

@@ -7,6 +7,7 @@
 #include <pqxx/pqxx>
 #include <utility>
 
+#include "core/agent_attempts.h"
 #include "pg/migrations.h"
 #include "pg/pg_missed_open.h"
 #include "pg/pg_row_codec.h"
@@ -57,7 +58,10 @@ Values RowValues(const CallRow& r) {
           std::to_string(r.last_seq.value),
           std::to_string(r.projector_version),
           std::string(EvidenceName(r.evidence)),
-          Text(std::string(EndReasonName(r.end_reason)))};
+          Text(std::string(EndReasonName(r.end_reason))),
+          Text(r.agent),
+          AgentsTriedJson(r.agents_tried, TimePrecision::kMicros),
+          Text(r.transferred_to)};
 }
 
 const std::string& OnConflictUpdate() {

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string_view>
 
+#include "core/agent_attempts.h"
 #include "pg/pg_row_codec.h"
 
 namespace callledger::pg {
@@ -37,6 +38,12 @@ class TupleWriter {
   void OptionalText(std::string_view s) {  // empty = NULL
     if (s.empty()) return Null();
     Text(s);
+  }
+  // jsonb's binary form: a version byte (1), then the JSON text.
+  void Jsonb(std::string_view json) {
+    AppendBigEndian(static_cast<std::int32_t>(json.size() + 1), out_);
+    out_->push_back('\1');
+    out_->append(json);
   }
   void Time(std::int64_t unix_us) {  // 0 = NULL
     if (unix_us == 0) return Null();
@@ -104,6 +111,9 @@ void AppendCopyBinaryRow(const CallRow& r, std::string* out) {
   t.Int32(static_cast<std::int32_t>(r.projector_version));
   t.Text(EvidenceName(r.evidence));
   t.OptionalText(EndReasonName(r.end_reason));  // kNone = NULL
+  t.OptionalText(r.agent);
+  t.Jsonb(AgentsTriedJson(r.agents_tried, TimePrecision::kMicros));
+  t.OptionalText(r.transferred_to);
 }
 
 void AppendCopyBinaryTrailer(std::string* out) { AppendBigEndian(std::int16_t{-1}, out); }

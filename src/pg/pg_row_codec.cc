@@ -1,8 +1,12 @@
 #include "pg/pg_row_codec.h"
 
+#include <boost/json.hpp>
 #include <chrono>
 #include <cstdio>
 #include <pqxx/pqxx>
+
+#include "core/agent_attempts.h"
+#include "core/utc_time.h"
 
 namespace callledger::pg {
 namespace {
@@ -126,8 +130,54 @@ Result<CallRow> ReadRow(const pqxx::row& row, int first) {
   const std::optional<EndReason> reason = EndReasonFromName(end_reason);
   if (!reason) return DataLoss("unknown end_reason '" + end_reason + "' in call " + r.call_id);
   r.end_reason = *reason;
+  r.agent = text(26);
+  Result<std::vector<AgentAttempt>> tried = ParseAgentsTried(text(27), r.call_id);
+  if (!tried.ok()) return tried.status();
+  r.agents_tried = std::move(*tried);
+  r.transferred_to = text(28);
   if (bad) return DataLoss("unreadable time '" + *bad + "' in call " + r.call_id);
   return r;
+}
+
+Result<std::vector<AgentAttempt>> ParseAgentsTried(std::string_view text,
+                                                   const std::string& call_id) {
+  const auto bad = [&](std::string_view why) {
+    return DataLoss("unreadable agents_tried in call " + call_id + ": " + std::string(why));
+  };
+  boost::system::error_code ec;
+  const boost::json::value v = boost::json::parse(text, ec);
+  if (ec || !v.is_array()) return bad(ec ? ec.message() : "not an array");
+  std::vector<AgentAttempt> out;
+  for (const boost::json::value& item : v.as_array()) {
+    const boost::json::object* o = item.if_object();
+    if (o == nullptr) return bad("an element is not an object");
+    const auto string_at = [&](std::string_view key) -> const boost::json::string* {
+      const boost::json::value* f = o->if_contains(key);
+      return f != nullptr ? f->if_string() : nullptr;
+    };
+    const boost::json::string* endpoint = string_at(agent_keys::kEndpoint);
+    const boost::json::string* outcome = string_at(agent_keys::kOutcome);
+    const boost::json::string* channel = string_at(agent_keys::kChannelId);
+    const boost::json::value* rung = o->if_contains(agent_keys::kRungAt);
+    if (endpoint == nullptr || outcome == nullptr || channel == nullptr || rung == nullptr) {
+      return bad("an element lacks a key");
+    }
+    AgentAttempt a;
+    a.endpoint = std::string(*endpoint);
+    a.channel_id = std::string(*channel);
+    const std::optional<LegOutcome> known = LegOutcomeFromName(*outcome);
+    if (!known) return bad("unknown outcome '" + std::string(*outcome) + "'");
+    a.outcome = *known;
+    if (!rung->is_null()) {
+      const boost::json::string* at = rung->if_string();
+      const std::optional<std::int64_t> us =
+          at != nullptr ? ParseIsoTimestamp(*at) : std::optional<std::int64_t>();
+      if (!us) return bad("unreadable rung_at");
+      a.rung_us = *us;
+    }
+    out.push_back(std::move(a));
+  }
+  return out;
 }
 
 PgFailure ClassifyCurrentException(std::string_view what) {

@@ -12,6 +12,7 @@
 #include <pqxx/row>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/call_row.h"
 #include "core/status.h"
@@ -19,13 +20,13 @@
 namespace callledger::pg {
 
 // The call_logs columns in table order (= projection::RowColumns()).
-inline constexpr std::array<const char*, 26> kColumns = {
-    "call_id",   "direction",   "from_number",  "to_number",         "start_time",
-    "end_time",  "duration",    "status",       "recording_path",    "channel_id",
-    "node",      "caller_name", "answer_time",  "ring_seconds",      "talk_seconds",
-    "answered",  "disposition", "hangup_cause", "hangup_cause_txt",  "end_estimated",
-    "args_ok",   "first_seq",   "last_seq",     "projector_version", "evidence",
-    "end_reason"};
+inline constexpr std::array<const char*, 29> kColumns = {
+    "call_id",    "direction",   "from_number",  "to_number",         "start_time",
+    "end_time",   "duration",    "status",       "recording_path",    "channel_id",
+    "node",       "caller_name", "answer_time",  "ring_seconds",      "talk_seconds",
+    "answered",   "disposition", "hangup_cause", "hangup_cause_txt",  "end_estimated",
+    "args_ok",    "first_seq",   "last_seq",     "projector_version", "evidence",
+    "end_reason", "agent",       "agents_tried", "transferred_to"};
 
 // "2026-11-26 09:15:58.161000+00": exact, whatever the session's TimeZone
 // and DateStyle are (ISO input is accepted under every DateStyle).
@@ -48,8 +49,8 @@ std::string ColumnList();
 std::string SelectList(std::string_view prefix = "");
 
 // Decodes a row selected with SelectList(), starting at field `first`.
-// kDataLoss for a status, evidence, end_reason or time this build cannot
-// read.
+// kDataLoss for a status, evidence, end_reason, agents_tried or time this
+// build cannot read.
 Result<CallRow> ReadRow(const pqxx::row& fields, int first = 0);
 
 // What a libpqxx exception means to the caller (call from a catch block
@@ -59,5 +60,10 @@ struct PgFailure {
   bool drop_connection = false;
 };
 PgFailure ClassifyCurrentException(std::string_view what);
+
+// agents_tried as call_logs keeps it (jsonb; core/agent_attempts.h), read
+// back. kDataLoss for text of another shape.
+Result<std::vector<AgentAttempt>> ParseAgentsTried(std::string_view json,
+                                                   const std::string& call_id);
 
 }  // namespace callledger::pg

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 
+#include "core/agent_attempts.h"
 #include "core/utc_time.h"
 
 namespace callledger::projection {
@@ -51,6 +52,10 @@ json::object RowObject(const CallRow& r) {
   // they were.
   o["evidence"] = EvidenceName(r.evidence);
   o["end_reason"] = Text(std::string(EndReasonName(r.end_reason)));
+  // Added with projector version 9 (docs/projection.md, "Agents").
+  o["agent"] = Text(r.agent);
+  o["agents_tried"] = json::parse(AgentsTriedJson(r.agents_tried, TimePrecision::kMillis));
+  o["transferred_to"] = Text(r.transferred_to);
   return o;
 }
 
@@ -110,7 +115,9 @@ std::string RowsToJson(const std::vector<CallRow>& rows) {
 // Written field by field, without RowObject: the API streams exports of
 // millions of rows through this, and a JSON object per row was most of the
 // cost. The fields and their text are those of RowObject/RowFields; NULL is
-// an empty field (and a text that reads "null" stays "null").
+// an empty field (and a text that reads "null" stays "null"), except
+// agents_tried, which a spreadsheet shows as "101 no_answer; 103 answered"
+// (core/agent_attempts.h) rather than as JSON.
 static void AppendCsvRow(std::string& out, const CallRow& r) {
   bool first = true;
   const auto next = [&] {
@@ -150,6 +157,9 @@ static void AppendCsvRow(std::string& out, const CallRow& r) {
   whole(r.projector_version);
   next(), out += EvidenceName(r.evidence);     // names need no CSV quoting
   next(), out += EndReasonName(r.end_reason);  // kNone (NULL) is ""
+  text(r.agent);
+  text(AgentsTriedText(r.agents_tried));
+  text(r.transferred_to);
   out += "\r\n";
 }
 
@@ -164,10 +174,10 @@ std::string RowsToCsv(const std::vector<CallRow>& rows) {
 }
 
 std::string RowsToTable(const std::vector<CallRow>& rows) {
-  const std::vector<std::string> cols = {
-      "call_id",      "direction",  "from_number", "to_number",     "start_time",
-      "end_time",     "duration",   "status",      "answered",      "disposition",
-      "hangup_cause", "end_reason", "evidence",    "recording_path"};
+  const std::vector<std::string> cols = {"call_id",    "direction",   "from_number",   "to_number",
+                                         "start_time", "end_time",    "duration",      "status",
+                                         "answered",   "disposition", "hangup_cause",  "end_reason",
+                                         "evidence",   "agent",       "recording_path"};
   std::vector<std::vector<std::string>> cells;
   for (const auto& r : rows) {
     std::map<std::string, std::string> f;

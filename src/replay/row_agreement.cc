@@ -28,6 +28,7 @@ enum class Rule {
   kCelTime,     // within kCelTimeTolerance on cel rows
   kCelSeconds,  // within kCelSecondsTolerance on cel rows
   kRecording,   // equal, or NULL for a hidden ARI recording
+  kLegs,        // agents_tried: the uncut legs, some perhaps missing, outcomes or unknown
 };
 
 Rule RuleOf(std::string_view column) {
@@ -36,7 +37,8 @@ Rule RuleOf(std::string_view column) {
       {"evidence", Rule::kEvidence},       {"start_time", Rule::kCelTime},
       {"answer_time", Rule::kCelTime},     {"end_time", Rule::kCelTime},
       {"duration", Rule::kCelSeconds},     {"ring_seconds", Rule::kCelSeconds},
-      {"talk_seconds", Rule::kCelSeconds}, {"recording_path", Rule::kRecording}};
+      {"talk_seconds", Rule::kCelSeconds}, {"recording_path", Rule::kRecording},
+      {"agents_tried", Rule::kLegs}};
   auto it = kRules.find(column);
   return it == kRules.end() ? Rule::kExact : it->second;
 }
@@ -76,6 +78,39 @@ bool Within(std::string_view a, std::string_view b, std::int64_t tolerance, Read
 
 std::optional<std::int64_t> Time(std::string_view text) { return ParseIsoTimestamp(text); }
 
+// Why the cut row's agents_tried (JSON text) breaks the kLegs rule, or "".
+std::string LegsBreach(std::string_view uncut, std::string_view cut) {
+  json::error_code ec_uncut, ec_cut;
+  const json::value u = json::parse(uncut, ec_uncut);
+  const json::value c = json::parse(cut, ec_cut);
+  if (ec_uncut || ec_cut || !u.is_array() || !c.is_array()) return "not a list of legs";
+  const json::array& want = u.as_array();
+  std::size_t next = 0;  // the uncut leg the next cut leg may be
+  for (const json::value& leg : c.as_array()) {
+    if (!leg.is_object()) return "not a list of legs";
+    const json::object& got = leg.as_object();
+    while (next < want.size() && want[next].is_object() &&
+           want[next].as_object().if_contains("channel_id") != nullptr &&
+           got.if_contains("channel_id") != nullptr &&
+           want[next].as_object().at("channel_id") != got.at("channel_id")) {
+      ++next;
+    }
+    if (next == want.size()) return "a leg the uncut row does not list, or out of order";
+    const json::object& w = want[next++].as_object();
+    for (const char* key : {"endpoint", "rung_at"}) {
+      if (w.if_contains(key) == nullptr || got.if_contains(key) == nullptr ||
+          w.at(key) != got.at(key)) {
+        return std::string("a leg's ") + key + " differs";
+      }
+    }
+    const json::value* outcome = got.if_contains("outcome");
+    if (outcome == nullptr || (*outcome != w.at("outcome") && *outcome != "unknown")) {
+      return "a leg's outcome differs";
+    }
+  }
+  return "";
+}
+
 // Why `cut` breaks the rule for `column`, or "" when it does not.
 std::string Breach(std::string_view column, std::string_view uncut, std::string_view cut,
                    bool cel_row, bool hangup_hidden, const AgreementOptions& options) {
@@ -87,6 +122,7 @@ std::string Breach(std::string_view column, std::string_view uncut, std::string_
     return "";
   }
   if (uncut == cut) return "";
+  if (rule == Rule::kLegs) return LegsBreach(uncut, cut);
   if (rule == Rule::kRecording && cut == kNull &&
       options.hidden_recordings.count(std::string(uncut)) > 0) {
     return "";

@@ -28,6 +28,11 @@
 //     RecordingStarted of that ARI recording (CEL never names an ARI
 //     recording's file; a MixMonitor's it does): the caller names those
 //     files in AgreementOptions::hidden_recordings;
+//   - `agents_tried`: the cut row's legs are the uncut row's, in the same
+//     order, each with the same endpoint, channel and rung_at, and the same
+//     outcome unless the cut's is `unknown` (a gap hid it, and no CEL line
+//     told it); a leg the uncut row lists may be missing from the cut row
+//     (rung and ended inside a gap: docs/projection.md, "Agents");
 //   - every other column, including any a later projector version adds:
 //     exactly equal, as text.
 //

@@ -12,6 +12,8 @@
 namespace callledger::server {
 namespace {
 
+constexpr std::size_t kMaxAgentChars = 80;
+
 constexpr std::string_view kBase64Url =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -203,6 +205,17 @@ Result<CallQuery> ParseCallQuery(const std::map<std::string, std::string>& param
       q.end_reason = reason;
     } else if (name == "node") {
       ASSIGN_OR_RETURN(q.node, ParseNodeParam(name, v));
+    } else if (name == "agent") {
+      // An extension as Asterisk names the endpoint: any text but control
+      // characters, up to kMaxAgentChars bytes.
+      const bool control = std::any_of(v.begin(), v.end(), [](char c) {
+        return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+      });
+      if (v.empty() || v.size() > kMaxAgentChars || control) {
+        return Bad(name, "must be an agent's extension (1 to " + std::to_string(kMaxAgentChars) +
+                             " characters, no control characters)");
+      }
+      q.agent = v;
     } else if (name == "limit") {
       ASSIGN_OR_RETURN(const std::int64_t limit, ParseIntParam(name, v, 1, kMaxLimit));
       q.limit = static_cast<int>(limit);

@@ -15,6 +15,8 @@
 //   end_reason    hangup | gap | pbx_restart (live calls have none)
 //   node          one PBX's rows: a node name (letters, digits, '.', '_',
 //                 '-'; at most 253), as the daemons' NODE_NAME
+//   agent         the rows whose agent is this extension, exactly (1 to 80
+//                 characters, no control characters)
 //   limit         1..1000, default 50
 //   cursor        the next_cursor of a previous page, as given
 //

@@ -240,6 +240,9 @@ std::vector<CallRow> HealRun::Rows() const {
     for (std::int64_t* t : {&r.start_us, &r.answer_us, &r.end_us}) {
       if (*t != 0) *t -= shift;
     }
+    for (AgentAttempt& leg : r.agents_tried) {
+      if (leg.rung_us != 0) leg.rung_us -= shift;
+    }
   }
   return rows;
 }

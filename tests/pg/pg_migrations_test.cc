@@ -36,15 +36,16 @@ TEST_CASE("pg: migrations apply to a fresh database and are idempotent", "[pg]")
         all_versions);
     REQUIRE(db.Exec("SELECT relkind FROM pg_class WHERE relname = 'call_logs'") == "p");
     REQUIRE(db.Exec("SELECT pg_get_partkeydef('call_logs'::regclass)") == "LIST (node)");
-    // The primary key and five search indexes (migration 4 dropped one).
-    REQUIRE(db.Exec("SELECT count(*) FROM pg_indexes WHERE tablename = 'call_logs'") == "6");
+    // The primary key and six search indexes (migration 4 dropped one,
+    // migration 6 added the agent's).
+    REQUIRE(db.Exec("SELECT count(*) FROM pg_indexes WHERE tablename = 'call_logs'") == "7");
     REQUIRE(db.Exec("SELECT count(*) FROM pg_indexes WHERE tablename = 'missed_open'") == "3");
     REQUIRE(db.Exec("SELECT string_agg(attname, ',' ORDER BY attnum) FROM pg_attribute "
                     "WHERE attrelid = 'call_logs'::regclass AND attnum > 0") ==
             "call_id,direction,from_number,to_number,start_time,end_time,duration,status,"
             "recording_path,channel_id,node,caller_name,answer_time,ring_seconds,talk_seconds,"
             "answered,disposition,hangup_cause,hangup_cause_txt,end_estimated,args_ok,first_seq,"
-            "last_seq,projector_version,evidence,end_reason");
+            "last_seq,projector_version,evidence,end_reason,agent,agents_tried,transferred_to");
     std::vector<RowChange> batch = {Upsert(FullRow("pbx", "a", 1))};
     REQUIRE(store->ApplyBatch("pbx", Seq{0}, Seq{1}, batch).ok());
   }
@@ -103,17 +104,17 @@ TEST_CASE("pg: each node has its own partition", "[pg]") {
   REQUIRE(db.Exec(partitions) == expected_name);
   const std::string partition_indexes =
       "SELECT count(*) FROM pg_index WHERE indrelid = '" + expected_name + "'::regclass";
-  REQUIRE(db.Exec(partition_indexes) == "6");
+  REQUIRE(db.Exec(partition_indexes) == "7");
 
   // After a rebuild: the same name, the same indexes, all attached to the
   // parent's, and no leftover tables.
   const std::vector<CallRow> rows = {FullRow(node, "b", 2)};
   REQUIRE(store->ReplaceAll(node, rows, Seq{5}).ok());
   REQUIRE(db.Exec(partitions) == expected_name);
-  REQUIRE(db.Exec(partition_indexes) == "6");
+  REQUIRE(db.Exec(partition_indexes) == "7");
   REQUIRE(db.Exec("SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
                   "WHERE c.relname LIKE '" +
-                  expected_name + "%' AND c.relkind = 'i'") == "6");
+                  expected_name + "%' AND c.relkind = 'i'") == "7");
   REQUIRE(db.Exec("SELECT count(*) FROM pg_class WHERE relname LIKE '%\\_new\\_%'") == "0");
   REQUIRE(db.Exec("SELECT count(*) FROM pg_class WHERE relname LIKE '" + expected_name +
                   "\\_%' AND relname NOT LIKE '%pkey' AND relname NOT LIKE '%idx'") == "0");

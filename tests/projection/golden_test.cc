@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "cel_captures.h"
+#include "core/agent_attempts.h"
 #include "projection/row_format.h"
 #include "replay/fixture.h"
 #include "support/fixtures.h"
@@ -53,10 +54,12 @@ std::string CsvFromFields(const std::vector<CallRow>& rows) {
   for (const auto& r : rows) {
     std::string line;
     bool first = true;
-    for (const auto& [column, value] : projection::RowFields(r)) {
+    for (auto [column, value] : projection::RowFields(r)) {
       line += first ? "" : ",";
       first = false;
-      if (value == "null") continue;
+      // The one column CSV writes for people rather than as its JSON.
+      if (column == "agents_tried") value = AgentsTriedText(r.agents_tried);
+      if (value == "null" || value.empty()) continue;
       if (value.find_first_of(",\"\r\n") == std::string::npos) {
         line += value;
       } else {

@@ -7,10 +7,10 @@
 // the channel's creationtime (the oracle takes StasisStart, a few ms
 // later), end_time is the first hangup request (the oracle takes StasisEnd,
 // 0-3 ms later on an idle PBX), and the app stream cannot see why an
-// outbound call failed. answer_time is the oracle's own (the call channel's
-// Up). On the overloaded p-burst-80 each time is held to 0.25 s of the
-// oracle's (issue 12). q-observer-gap's observer stream lost 3 s of frames
-// without a gap record: its rows are golden, not checked here.
+// outbound call failed, nor the far end it rang. answer_time is the oracle's own (the call
+// channel's Up). On the overloaded p-burst-80 each time is held to 0.25 s of the oracle's (issue
+// 12). q-observer-gap's observer stream lost 3 s of frames without a gap record: its rows are
+// golden, not checked here.
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
@@ -74,6 +74,58 @@ void CheckTime(const char* what, std::int64_t row_us, std::int64_t oracle_us, Wi
   CHECK(row_us <= oracle_us + w.after);
 }
 
+// Who took the call (projector version 9): the oracle's legs, in the order
+// the driver rang them, each with what became of it; the agent, the one
+// that answered first (inbound) or the extension placing the call
+// (outbound, Stasis FROM); a transfer leg that answered, the last agent.
+// The app stream never hears of an outbound far end that did not answer
+// (docs/projection.md, "Agents").
+LegOutcome OracleOutcome(const json::object& leg) {
+  if (leg.at("answered").as_bool()) return LegOutcome::kAnswered;
+  const std::string status(leg.at("dialstatus").as_string());
+  if (status == "BUSY") return LegOutcome::kBusy;
+  if (status == "NOANSWER") return LegOutcome::kNoAnswer;
+  if (status == "CONGESTION") return LegOutcome::kCongestion;
+  // Rang out without a final status (the originate's timeout): its cause.
+  REQUIRE(status == "RINGING");
+  REQUIRE(leg.at("hangup_cause").as_int64() == 19);
+  return LegOutcome::kNoAnswer;
+}
+
+void CheckAgents(const json::object& c, const CallRow& r, bool observer) {
+  const bool inbound = r.direction == "kiruvchi";
+  std::vector<std::pair<std::string, std::string>> want;  // (endpoint, outcome)
+  std::vector<std::string> channels;
+  std::string agent = inbound ? "" : r.from_number;
+  std::string transferred_to;
+  for (const auto& lv : c.at("legs").as_array()) {
+    const auto& leg = lv.as_object();
+    const std::string endpoint(leg.at("endpoint_number").as_string());
+    const LegOutcome outcome = OracleOutcome(leg);
+    if (!observer && !inbound && outcome != LegOutcome::kAnswered) continue;
+    want.emplace_back(endpoint, LegOutcomeName(outcome));
+    channels.emplace_back(leg.at("channel_id").as_string());
+    if (inbound && outcome == LegOutcome::kAnswered) {
+      if (agent.empty()) {
+        agent = endpoint;
+      } else if (leg.at("purpose").as_string() == "transfer") {
+        transferred_to = endpoint;
+      }
+    }
+  }
+  std::vector<std::pair<std::string, std::string>> got;
+  for (const AgentAttempt& a : r.agents_tried) {
+    got.emplace_back(a.endpoint, LegOutcomeName(a.outcome));
+    CHECK(a.rung_us >= r.start_us);
+  }
+  CHECK(got == want);
+  std::vector<std::string> got_channels;
+  for (const AgentAttempt& a : r.agents_tried) got_channels.push_back(a.channel_id);
+  CHECK(got_channels == channels);
+  CHECK(r.agent == agent);
+  CHECK(r.transferred_to == transferred_to);
+}
+
 // One call of the oracle against its row.
 void CheckCall(const json::object& c, const CallRow& r, bool observer, const Tolerances& t) {
   const std::string channel(c.at("call_channel_id").as_string());
@@ -118,6 +170,7 @@ void CheckCall(const json::object& c, const CallRow& r, bool observer, const Tol
       CHECK(r.recording_path == std::string(vars.at("MIXMONITOR_FILENAME").as_string()));
     }
   }
+  CheckAgents(c, r, observer);
 }
 
 // Every call of a stream's oracle against its row; the number of calls.

@@ -80,6 +80,45 @@ TEST_CASE("agreement: evidence is 'ari' uncut, 'ari' or 'cel' cut") {
   CHECK(CompareRows(TextOf(std::vector<CallRow>{Uncut()}), {other}).size() == 1);
 }
 
+TEST_CASE("agreement: a cut row lists the uncut legs, some perhaps missing or unknown") {
+  const auto legs = [](std::vector<AgentAttempt> tried) {
+    CallRow r = Uncut();
+    r.agent = "103";
+    r.agents_tried = std::move(tried);
+    return r;
+  };
+  const AgentAttempt l101{"101", "ch.1", kStart + 10 * kMs, LegOutcome::kNoAnswer};
+  const AgentAttempt l102{"102", "ch.2", kStart + 20 * kMs, LegOutcome::kBusy};
+  const AgentAttempt l103{"103", "ch.3", kStart + 30 * kMs, LegOutcome::kAnswered};
+  const CallRow uncut = legs({l101, l102, l103});
+  CHECK(Agree(uncut, legs({l101, l102, l103})));
+  // Rung and ended inside a gap: missing; its outcome hidden: unknown.
+  CHECK(Agree(uncut, Healed(legs({l101, l103}))));
+  CHECK(Agree(uncut, legs({})));
+  AgentAttempt hidden = l102;
+  hidden.outcome = LegOutcome::kUnknown;
+  CHECK(Agree(uncut, legs({l101, hidden, l103})));
+  // One step past: another outcome, another time, a leg out of order or unknown to the uncut run.
+  AgentAttempt wrong = l102;
+  wrong.outcome = LegOutcome::kNoAnswer;
+  const auto outcome = Compare(uncut, legs({l101, wrong, l103}));
+  REQUIRE(outcome.size() == 1);
+  CHECK_THAT(outcome[0], Catch::StartsWith("call c1: agents_tried: uncut [{"));
+  CHECK_THAT(outcome[0], Catch::EndsWith("(a leg's outcome differs)"));
+  AgentAttempt later = l102;
+  later.rung_us += kMs;
+  CHECK_THAT(Compare(uncut, legs({l101, later})).at(0),
+             Catch::EndsWith("(a leg's rung_at differs)"));
+  CHECK_THAT(Compare(uncut, legs({l103, l101})).at(0),
+             Catch::EndsWith("(a leg the uncut row does not list, or out of order)"));
+  const AgentAttempt stranger{"104", "ch.4", kStart, LegOutcome::kBusy};
+  CHECK_FALSE(Agree(uncut, legs({l101, stranger})));
+  // The agent itself is exact.
+  CallRow other_agent = uncut;
+  other_agent.agent = "101";
+  CHECK(Compare(uncut, other_agent).size() == 1);
+}
+
 TEST_CASE("agreement: on a cel row, answer and end within 100 ms; on an ari row, exact") {
   for (const char* column : {"answer_time", "end_time"}) {
     INFO(column);

@@ -33,6 +33,14 @@ CallRow FullRow(const std::string& node, const std::string& call_id, int i) {
   r.args_ok = i % 2 == 0;
   r.first_seq = Seq{static_cast<std::uint64_t>(i) * 10 + 1};
   r.last_seq = Seq{static_cast<std::uint64_t>(i) * 10 + 9};
+  // Agents: one hunt leg without a known ring time, one with a name that
+  // needs escaping in JSON, microseconds that must survive the round trip.
+  r.agent = "10" + std::to_string(i % 7);
+  r.agents_tried = {
+      AgentAttempt{"Oʻtkir \"7\"\\", "1764145558.9" + std::to_string(i), 0, LegOutcome::kBusy},
+      AgentAttempt{r.agent, "1764145558.8" + std::to_string(i), r.start_us + 123'457,
+                   LegOutcome::kAnswered}};
+  if (i % 5 == 0) r.transferred_to = "200";
   return r;
 }
 
