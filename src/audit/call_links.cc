@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "ari/event_decoder.h"
 #include "ari/frame_parser.h"
 #include "record/record_codec.h"
 
@@ -16,6 +17,7 @@ constexpr std::uint64_t kMaxSiblingScan = 500000;
 struct Collector {
   const EventLog& log;
   ari::FrameParser parser;
+  ari::EventDecoder decoder;
   CallHistory history;
   std::set<std::string> seen_channels;
   std::set<std::string> seen_bridges;
@@ -110,6 +112,76 @@ struct Collector {
       ASSIGN_OR_RETURN(Record r, Load(s));
       if (!r.channel_ids.empty())
         RETURN_IF_ERROR(Add(r.channel_ids.front(), "originated for call"));
+    }
+    return LinkRungLegs(call_channel, seqs);
+  }
+
+  // The first snapshot of `channel` among `seqs`' records that shows its
+  // caller number (a channel is often created before it has one); nullopt
+  // if none.
+  Result<std::optional<ChannelSnapshot>> CallerSnapshotOf(const std::string& channel,
+                                                          const std::vector<Seq>& seqs) {
+    for (Seq s : seqs) {
+      ASSIGN_OR_RETURN(Record r, Load(s));
+      if (r.kind != RecordKind::kAriEvent) continue;
+      Result<AriEvent> e = decoder.DecodeEvent(r.payload);
+      if (!e.ok()) continue;
+      for (const auto* snap : {&e->channel, &e->peer, &e->caller}) {
+        if (*snap && (*snap)->id == channel && !(*snap)->caller_number.empty()) {
+          return std::optional<ChannelSnapshot>(**snap);
+        }
+      }
+    }
+    return std::optional<ChannelSnapshot>();
+  }
+
+  // Whether some record of `leg` shows `number` as its connected line.
+  Result<bool> ConnectedTo(const std::vector<Seq>& leg_seqs, const std::string& leg,
+                           const std::string& number) {
+    for (Seq s : leg_seqs) {
+      ASSIGN_OR_RETURN(Record r, Load(s));
+      if (r.kind != RecordKind::kAriEvent) continue;
+      Result<AriEvent> e = decoder.DecodeEvent(r.payload);
+      if (!e.ok()) continue;
+      for (const auto* snap : {&e->channel, &e->peer, &e->caller}) {
+        if (*snap && (*snap)->id == leg && (*snap)->connected_number == number) return true;
+      }
+    }
+    return false;
+  }
+
+  // Legs an application originated for the call (docs/projection.md,
+  // "Agents"): dialled without a caller while the call channel was about,
+  // created after it, showing its caller's number as their connected line.
+  // The projector also requires that number to be one live call's only;
+  // here every such leg is listed, for the auditor to read.
+  Status LinkRungLegs(const std::string& call_channel, const std::vector<Seq>& seqs) {
+    if (seqs.empty()) return Status::Ok();
+    ASSIGN_OR_RETURN(std::optional<ChannelSnapshot> call, CallerSnapshotOf(call_channel, seqs));
+    if (!call || call->caller_number.empty() || call->creation_us == 0) return Status::Ok();
+    const Seq to = Seq{std::min(seqs.back().value, seqs.front().value + kMaxSiblingScan)};
+    std::vector<std::string> dialled;
+    Status damaged;
+    RETURN_IF_ERROR(log.ScanEncoded(seqs.front(), to, [&](Seq, std::string_view bytes) {
+      Result<Record> r = DecodeRecord(bytes);
+      if (!r.ok()) {
+        damaged = r.status();
+        return false;
+      }
+      if (r->kind != RecordKind::kAriEvent || r->event_type != "Dial") return true;
+      Result<AriEvent> e = decoder.DecodeEvent(r->payload);
+      if (e.ok() && e->peer && !e->caller && e->peer->creation_us > call->creation_us &&
+          seen_channels.count(e->peer->id) == 0 &&
+          std::find(dialled.begin(), dialled.end(), e->peer->id) == dialled.end()) {
+        dialled.push_back(e->peer->id);
+      }
+      return true;
+    }));
+    RETURN_IF_ERROR(damaged);
+    for (const std::string& leg : dialled) {
+      ASSIGN_OR_RETURN(std::vector<Seq> leg_seqs, log.Lookup(IndexKind::kChannel, leg));
+      ASSIGN_OR_RETURN(bool rung, ConnectedTo(leg_seqs, leg, call->caller_number));
+      if (rung) RETURN_IF_ERROR(Add(leg, "rung for call"));
     }
     return Status::Ok();
   }

@@ -10,6 +10,10 @@
 // - channels that entered a bridge the call channel was in;
 // - channels whose Stasis arguments name the call channel (legs the
 //   application originated for it: ["agent", <call channel id>]);
+// - legs an application originated for it that never entered Stasis (a
+//   hunt's agents that did not answer): dialled without a caller while the
+//   call channel was about, created after it, with its caller's number as
+//   their connected line (docs/projection.md, "Agents");
 // and the Local other half of each of those. Links are followed one step from
 // the call channel, not transitively, so a shared holding bridge cannot pull
 // in the whole day's calls through other calls' legs.
@@ -26,8 +30,9 @@ namespace callledger::audit {
 struct LinkedChannel {
   std::string id;
   std::string name;  // from the channel snapshot in its first record, if any
-  std::string
-      role;  // "call", "local other half", "same event", "shared bridge", "originated for call"
+  // "call", "local other half", "same event", "shared bridge", "originated
+  // for call", "rung for call"
+  std::string role;
 };
 
 struct CallHistory {

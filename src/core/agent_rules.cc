@@ -61,8 +61,8 @@ LegOutcome OutcomeOfCause(std::optional<int> cause) {
   }
 }
 
-void RingLeg(RowEdits& rows, Call& call, const std::string& channel_id,
-             const std::string& endpoint, std::int64_t rung_us) {
+void RingLeg(RowEdits& rows, Call& call, const std::string& channel_id, const std::string& endpoint,
+             std::int64_t rung_us) {
   if (FindLeg(call.row(), channel_id) != nullptr) return;
   rows.Edit(call)->agents_tried.push_back(
       AgentAttempt{endpoint, channel_id, rung_us, LegOutcome::kRinging});

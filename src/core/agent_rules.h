@@ -33,8 +33,8 @@ LegOutcome OutcomeOfCause(std::optional<int> cause);
 
 // The leg `channel_id` was rung for the call at `rung_us` (once: a leg
 // already listed is left as it is).
-void RingLeg(RowEdits& rows, Call& call, const std::string& channel_id,
-             const std::string& endpoint, std::int64_t rung_us);
+void RingLeg(RowEdits& rows, Call& call, const std::string& channel_id, const std::string& endpoint,
+             std::int64_t rung_us);
 
 // What became of a listed leg. A leg that picked up stays answered,
 // however it ended; a Dial's final status replaces any other outcome; what

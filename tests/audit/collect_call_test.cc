@@ -125,6 +125,40 @@ TEST_CASE("CollectCall on the k1 transfer finds the call, both agents and the tr
   }
 }
 
+// Issue 14: the auditor view of k2 lists every agent the hunt rang, the
+// two that never entered Stasis (101 no answer, 102 busy) included, on
+// both streams; and an outbound call's busy far end on the observer's.
+std::string RoleOf(const CallHistory& h, const std::string& id) {
+  for (const auto& c : h.channels) {
+    if (c.id == id) return c.role;
+  }
+  return "";
+}
+
+TEST_CASE("CollectCall lists the legs a hunt rang, and an outbound call's far end") {
+  for (const char* stream : {"call-center", "observer"}) {
+    const auto file = testing::CaptureDir() / ("k2-agent-hunt." + std::string(stream) + ".jsonl");
+    INFO(file.filename().string());
+    const auto channels = Channels(ReadFixture(file));
+    store::MemoryEventLog log("pbx");
+    Import(file, log);
+    Result<CallHistory> h = CollectCall(log, "1795684654.61");
+    REQUIRE(h.ok());
+    CHECK(RoleOf(*h, IdNamed(channels, "Local/101@agents-", ";1")) == "rung for call");
+    CHECK(RoleOf(*h, IdNamed(channels, "Local/102@agents-", ";1")) == "rung for call");
+    CHECK(RoleOf(*h, IdNamed(channels, "Local/103@agents-", ";1")) == "shared bridge");
+  }
+  const auto file = testing::CaptureDir() / "d-outbound-busy.observer.jsonl";
+  const auto channels = Channels(ReadFixture(file));
+  store::MemoryEventLog log("pbx");
+  Import(file, log);
+  Result<CallHistory> h = CollectCall(log, "1795684598.25");
+  REQUIRE(h.ok());
+  CHECK(RoleOf(*h, IdNamed(channels, "Local/998935550000@pstn-", ";1")) == "rung for call");
+  // The call's own Local half was made with it: no leg.
+  CHECK(RoleOf(*h, IdNamed(channels, "Local/998935550000@outbound-", ";1")) == "local other half");
+}
+
 TEST_CASE("CollectCall by call id finds the call channel of a2") {
   for (const char* stream : {"call-center", "observer"}) {
     const auto file =

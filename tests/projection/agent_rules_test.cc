@@ -16,7 +16,9 @@ using testing::kStart;
 using testing::Open;
 using testing::Record;
 
-LegOutcome OutcomeIn(const Call& call, std::size_t i) { return call.row().agents_tried.at(i).outcome; }
+LegOutcome OutcomeIn(const Call& call, std::size_t i) {
+  return call.row().agents_tried.at(i).outcome;
+}
 
 TEST_CASE("a Dial's final status and a channel's cause as a leg's outcome") {
   CHECK(fold::OutcomeOfDialStatus("ANSWER") == LegOutcome::kAnswered);

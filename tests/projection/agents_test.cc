@@ -26,9 +26,7 @@ struct Chan {
   std::string created;  // seconds after 14:00:00 (+0500)
 };
 
-std::string Time(const std::string& seconds) {
-  return "2026-11-26T14:00:" + seconds + ".000+0500";
-}
+std::string Time(const std::string& seconds) { return "2026-11-26T14:00:" + seconds + ".000+0500"; }
 
 std::string Snapshot(const Chan& c) {
   return R"({"id":")" + c.id + R"(","name":")" + c.name + R"(","state":")" + c.state +
@@ -49,7 +47,8 @@ std::string StasisStart(const Chan& c, const std::string& at, const std::string&
 
 std::string Dial(const Chan& peer, const std::string& at, const std::string& status,
                  const Chan* caller = nullptr) {
-  std::string body = R"("dialstatus":")" + status + R"(","dialstring":"x","peer":)" + Snapshot(peer);
+  std::string body =
+      R"("dialstatus":")" + status + R"(","dialstring":"x","peer":)" + Snapshot(peer);
   if (caller != nullptr) body += R"(,"caller":)" + Snapshot(*caller);
   return Event("Dial", at, body);
 }

@@ -47,6 +47,9 @@ TEST_CASE("bad parameters give 400 naming the parameter") {
       {"node=", "node"},
       {"node=pbx%201", "node"},
       {"node=pbx/1", "node"},
+      {"agent=", "agent"},
+      {"agent=10%0A1", "agent"},
+      {"agent=" + std::string(81, '1'), "agent"},
       {"min_duration=-1", "min_duration"},
       {"min_duration=1.5", "min_duration"},
       {"min_duration=99999999999", "min_duration"},
@@ -84,6 +87,8 @@ TEST_CASE("SQL injection attempts are refused or find nothing") {
       l.GetJson("/api/calls?" + Encode(a) + "=1", 400);
     }
     l.GetJson("/api/calls/" + Encode(a), 404);
+    // An agent's extension is free text: bound, it finds nothing.
+    CHECK(l.GetJson("/api/calls?agent=" + Encode(a)).at("items").as_array().empty());
     // A well-formed cursor carrying the attack: bound, so just a position.
     const json::value page =
         l.GetJson("/api/calls?cursor=" + server::EncodeCursor({l.rows()[0].start_us, a, a}));

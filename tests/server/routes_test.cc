@@ -163,6 +163,26 @@ TEST_CASE("every filter selects what the rows say") {
   check("node=pbx-c&evidence=cel",
         [](const CallRow& r) { return r.node == "pbx-c" && r.evidence == Evidence::kCel; });
 
+  // Who took the call (projector version 9): each agent's rows, exactly.
+  std::set<std::string> agents;
+  for (const auto& r : rows) {
+    if (!r.agent.empty()) agents.insert(r.agent);
+  }
+  REQUIRE(agents.size() > 3);
+  total = 0;
+  for (const std::string& agent : agents) {
+    const std::size_t n =
+        check("agent=" + Encode(agent), [&](const CallRow& r) { return r.agent == agent; });
+    CHECK(n > 0);
+    total += n;
+  }
+  CHECK(total == static_cast<std::size_t>(std::count_if(
+                     rows.begin(), rows.end(), [](const CallRow& r) { return !r.agent.empty(); })));
+  CHECK(check("agent=10", [](const CallRow& r) { return r.agent == "10"; }) == 0);  // not a prefix
+  check("agent=101&direction=kiruvchi&answered=true", [](const CallRow& r) {
+    return r.agent == "101" && r.direction == "kiruvchi" && r.answered;
+  });
+
   // Times: a row's own start (inclusive since, exclusive until), in Z and
   // with a +05:00 offset (the same instant).
   const std::int64_t mid = rows[rows.size() / 2].start_us;
