@@ -22,7 +22,7 @@
 namespace callledger {
 
 void Projector::RingLegFor(Channel& leg, Call& call, std::int64_t time_us) {
-  if (!leg.tried_for.empty() || leg.id == call.row().channel_id) return;
+  if (leg.id.empty() || !leg.tried_for.empty() || leg.id == call.row().channel_id) return;
   leg.tried_for = call.row().call_id;
   fold::RingLeg(edits_, call, leg.id, leg.endpoint,
                 leg.creation_us != 0 ? leg.creation_us : time_us);

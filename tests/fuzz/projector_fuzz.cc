@@ -5,7 +5,8 @@
 // with real calls. The records are encoded and decoded as the ledger stores
 // them, then projected twice by fresh RecordProjectors.
 // Invariants: no crash; both runs give the same changes (determinism); every
-// row's status, times and answer agree (docs/projection.md).
+// row's status, times and answer agree, and its agents with its answer
+// (docs/projection.md).
 #include <cstddef>
 #include <cstdint>
 #include <fstream>
@@ -92,6 +93,16 @@ bool SameChanges(const std::vector<RowChange>& a, const std::vector<RowChange>& 
 
 void CheckRow(const CallRow& row) {
   if (row.status == CallStatus::kTalking) FUZZ_CHECK(row.answered);
+  // Agents (docs/projection.md): an inbound agent and a transfer come from
+  // a connection; each leg is a channel of its own, listed once.
+  if (row.direction != "chiquvchi" && !row.agent.empty()) FUZZ_CHECK(row.answered);
+  if (!row.transferred_to.empty()) FUZZ_CHECK(row.answered);
+  for (std::size_t i = 0; i < row.agents_tried.size(); ++i) {
+    const AgentAttempt& leg = row.agents_tried[i];
+    FUZZ_CHECK(!leg.channel_id.empty() && leg.channel_id != row.channel_id);
+    for (std::size_t j = 0; j < i; ++j)
+      FUZZ_CHECK(row.agents_tried[j].channel_id != leg.channel_id);
+  }
   if (row.answered) FUZZ_CHECK(row.answer_us != 0);
   if (row.status != CallStatus::kFinished) {
     FUZZ_CHECK(row.disposition.empty());
