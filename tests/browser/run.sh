@@ -178,6 +178,7 @@ ari=$(sed -n 's/^listening on //p' "$work/ari-sim.out" | head -n 1)
 start_daemon() {  # start_daemon HTTP_LISTEN LOG
   ARI_URL="http://$ari" ARI_USER=backend ARI_PASSWORD=CallCenter2025 \
   DATABASE_URL="$dsn" LEDGER_DIR="$work/ledger" NODE_NAME=$node_a HTTP_LISTEN=$1 \
+  PBX_TIMEZONE=Asia/Tashkent \
     "$daemon_bin" 2> "$2" &
   daemon_pid=$!
   wait_for "$2" 'http listening on 127\.0\.0\.1:[0-9]+' 60 call-ledgerd "$daemon_pid"
@@ -193,6 +194,7 @@ start_second_node() {
   ari_b=$(sed -n 's/^listening on //p' "$work/ari-sim-b.out" | head -n 1)
   ARI_URL="http://$ari_b" ARI_USER=backend ARI_PASSWORD=CallCenter2025 \
   DATABASE_URL="$dsn" LEDGER_DIR="$work/ledger-b" NODE_NAME=$node_b HTTP_LISTEN=127.0.0.1:0 \
+  PBX_TIMEZONE=Asia/Tashkent \
     "$daemon_bin" 2> "$work/call-ledgerd-b.log" &
   daemon_b_pid=$!
   wait_for "$work/call-ledgerd-b.log" 'http listening on 127\.0\.0\.1:[0-9]+' 60 call-ledgerd-b "$daemon_b_pid"

@@ -57,6 +57,10 @@ const kExpectedRowsB = env('WALLBOARD_EXPECTED_ROWS_B');
 const kNodeA = env('WALLBOARD_NODE_A');
 const kNodeB = env('WALLBOARD_NODE_B');
 const kMinVisibleMs = 200;
+// The PBX's zone (run.sh gives the daemon PBX_TIMEZONE=Asia/Tashkent) and a
+// browser far from it: the board must show the PBX's times in both.
+const kPbxZone = 'Asia/Tashkent';
+const kFarZone = 'America/New_York';
 
 const require = createRequire(path.join(kNodeDir, 'package.json'));
 const { chromium } = require('playwright-core');
@@ -67,6 +71,40 @@ function TashkentDay(iso) {
   const day = local.toISOString().slice(0, 10);
   const next = new Date(Date.parse(day + 'T00:00:00Z') + 86400 * 1000).toISOString().slice(0, 10);
   return { since: `${day}T00:00:00+05:00`, until: `${next}T00:00:00+05:00` };
+}
+
+// "14:17" and "2026-11-26" of `ms` in `zone`, as a person there reads them.
+function ZonedClock(ms, zone) {
+  const f = new Intl.DateTimeFormat('en-US', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  return f.format(new Date(ms));
+}
+function ZonedDay(ms, zone) {
+  const f = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
+  return f.format(new Date(ms));
+}
+
+// The board's times on `page` are the PBX's (issue 14): the period's day in
+// the header, the call's start in the recent list, the clock (within the
+// minute the check took).
+async function CheckPbxTimes(page, call, period, where) {
+  const row = `#recent-calls [data-call-id="${call.call_id}"] .time`;
+  await page.waitForSelector(row, { timeout: kStepTimeoutMs });
+  const shown = await page.$eval(row, (e) => e.textContent);
+  const start = Date.parse(call.start_time);
+  Check(shown === ZonedClock(start, kPbxZone), `${where}: the call's start in the PBX's zone (${shown})`,
+    `expected ${ZonedClock(start, kPbxZone)}; in the browser's zone it would read ${ZonedClock(start, kFarZone)}`);
+  const day = ZonedDay(Date.parse(period.since), kPbxZone);
+  const header = await page.$eval('#period', (e) => e.textContent);
+  Check(header === day, `${where}: the period is the PBX's day ${day}`, JSON.stringify(header));
+  // A row of another day than the one shown carries its date.
+  const other = await page.evaluate(
+    ([ms, zone]) => window.WallboardParts.RowTimeText(ms, zone, '1999-01-01'), [start, kPbxZone]);
+  const date = ZonedDay(start, kPbxZone).slice(5);
+  Check(other === `${date} ${ZonedClock(start, kPbxZone)}`, `${where}: a row of another day shows its date (${other})`);
+  const before = ZonedClock(Date.now(), kPbxZone);
+  const clock = (await page.$eval('#clock', (e) => e.textContent)).slice(0, 5);
+  const after = ZonedClock(Date.now(), kPbxZone);
+  Check(clock === before || clock === after, `${where}: the clock is the PBX's (${clock})`, `${before}..${after}`);
 }
 
 async function Main() {
@@ -88,7 +126,7 @@ async function Main() {
   try {
     const context = await browser.newContext({
       viewport: { width: 1920, height: 1080 },
-      timezoneId: 'Asia/Tashkent',
+      timezoneId: kPbxZone,
       locale: 'uz-UZ',
     });
     const page = await context.newPage();
@@ -246,6 +284,19 @@ async function Main() {
     }
 
     await page.screenshot({ path: path.join(kArtifacts, 'wallboard.png') });
+
+    // The PBX's times, in a browser in the PBX's zone and in one far from it.
+    await CheckPbxTimes(page, call, period, `browser in ${kPbxZone}`);
+    const far = await browser.newContext({ viewport: { width: 1920, height: 1080 }, timezoneId: kFarZone, locale: 'en-US' });
+    try {
+      const farPage = await far.newPage();
+      farPage.on('pageerror', (e) => problems.push(`script error (${kFarZone}): ${e.message}`));
+      await farPage.goto(`${base}/?${query}`);
+      await CheckPbxTimes(farPage, call, period, `browser in ${kFarZone}`);
+      await farPage.screenshot({ path: path.join(kArtifacts, 'wallboard-far-zone.png') });
+    } finally {
+      await far.close();
+    }
 
     // The daemon goes away and comes back on the same port: the page sees
     // the socket close and reconnects by itself.

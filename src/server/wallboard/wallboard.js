@@ -67,6 +67,13 @@
 //   avg_ring_seconds, avg_talk_seconds    rounded to whole seconds (Math.round),
 //                                         "M:SS", or "H:MM:SS" from one hour on
 //
+// Times are the PBX's: the clock, the period in the header and every row's
+// time are shown in /api/stats' "zone" (the daemon's PBX_TIMEZONE), whatever
+// the browser's zone is (a supervisor's laptop set to UTC sees 14:17 for a
+// call at 14:17 in Tashkent, not 09:17). A row of another day than the one
+// shown carries its date ("11-26 14:17"); the recent list holds only calls
+// that started in the period shown (by default the PBX's today).
+//
 // Timers of live calls count from start_time (kelyapti) or answer_time
 // (suhbatda). Row times come from the PBX's records, so the board estimates
 // the PBX clock's offset from the browser's as the smallest lag seen between

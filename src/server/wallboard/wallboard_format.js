@@ -45,16 +45,58 @@ window.WallboardParts = {};
     return Number.isNaN(t) ? null : t;
   }
 
-  // "14:05" in the browser's zone (the wall screen is where the PBX is).
-  function ClockText(ms) {
+  // The wall-clock fields of `ms` ("2026", "11", "26", "14", "05", "09") in
+  // `zone`, an IANA name (/api/stats' "zone": the PBX's), whatever the
+  // browser's zone; in the browser's own when `zone` is empty or unknown.
+  const formatters = new Map();
+  function ZonedFields(ms, zone) {
+    const key = zone || '';
+    let f = formatters.get(key);
+    if (!f) {
+      const options = {
+        year: 'numeric', month: '2-digit', day: '2-digit',
+        hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+      };
+      try {
+        f = new Intl.DateTimeFormat('en-US', key ? { ...options, timeZone: key } : options);
+      } catch (e) {
+        f = new Intl.DateTimeFormat('en-US', options);  // an unknown zone: the browser's
+      }
+      formatters.set(key, f);
+    }
+    const out = {};
+    for (const p of f.formatToParts(new Date(ms))) if (p.type !== 'literal') out[p.type] = p.value;
+    return out;
+  }
+
+  // "2026-11-26": the day of `ms` in `zone`.
+  function DayText(ms, zone) {
+    const z = ZonedFields(ms, zone);
+    return z.year + '-' + z.month + '-' + z.day;
+  }
+
+  // "14:05" ("14:05:09" with seconds) in `zone`.
+  function ClockText(ms, zone, withSeconds) {
     if (ms === null) return '';
-    const d = new Date(ms);
-    return Pad2(d.getHours()) + ':' + Pad2(d.getMinutes());
+    const z = ZonedFields(ms, zone);
+    return z.hour + ':' + z.minute + (withSeconds ? ':' + z.second : '');
+  }
+
+  // A row's time in `zone`: "14:05" on `day` ("YYYY-MM-DD", the day the
+  // board shows), "11-26 14:05" on another day.
+  function RowTimeText(ms, zone, day) {
+    if (ms === null) return '';
+    const z = ZonedFields(ms, zone);
+    const clock = z.hour + ':' + z.minute;
+    return z.year + '-' + z.month + '-' + z.day === day ? clock : z.month + '-' + z.day + ' ' + clock;
   }
 
   function CallKey(node, callId) {
     return (node || '') + '\u0000' + callId;
   }
 
-  Object.assign(board, { Pad2, FormatSeconds, FormatKpi, KeyPath, ParseTime, ClockText, CallKey });
+  Object.assign(board, {
+    Pad2, FormatSeconds, FormatKpi, KeyPath, ParseTime, ZonedFields, DayText, ClockText, RowTimeText,
+    CallKey,
+  });
 })(window.WallboardParts);

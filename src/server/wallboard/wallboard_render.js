@@ -5,7 +5,7 @@
 'use strict';
 
 (function (board) {
-  const { Pad2, FormatSeconds, FormatKpi, KeyPath, ParseTime, ClockText, CallKey } = board;
+  const { FormatSeconds, FormatKpi, KeyPath, ParseTime, DayText, ClockText, RowTimeText, CallKey } = board;
   const { live, state, PbxNow, ShowsNode, ShowNodeLabels } = board;
 
   const kStatusHint = { kelyapti: 'ringing', suhbatda: 'in call', yakunlandi: 'finished' };
@@ -60,6 +60,12 @@
     return label;
   }
 
+  // The day the board shows, in the PBX's zone: the period's last (today,
+  // unless since/until name another); null until the first stats.
+  function ShownDay() {
+    return state.until === null ? null : DayText(state.until - 1, state.zone);
+  }
+
   function TimerStart(call) {
     if (call.status === 'suhbatda') return ParseTime(call.answer_time) ?? ParseTime(call.start_time);
     return ParseTime(call.start_time);
@@ -87,7 +93,7 @@
     if (call.direction) meta.appendChild(El('span', 'dir ' + call.direction, kDirectionWord[call.direction]));
     if (call.caller_name) meta.appendChild(document.createTextNode('  ' + call.caller_name));
     const started = ParseTime(call.start_time);
-    if (started !== null) meta.appendChild(document.createTextNode('  · ' + ClockText(started)));
+    if (started !== null) meta.appendChild(document.createTextNode('  · ' + ClockText(started, state.zone)));
     if (labelled) meta.appendChild(NodeLabel(call));
     li.appendChild(meta);
     return li;
@@ -121,8 +127,7 @@
       const from = TimerStart(call);
       timer.textContent = from === null ? '' : FormatSeconds((now - from) / 1000);
     }
-    const d = new Date();
-    $('clock').textContent = Pad2(d.getHours()) + ':' + Pad2(d.getMinutes()) + ':' + Pad2(d.getSeconds());
+    $('clock').textContent = ClockText(Date.now(), state.zone, true);
   }
 
   function RenderRecent(freshKeys) {
@@ -135,7 +140,7 @@
         li.dataset.status = call.status;
         if (call.node) li.dataset.node = call.node;
         if (freshKeys && freshKeys.has(CallKey(call.node, call.call_id))) li.classList.add('fresh');
-        li.appendChild(El('span', 'time', ClockText(ParseTime(call.start_time))));
+        li.appendChild(El('span', 'time', RowTimeText(ParseTime(call.start_time), state.zone, ShownDay())));
         li.appendChild(El('span', 'dir ' + (call.direction || ''), call.direction === 'chiquvchi' ? '↑' : '↓'));
         const n = NumbersText(call);
         const who = El('span', 'who num', n.from + ' → ' + n.to);
@@ -160,7 +165,7 @@
         const li = El('li', 'row');
         li.dataset.missedCallId = call.call_id;
         if (call.node) li.dataset.node = call.node;
-        li.appendChild(El('span', 'time', ClockText(ParseTime(call.start_time))));
+        li.appendChild(El('span', 'time', RowTimeText(ParseTime(call.start_time), state.zone, ShownDay())));
         li.appendChild(El('span', 'dir kiruvchi', '↓'));
         const who = El('span', 'who num', (call.from_number || '?') + ' ');
         if (labelled) who.prepend(NodeLabel(call));
@@ -187,13 +192,19 @@
     if (typeof stats.service_level_seconds === 'number') {
       $('sl-hint').textContent = 'service level, ≤ ' + stats.service_level_seconds + ' s';
     }
+    if (typeof stats.zone === 'string' && stats.zone && stats.zone !== state.zone) {
+      state.zone = stats.zone;
+      RenderLive();  // its start times were in the browser's zone until now
+    }
     const since = ParseTime(stats.since);
     const until = ParseTime(stats.until);
     if (since !== null && until !== null) {
-      const a = new Date(since);
-      const b = new Date(until - 1);
-      const day = (d) => d.getFullYear() + '-' + Pad2(d.getMonth() + 1) + '-' + Pad2(d.getDate());
-      $('period').textContent = day(a) === day(b) ? day(a) : day(a) + ' – ' + day(b);
+      state.since = since;
+      state.until = until;
+      const a = DayText(since, state.zone);
+      const b = DayText(until - 1, state.zone);
+      $('period').textContent = a === b ? a : a + ' – ' + b;
+      $('period').title = 'PBX time zone: ' + (state.zone || 'the browser\'s');
     }
   }
 

@@ -24,6 +24,12 @@
     recent: [],  // finished calls, newest first
     clockOffsetMs: null,  // browser time - PBX time, see wallboard.js's header
     nodes: [],  // the nodes with calls in the period (by_node of /api/stats for all nodes), sorted
+    // The PBX's zone and the period shown, from /api/stats (its "zone",
+    // "since", "until"): every time on the board is in that zone, and the
+    // recent list holds that period's calls only. null until the first stats.
+    zone: null,
+    since: null,  // ms
+    until: null,  // ms
   };
 
   function PbxNow() {
@@ -34,11 +40,18 @@
     return ParseTime(call.end_time) ?? ParseTime(call.start_time) ?? 0;
   }
 
+  // Whether the call started in the period shown (any call, until it is known).
+  function InPeriod(call) {
+    if (state.since === null || state.until === null) return true;
+    const t = ParseTime(call.start_time);
+    return t !== null && t >= state.since && t < state.until;
+  }
+
   function MergeRecent(calls) {
     const byKey = new Map();
     for (const c of state.recent.concat(calls)) byKey.set(CallKey(c.node, c.call_id), c);
     state.recent = Array.from(byKey.values())
-      .filter((c) => c.status === 'yakunlandi')
+      .filter((c) => c.status === 'yakunlandi' && InPeriod(c))
       .sort((a, b) => EndOrStart(b) - EndOrStart(a))
       .slice(0, kRecentLimit);
   }
