@@ -116,38 +116,23 @@ struct Collector {
     return LinkRungLegs(call_channel, seqs);
   }
 
-  // The first snapshot of `channel` among `seqs`' records that shows its
-  // caller number (a channel is often created before it has one); nullopt
-  // if none.
-  Result<std::optional<ChannelSnapshot>> CallerSnapshotOf(const std::string& channel,
-                                                          const std::vector<Seq>& seqs) {
+  // The first snapshot of `channel` in `seqs`' records (seq order) for
+  // which `wanted` holds; nullopt if none.
+  template <typename Wanted>
+  Result<std::optional<ChannelSnapshot>> FindSnapshot(const std::string& channel,
+                                                      const std::vector<Seq>& seqs, Wanted wanted) {
     for (Seq s : seqs) {
       ASSIGN_OR_RETURN(Record r, Load(s));
       if (r.kind != RecordKind::kAriEvent) continue;
       Result<AriEvent> e = decoder.DecodeEvent(r.payload);
       if (!e.ok()) continue;
       for (const auto* snap : {&e->channel, &e->peer, &e->caller}) {
-        if (*snap && (*snap)->id == channel && !(*snap)->caller_number.empty()) {
+        if (*snap && (*snap)->id == channel && wanted(**snap)) {
           return std::optional<ChannelSnapshot>(**snap);
         }
       }
     }
     return std::optional<ChannelSnapshot>();
-  }
-
-  // Whether some record of `leg` shows `number` as its connected line.
-  Result<bool> ConnectedTo(const std::vector<Seq>& leg_seqs, const std::string& leg,
-                           const std::string& number) {
-    for (Seq s : leg_seqs) {
-      ASSIGN_OR_RETURN(Record r, Load(s));
-      if (r.kind != RecordKind::kAriEvent) continue;
-      Result<AriEvent> e = decoder.DecodeEvent(r.payload);
-      if (!e.ok()) continue;
-      for (const auto* snap : {&e->channel, &e->peer, &e->caller}) {
-        if (*snap && (*snap)->id == leg && (*snap)->connected_number == number) return true;
-      }
-    }
-    return false;
   }
 
   // Legs an application originated for the call (docs/projection.md,
@@ -157,7 +142,11 @@ struct Collector {
   // here every such leg is listed, for the auditor to read.
   Status LinkRungLegs(const std::string& call_channel, const std::vector<Seq>& seqs) {
     if (seqs.empty()) return Status::Ok();
-    ASSIGN_OR_RETURN(std::optional<ChannelSnapshot> call, CallerSnapshotOf(call_channel, seqs));
+    // A channel is often created before it has a caller number.
+    ASSIGN_OR_RETURN(std::optional<ChannelSnapshot> call,
+                     FindSnapshot(call_channel, seqs, [](const ChannelSnapshot& snap) {
+                       return !snap.caller_number.empty();
+                     }));
     if (!call || call->caller_number.empty() || call->creation_us == 0) return Status::Ok();
     const Seq to = Seq{std::min(seqs.back().value, seqs.front().value + kMaxSiblingScan)};
     std::vector<std::string> dialled;
@@ -180,7 +169,11 @@ struct Collector {
     RETURN_IF_ERROR(damaged);
     for (const std::string& leg : dialled) {
       ASSIGN_OR_RETURN(std::vector<Seq> leg_seqs, log.Lookup(IndexKind::kChannel, leg));
-      ASSIGN_OR_RETURN(bool rung, ConnectedTo(leg_seqs, leg, call->caller_number));
+      const std::string& number = call->caller_number;
+      ASSIGN_OR_RETURN(std::optional<ChannelSnapshot> rung,
+                       FindSnapshot(leg, leg_seqs, [&](const ChannelSnapshot& snap) {
+                         return snap.connected_number == number;
+                       }));
       if (rung) RETURN_IF_ERROR(Add(leg, "rung for call"));
     }
     return Status::Ok();

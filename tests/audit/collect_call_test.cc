@@ -135,28 +135,30 @@ std::string RoleOf(const CallHistory& h, const std::string& id) {
   return "";
 }
 
-TEST_CASE("CollectCall lists the legs a hunt rang, and an outbound call's far end") {
-  for (const char* stream : {"call-center", "observer"}) {
-    const auto file = testing::CaptureDir() / ("k2-agent-hunt." + std::string(stream) + ".jsonl");
-    INFO(file.filename().string());
-    const auto channels = Channels(ReadFixture(file));
-    store::MemoryEventLog log("pbx");
-    Import(file, log);
-    Result<CallHistory> h = CollectCall(log, "1795684654.61");
-    REQUIRE(h.ok());
-    CHECK(RoleOf(*h, IdNamed(channels, "Local/101@agents-", ";1")) == "rung for call");
-    CHECK(RoleOf(*h, IdNamed(channels, "Local/102@agents-", ";1")) == "rung for call");
-    CHECK(RoleOf(*h, IdNamed(channels, "Local/103@agents-", ";1")) == "shared bridge");
-  }
-  const auto file = testing::CaptureDir() / "d-outbound-busy.observer.jsonl";
-  const auto channels = Channels(ReadFixture(file));
+// The role CollectCall gives each channel named `prefix`...`suffix` in the
+// capture `file`, for the call channel `call`.
+std::string RoleIn(const std::string& file, const std::string& call, const std::string& prefix,
+                   const std::string& suffix) {
+  const auto path = testing::CaptureDir() / file;
   store::MemoryEventLog log("pbx");
-  Import(file, log);
-  Result<CallHistory> h = CollectCall(log, "1795684598.25");
+  Import(path, log);
+  Result<CallHistory> h = CollectCall(log, call);
   REQUIRE(h.ok());
-  CHECK(RoleOf(*h, IdNamed(channels, "Local/998935550000@pstn-", ";1")) == "rung for call");
+  return RoleOf(*h, IdNamed(Channels(ReadFixture(path)), prefix, suffix));
+}
+
+TEST_CASE("CollectCall lists the legs a hunt rang, and an outbound call's far end") {
+  for (const std::string stream : {"call-center", "observer"}) {
+    const std::string file = "k2-agent-hunt." + stream + ".jsonl";
+    INFO(file);
+    CHECK(RoleIn(file, "1795684654.61", "Local/101@agents-", ";1") == "rung for call");
+    CHECK(RoleIn(file, "1795684654.61", "Local/102@agents-", ";1") == "rung for call");
+    CHECK(RoleIn(file, "1795684654.61", "Local/103@agents-", ";1") == "shared bridge");
+  }
+  const std::string d = "d-outbound-busy.observer.jsonl";
+  CHECK(RoleIn(d, "1795684598.25", "Local/998935550000@pstn-", ";1") == "rung for call");
   // The call's own Local half was made with it: no leg.
-  CHECK(RoleOf(*h, IdNamed(channels, "Local/998935550000@outbound-", ";1")) == "local other half");
+  CHECK(RoleIn(d, "1795684598.25", "Local/998935550000@outbound-", ";1") == "local other half");
 }
 
 TEST_CASE("CollectCall by call id finds the call channel of a2") {
