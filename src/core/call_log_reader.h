@@ -56,6 +56,8 @@ class CallLogReader {
   virtual Result<LiveCalls> Live(std::string_view node) = 0;
 
   virtual Result<CallStats> Stats(const StatsQuery& query) = 0;
+  // The period's calls in groups (core/call_stats.h, StatsGroupFigures).
+  virtual Result<GroupedStats> Grouped(const GroupedStatsQuery& query) = 0;
   virtual Result<MissedList> Missed(const MissedQuery& query) = 0;
 };
 

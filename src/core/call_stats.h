@@ -32,6 +32,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/call_row.h"
@@ -77,6 +78,58 @@ struct CallStats {
   CallFigures total;
   std::map<std::string, CallFigures> by_direction;  // "kiruvchi", "chiquvchi" (always both)
   std::map<std::string, CallFigures> by_node;       // every node with a call in the period
+};
+
+// The period's calls in groups (GET /api/stats?group_by=...&interval=...,
+// issue 14): by one column, by the hour or day they started in the PBX's
+// zone, or both. Each group has the CallFigures above (over its calls) and
+//   missed                abandoned calls nobody has reached yet: no answered
+//                         callback and no answered later call (missed_open,
+//                         core/call_stats.h MissedCall::resolved; a call
+//                         without a number is always open)
+//   longest_wait_seconds  the longest a caller waited before an answer or
+//                         hanging up: the largest answer_time (else
+//                         end_time) - start_time; calls still ringing do not
+//                         count. Whole milliseconds, like the means.
+enum class StatsGroup : std::uint8_t {
+  kAgent,      // "agent": who took the call (NULL: nobody, e.g. abandoned)
+  kDirection,  // "direction"
+  kToNumber,   // "to_number": the line dialled, the queue a call center thinks in
+  kNode,       // "node"
+};
+std::string_view StatsGroupName(StatsGroup g);
+std::optional<StatsGroup> StatsGroupFromName(std::string_view name);
+
+enum class StatsInterval : std::uint8_t { kHour, kDay };  // "hour", "day"
+std::string_view StatsIntervalName(StatsInterval i);
+std::optional<StatsInterval> StatsIntervalFromName(std::string_view name);
+
+struct GroupedStatsQuery {
+  StatsQuery stats;  // the period (and the zone of its hours and days), service level, node
+  std::optional<StatsGroup> group_by;
+  std::optional<StatsInterval> interval;
+};
+
+struct StatsGroupFigures {
+  // The group's value of group_by's column; nullopt for its NULL (and
+  // without group_by).
+  std::optional<std::string> key;
+  // The start of its hour or day, local wall time in the zone,
+  // "2026-11-26T14:00"; empty without an interval.
+  std::string interval_start;
+  CallFigures figures;
+  std::int64_t missed = 0;
+  std::optional<double> longest_wait_seconds;
+
+  bool operator==(const StatsGroupFigures&) const = default;
+};
+
+struct GroupedStats {
+  std::int64_t since_us = 0;  // the period actually used
+  std::int64_t until_us = 0;
+  int service_level_seconds = 0;
+  // Groups with at least one call, by interval then key (bytewise, NULL last).
+  std::vector<StatsGroupFigures> groups;
 };
 
 // What became of a missed call's number afterwards.

@@ -203,6 +203,13 @@ Result<CallStats> PgCallLogReader::Stats(const StatsQuery& query) {
   });
 }
 
+Result<GroupedStats> PgCallLogReader::Grouped(const GroupedStatsQuery& query) {
+  return Guard("grouped call stats", [&](pqxx::connection& conn) -> Result<GroupedStats> {
+    pqxx::read_transaction tx(conn);
+    return QueryGroupedStats(tx, query);
+  });
+}
+
 Result<MissedList> PgCallLogReader::Missed(const MissedQuery& query) {
   return Guard("missed calls", [&](pqxx::connection& conn) -> Result<MissedList> {
     pqxx::read_transaction tx(conn);

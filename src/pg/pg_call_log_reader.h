@@ -35,6 +35,7 @@ class PgCallLogReader final : public CallLogReader {
   Result<std::optional<CallRow>> Find(std::string_view call_id) override;
   Result<LiveCalls> Live(std::string_view node) override;
   Result<CallStats> Stats(const StatsQuery& query) override;
+  Result<GroupedStats> Grouped(const GroupedStatsQuery& query) override;
   Result<MissedList> Missed(const MissedQuery& query) override;
 
  private:

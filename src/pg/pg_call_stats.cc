@@ -87,11 +87,6 @@ std::int64_t MeanMillis(std::int64_t sum_us, std::int64_t n) {
   return q;
 }
 
-std::optional<double> MeanSeconds(std::int64_t sum_us, std::int64_t n) {
-  if (n == 0) return std::nullopt;
-  return static_cast<double>(MeanMillis(sum_us, n)) / 1000.0;
-}
-
 std::optional<double> Ratio(std::int64_t part, std::int64_t whole) {
   if (whole == 0) return std::nullopt;
   return static_cast<double>(part) / static_cast<double>(whole);
@@ -100,45 +95,19 @@ std::optional<double> Ratio(std::int64_t part, std::int64_t whole) {
 // One statement for the whole period: the empty grouping set is the total
 // (every direction, NULL included), the others one direction or one node
 // each.
-// Durations are summed as intervals (exact integer microseconds inside
-// PostgreSQL) and converted once per group through numeric epoch seconds,
-// which is exact too; never through a floating-point epoch.
 //   $1, $2  the period (UTC µs, bigint)   $3  service level seconds
 //   $4      the node, when `one_node` (call_logs is partitioned by node)
 std::string StatsSql(bool one_node) {
-  return "SELECT grouping(direction), grouping(node), direction, node,"
-         " count(*),"
-         " count(*) FILTER (WHERE answered),"
-         " count(*) FILTER (WHERE direction = 'kiruvchi' AND status = 'yakunlandi'"
-         " AND NOT answered),"
-         " count(answer_time - start_time) FILTER (WHERE answered),"
-         " (extract(epoch FROM sum(answer_time - start_time) FILTER (WHERE answered))"
-         " * 1000000)::bigint,"
-         " count(end_time - answer_time) FILTER (WHERE answered AND status = 'yakunlandi'),"
-         " (extract(epoch FROM sum(end_time - answer_time)"
-         " FILTER (WHERE answered AND status = 'yakunlandi')) * 1000000)::bigint,"
-         " count(*) FILTER (WHERE answered"
-         " AND answer_time <= start_time + $3::integer * interval '1 second')"
+  return "SELECT grouping(direction), grouping(node), direction, node, " +
+         stats_sql::FigureColumns() +
          " FROM call_logs"
          " WHERE start_time >= " +
          TimeParam(1) + " AND start_time < " + TimeParam(2) + (one_node ? " AND node = $4" : "") +
          " GROUP BY GROUPING SETS ((), (direction), (node))";
 }
-
-// The figures of a row of StatsSql: column i + 2 for the i below (the two
-// grouping flags and the two keys come first).
-CallFigures FiguresOf(const pqxx::row& row) {
-  const auto n = [&](int i) { return row[i + 2].is_null() ? 0 : row[i + 2].as<std::int64_t>(); };
-  CallFigures f;
-  f.offered = n(2);
-  f.answered = n(3);
-  f.abandoned = n(4);
-  f.abandon_rate = Ratio(f.abandoned, f.offered);
-  f.avg_ring_seconds = MeanSeconds(n(6), n(5));
-  f.avg_talk_seconds = MeanSeconds(n(8), n(7));
-  f.service_level = Ratio(n(9), f.offered);
-  return f;
-}
+// The figures of a row of StatsSql come after the two grouping flags and
+// the two keys.
+constexpr int kStatsFirstFigure = 4;
 
 // The follow-up of a missed call in `c` (call_logs aliased c, the missed
 // call m): the first matching call after it, ties in byte order so the
@@ -264,11 +233,63 @@ Result<std::pair<std::int64_t, std::int64_t>> ResolvePeriod(pqxx::transaction_ba
   return bounds;
 }
 
-Result<CallStats> QueryStats(pqxx::transaction_base& tx, const StatsQuery& query) {
-  if (query.service_level_seconds < 0 || query.service_level_seconds > kMaxServiceLevelSeconds) {
+namespace stats_sql {
+
+// Durations are summed as intervals (exact integer microseconds inside
+// PostgreSQL) and converted once per group through numeric epoch seconds,
+// which is exact too; never through a floating-point epoch.
+std::string FigureColumns() {
+  return "count(*),"
+         " count(*) FILTER (WHERE answered),"
+         " count(*) FILTER (WHERE direction = 'kiruvchi' AND status = 'yakunlandi'"
+         " AND NOT answered),"
+         " count(answer_time - start_time) FILTER (WHERE answered),"
+         " (extract(epoch FROM sum(answer_time - start_time) FILTER (WHERE answered))"
+         " * 1000000)::bigint,"
+         " count(end_time - answer_time) FILTER (WHERE answered AND status = 'yakunlandi'),"
+         " (extract(epoch FROM sum(end_time - answer_time)"
+         " FILTER (WHERE answered AND status = 'yakunlandi')) * 1000000)::bigint,"
+         " count(*) FILTER (WHERE answered"
+         " AND answer_time <= start_time + $3::integer * interval '1 second')";
+}
+
+CallFigures FiguresOf(const pqxx::row& row, int first) {
+  const auto n = [&](int i) {
+    return row[first + i].is_null() ? 0 : row[first + i].as<std::int64_t>();
+  };
+  CallFigures f;
+  f.offered = n(0);
+  f.answered = n(1);
+  f.abandoned = n(2);
+  f.abandon_rate = Ratio(f.abandoned, f.offered);
+  f.avg_ring_seconds = MeanSeconds(n(4), n(3));
+  f.avg_talk_seconds = MeanSeconds(n(6), n(5));
+  f.service_level = Ratio(n(7), f.offered);
+  return f;
+}
+
+std::optional<double> MeanSeconds(std::int64_t sum_us, std::int64_t n) {
+  if (n == 0) return std::nullopt;
+  return static_cast<double>(MeanMillis(sum_us, n)) / 1000.0;
+}
+
+Status CheckZone(pqxx::transaction_base& tx, const std::string& zone) {
+  Result<std::pair<std::int64_t, std::int64_t>> today = Today(tx, zone);
+  return today.ok() ? Status::Ok() : today.status();
+}
+
+Status CheckServiceLevel(int seconds) {
+  if (seconds < 0 || seconds > kMaxServiceLevelSeconds) {
     return InvalidInput("service_level_seconds: must be between 0 and " +
                         std::to_string(kMaxServiceLevelSeconds));
   }
+  return Status::Ok();
+}
+
+}  // namespace stats_sql
+
+Result<CallStats> QueryStats(pqxx::transaction_base& tx, const StatsQuery& query) {
+  RETURN_IF_ERROR(stats_sql::CheckServiceLevel(query.service_level_seconds));
   ASSIGN_OR_RETURN(const auto period, ResolvePeriod(tx, query.period));
   CallStats stats;
   stats.since_us = period.first;
@@ -284,15 +305,15 @@ Result<CallStats> QueryStats(pqxx::transaction_base& tx, const StatsQuery& query
     const bool by_direction = row[0].as<int>() == 0;
     const bool by_node = row[1].as<int>() == 0;
     if (!by_direction && !by_node) {
-      stats.total = FiguresOf(row);
+      stats.total = stats_sql::FiguresOf(row, kStatsFirstFigure);
     } else if (by_node) {
-      stats.by_node[row[3].as<std::string>()] = FiguresOf(row);
+      stats.by_node[row[3].as<std::string>()] = stats_sql::FiguresOf(row, kStatsFirstFigure);
     } else if (!row[2].is_null()) {
       // NULL and any direction the projector does not write count in the
       // total only.
       const std::string direction = row[2].as<std::string>();
       if (direction == kIncoming || direction == kOutgoing) {
-        stats.by_direction[direction] = FiguresOf(row);
+        stats.by_direction[direction] = stats_sql::FiguresOf(row, kStatsFirstFigure);
       }
     }
   }

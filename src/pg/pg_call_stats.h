@@ -3,7 +3,10 @@
 // its own error guard, so they may throw libpqxx exceptions.
 #pragma once
 
+#include <optional>
+#include <pqxx/row>
 #include <pqxx/transaction_base>
+#include <string>
 
 #include "core/call_stats.h"
 #include "core/status.h"
@@ -21,6 +24,26 @@ Result<std::pair<std::int64_t, std::int64_t>> ResolvePeriod(pqxx::transaction_ba
 // One statement over the period. kInvalidInput for service_level_seconds
 // outside [0, 3600] or a bad period.
 Result<CallStats> QueryStats(pqxx::transaction_base& tx, const StatsQuery& query);
+
+// One statement over the period, grouped (pg_grouped_stats.cc). The same
+// errors, and kInvalidInput naming "zone" for an interval in a zone
+// PostgreSQL does not know.
+Result<GroupedStats> QueryGroupedStats(pqxx::transaction_base& tx, const GroupedStatsQuery& query);
+
+// Shared by the statements of pg_call_stats.cc and pg_grouped_stats.cc.
+namespace stats_sql {
+// The CallFigures of a statement's row whose figure columns start at
+// `first`, in the order of FigureColumns().
+CallFigures FiguresOf(const pqxx::row& row, int first);
+// The select list of those columns; $3 is the service level in seconds.
+std::string FigureColumns();
+// Whole milliseconds of sum_us / n as seconds; nullopt when n is 0.
+std::optional<double> MeanSeconds(std::int64_t sum_us, std::int64_t n);
+// kInvalidInput naming "zone" unless PostgreSQL knows the zone; kInvalidInput
+// for service_level_seconds outside [0, 3600].
+Status CheckZone(pqxx::transaction_base& tx, const std::string& zone);
+Status CheckServiceLevel(int seconds);
+}  // namespace stats_sql
 
 // One statement: the missed calls newest first (start_time, then call_id and
 // node in byte order, all descending), each with its follow-ups; only_open

@@ -111,9 +111,43 @@ Status OnlyKnown(const std::map<std::string, std::string>& params,
   return Status::Ok();
 }
 
+// `"groups":[...]` of GET /api/stats?group_by=...&interval=... (issue 14):
+// each group's key under group_by's name, its interval's local start, and
+// its figures.
+std::string GroupsField(const GroupedStatsQuery& query, const GroupedStats& grouped) {
+  std::string out = ",\"groups\":[";
+  bool first = true;
+  for (const StatsGroupFigures& g : grouped.groups) {
+    out += first ? "{" : ",{";
+    first = false;
+    if (query.group_by) {
+      out += json::serialize(json::value(StatsGroupName(*query.group_by))) + ":" +
+             (g.key ? json::serialize(json::value(*g.key)) : "null") + ",";
+    }
+    if (query.interval)
+      out += "\"interval\":" + json::serialize(json::value(g.interval_start)) + ",";
+    out += FiguresFields(g.figures) + ",\"missed\":" + std::to_string(g.missed) +
+           ",\"longest_wait_seconds\":" + Decimal(g.longest_wait_seconds) + "}";
+  }
+  return out + "]";
+}
+
 HttpResponse Stats(const std::map<std::string, std::string>& params, ApiContext& ctx) {
-  if (Status s = OnlyKnown(params, {"since", "until", "service_level_seconds", "node"}); !s.ok()) {
+  if (Status s = OnlyKnown(
+          params, {"since", "until", "service_level_seconds", "node", "group_by", "interval"});
+      !s.ok()) {
     return FromStatus(s);
+  }
+  GroupedStatsQuery grouped_query;
+  if (auto it = params.find("group_by"); it != params.end()) {
+    grouped_query.group_by = StatsGroupFromName(it->second);
+    if (!grouped_query.group_by) {
+      return FromStatus(InvalidInput("group_by: must be agent, direction, to_number or node"));
+    }
+  }
+  if (auto it = params.find("interval"); it != params.end()) {
+    grouped_query.interval = StatsIntervalFromName(it->second);
+    if (!grouped_query.interval) return FromStatus(InvalidInput("interval: must be hour or day"));
   }
   auto period = PeriodFrom(params, ctx.settings);
   if (!period.ok()) return FromStatus(period.status());
@@ -148,7 +182,14 @@ HttpResponse Stats(const std::map<std::string, std::string>& params, ApiContext&
   groups(stats->by_direction);
   body += "},\"by_node\":{";
   groups(stats->by_node);
-  return {200, kJson, body + "}}\n", {}, {}};
+  body += "}";
+  if (grouped_query.group_by || grouped_query.interval) {
+    grouped_query.stats = query;
+    auto grouped = ctx.reader.Grouped(grouped_query);
+    if (!grouped.ok()) return FromStatus(grouped.status());
+    body += GroupsField(grouped_query, *grouped);
+  }
+  return {200, kJson, body + "}\n", {}, {}};
 }
 
 HttpResponse Missed(const std::map<std::string, std::string>& params, ApiContext& ctx) {

@@ -42,6 +42,13 @@ class OneRowReader final : public CallLogReader {
     return stats;
   }
   Result<MissedList> Missed(const MissedQuery&) override { return MissedList{}; }
+  Result<GroupedStats> Grouped(const GroupedStatsQuery& query) override {
+    GroupedStats stats;
+    stats.service_level_seconds = query.stats.service_level_seconds;
+    stats.groups.push_back(
+        StatsGroupFigures{std::nullopt, "2026-11-26T14:00", {}, 0, std::nullopt});
+    return stats;
+  }
 
  private:
   static CallRow Row() {

@@ -33,6 +33,12 @@ Result<CallStats> Table::Stats(const StatsQuery& q) {
   return pg::QueryStats(tx, q);
 }
 
+Result<GroupedStats> Table::Grouped(const GroupedStatsQuery& q) {
+  pqxx::connection conn(db_.dsn());
+  pqxx::read_transaction tx(conn);
+  return pg::QueryGroupedStats(tx, q);
+}
+
 Result<MissedList> Table::Missed(const MissedQuery& q) {
   pqxx::connection conn(db_.dsn());
   pqxx::read_transaction tx(conn);

@@ -29,9 +29,11 @@ class Table {
  public:
   explicit Table(const std::vector<CallRow>& rows);
 
-  // pg::QueryStats and pg::QueryMissed in a read transaction of their own.
+  // pg::QueryStats, pg::QueryMissed and pg::QueryGroupedStats in a read
+  // transaction of their own.
   Result<CallStats> Stats(const StatsQuery& q);
   Result<MissedList> Missed(const MissedQuery& q);
+  Result<GroupedStats> Grouped(const GroupedStatsQuery& q);
   std::string Count() const { return db_.Exec("SELECT count(*) FROM call_logs"); }
   const TestDatabase& db() const { return db_; }
 

@@ -102,6 +102,36 @@ TEST_CASE("stats and missed: figures over a period, bad parameters named") {
              "/api/"
              "stats?since=2026-11-26T00:00:00Z&until=2026-11-27T00:00:00Z&service_level_seconds=0")
             .at("service_level_seconds") == 0);
+  // Grouped (issue 14): every group's key under group_by's name, its
+  // figures, and the offered calls of the groups add up to the total.
+  for (const std::string group : {"agent", "direction", "to_number", "node"}) {
+    INFO(group);
+    const json::value g = l.GetJson(
+        "/api/stats?since=2026-11-26T00:00:00Z&until=2026-11-27T00:00:00Z&group_by=" + group);
+    CHECK(g.at("offered") == st.at("offered"));  // the rest of the answer is as before
+    std::int64_t sum = 0;
+    for (const auto& item : g.at("groups").as_array()) {
+      CHECK((item.at(group).is_string() || item.at(group).is_null()));
+      CHECK_FALSE(item.as_object().contains("interval"));
+      CHECK(item.at("missed").is_int64());
+      CHECK((item.at("longest_wait_seconds").is_number() ||
+             item.at("longest_wait_seconds").is_null()));
+      sum += item.at("offered").as_int64();
+    }
+    CHECK(sum == offered);
+  }
+  const json::value hours = l.GetJson(
+      "/api/"
+      "stats?since=2026-11-26T00:00:00Z&until=2026-11-27T00:00:00Z&interval=hour&group_by=agent");
+  REQUIRE_FALSE(hours.at("groups").as_array().empty());
+  for (const auto& item : hours.at("groups").as_array()) {
+    const std::string start(item.at("interval").as_string());
+    CHECK(start.size() == 16);
+    CHECK(start.substr(13) == ":00");  // an hour's start, in the configured zone
+    CHECK(item.as_object().contains("agent"));
+  }
+  l.GetJson("/api/stats?group_by=caller", 400);
+  l.GetJson("/api/stats?interval=week", 400);
   // An empty period: zeros and nulls, not errors.
   const json::value empty =
       l.GetJson("/api/stats?since=2020-01-01T00:00:00Z&until=2020-01-02T00:00:00Z");
