@@ -58,6 +58,8 @@ class CallLogReader {
   virtual Result<CallStats> Stats(const StatsQuery& query) = 0;
   // The period's calls in groups (core/call_stats.h, StatsGroupFigures).
   virtual Result<GroupedStats> Grouped(const GroupedStatsQuery& query) = 0;
+  // Each agent's calls over the period and what it is doing now.
+  virtual Result<AgentList> Agents(const AgentsQuery& query) = 0;
   virtual Result<MissedList> Missed(const MissedQuery& query) = 0;
 };
 

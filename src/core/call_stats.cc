@@ -35,6 +35,18 @@ std::optional<Value> FromNameIn(const Table& table, std::string_view name) {
 
 }  // namespace
 
+std::string_view AgentStateName(AgentState s) {
+  switch (s) {
+    case AgentState::kIdle:
+      return "idle";
+    case AgentState::kRinging:
+      return "ringing";
+    case AgentState::kTalking:
+      return "talking";
+  }
+  return "idle";
+}
+
 std::string_view StatsGroupName(StatsGroup g) { return NameIn(kGroups, g); }
 std::optional<StatsGroup> StatsGroupFromName(std::string_view name) {
   return FromNameIn<StatsGroup>(kGroups, name);

@@ -132,6 +132,50 @@ struct GroupedStats {
   std::vector<StatsGroupFigures> groups;
 };
 
+// GET /api/agents (issue 14): each agent's calls over a period and what
+// the agent is doing now, as far as the ledger knows:
+//   talking  the agent of a call in conversation now (after a transfer, the
+//            agent it was transferred to)
+//   ringing  a leg to the agent is ringing for a live inbound call, or the
+//            agent's outbound call is not answered yet
+//   idle     neither (an agent is listed when it has calls in the period or
+//            is busy now)
+// Talking wins over ringing; with several calls, the latest begun.
+// Over the period (calls by start_time, as StatsQuery): calls taken (the
+// rows whose agent it is, live ones included), answered, and the talk time
+// of the answered, finished ones (answer to end; a transferred call's talk
+// counts for its first agent).
+enum class AgentState : std::uint8_t { kIdle, kRinging, kTalking };
+std::string_view AgentStateName(AgentState s);  // "idle", "ringing", "talking"
+
+struct AgentNow {
+  std::string agent;
+  AgentState state = AgentState::kIdle;
+  // The call that makes it busy (empty when idle): its id, node, the number
+  // of the other side (the caller; for an outbound call, the number
+  // dialled), and since when (the answer; the ring's start).
+  std::string call_id;
+  std::string node;
+  std::string with_number;
+  std::int64_t since_us = 0;
+  std::int64_t calls = 0;
+  std::int64_t answered = 0;
+  std::int64_t talk_us = 0;
+
+  bool operator==(const AgentNow&) const = default;
+};
+
+struct AgentsQuery {
+  StatsPeriod period;
+  std::optional<std::string> node;  // one PBX's calls; none: every node's
+};
+
+struct AgentList {
+  std::int64_t since_us = 0;  // the period actually used
+  std::int64_t until_us = 0;
+  std::vector<AgentNow> agents;  // by agent, bytewise
+};
+
 // What became of a missed call's number afterwards.
 struct FollowUp {
   std::string call_id;

@@ -203,6 +203,13 @@ Result<CallStats> PgCallLogReader::Stats(const StatsQuery& query) {
   });
 }
 
+Result<AgentList> PgCallLogReader::Agents(const AgentsQuery& query) {
+  return Guard("agents", [&](pqxx::connection& conn) -> Result<AgentList> {
+    pqxx::read_transaction tx(conn);
+    return QueryAgents(tx, query);
+  });
+}
+
 Result<GroupedStats> PgCallLogReader::Grouped(const GroupedStatsQuery& query) {
   return Guard("grouped call stats", [&](pqxx::connection& conn) -> Result<GroupedStats> {
     pqxx::read_transaction tx(conn);

@@ -36,6 +36,7 @@ class PgCallLogReader final : public CallLogReader {
   Result<LiveCalls> Live(std::string_view node) override;
   Result<CallStats> Stats(const StatsQuery& query) override;
   Result<GroupedStats> Grouped(const GroupedStatsQuery& query) override;
+  Result<AgentList> Agents(const AgentsQuery& query) override;
   Result<MissedList> Missed(const MissedQuery& query) override;
 
  private:

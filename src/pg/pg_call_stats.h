@@ -30,6 +30,10 @@ Result<CallStats> QueryStats(pqxx::transaction_base& tx, const StatsQuery& query
 // PostgreSQL does not know.
 Result<GroupedStats> QueryGroupedStats(pqxx::transaction_base& tx, const GroupedStatsQuery& query);
 
+// Three statements over the period and the live calls (pg_agents.cc).
+// kInvalidInput for a bad period.
+Result<AgentList> QueryAgents(pqxx::transaction_base& tx, const AgentsQuery& query);
+
 // Shared by the statements of pg_call_stats.cc and pg_grouped_stats.cc.
 namespace stats_sql {
 // The CallFigures of a statement's row whose figure columns start at

@@ -53,7 +53,8 @@ std::string GroupedSql(const GroupedStatsQuery& q) {
   // (missed_open's start_time aside, which the join keeps out by aliasing).
   return "SELECT k, b, " + stats_sql::FigureColumns() +
          ", count(*) FILTER (WHERE abandoned AND (open_call OR from_number IS NULL)),"
-         " (extract(epoch FROM max(coalesce(answer_time, end_time) - start_time)) * 1000000)::bigint"
+         " (extract(epoch FROM max(coalesce(answer_time, end_time) - start_time)) * "
+         "1000000)::bigint"
          " FROM (SELECT " +
          key + " AS k, " + bucket +
          " AS b, c.direction, c.status, c.answered, c.start_time, c.answer_time, c.end_time,"
@@ -93,7 +94,8 @@ Result<GroupedStats> QueryGroupedStats(pqxx::transaction_base& tx, const Grouped
     g.figures = stats_sql::FiguresOf(row, kFirstFigure);
     g.missed = row[kFirstFigure + kFigureColumns].as<std::int64_t>();
     const auto& wait = row[kFirstFigure + kFigureColumns + 1];
-    if (!wait.is_null()) g.longest_wait_seconds = stats_sql::MeanSeconds(wait.as<std::int64_t>(), 1);
+    if (!wait.is_null())
+      g.longest_wait_seconds = stats_sql::MeanSeconds(wait.as<std::int64_t>(), 1);
     out.groups.push_back(std::move(g));
   }
   return out;

@@ -25,7 +25,8 @@ constexpr std::string_view kBearerChallenge = "Bearer realm=\"call-ledger\"";
 // the raw path (ids would make the series unbounded).
 std::string RouteOf(std::string_view path) {
   if (path == "/api/calls" || path == "/api/calls.csv" || path == "/api/stats" ||
-      path == "/api/missed" || path == "/api/live" || path == "/metrics" || path == "/healthz") {
+      path == "/api/missed" || path == "/api/agents" || path == "/api/live" || path == "/metrics" ||
+      path == "/healthz") {
     return std::string(path);
   }
   if (path.starts_with("/api/calls/")) {

@@ -192,6 +192,45 @@ HttpResponse Stats(const std::map<std::string, std::string>& params, ApiContext&
   return {200, kJson, body + "}\n", {}, {}};
 }
 
+// GET /api/agents (issue 14): each agent's calls over the period and what
+// it is doing now.
+HttpResponse Agents(const std::map<std::string, std::string>& params, ApiContext& ctx) {
+  if (Status s = OnlyKnown(params, {"since", "until", "node"}); !s.ok()) return FromStatus(s);
+  auto period = PeriodFrom(params, ctx.settings);
+  if (!period.ok()) return FromStatus(period.status());
+  AgentsQuery query;
+  query.period = *period;
+  if (auto it = params.find("node"); it != params.end()) {
+    auto node = ParseNodeParam(it->first, it->second);
+    if (!node.ok()) return FromStatus(node.status());
+    query.node = *node;
+  }
+  auto list = ctx.reader.Agents(query);
+  if (!list.ok()) return FromStatus(list.status());
+  // Written by hand, as the stats: Decimal() keeps seconds readable
+  // (Boost.JSON would write 1.6459E1).
+  const auto text = [](const json::value& v) { return json::serialize(v); };
+  std::string body = "{\"since\":" + text(TimeValue(list->since_us)) +
+                     ",\"until\":" + text(TimeValue(list->until_us)) +
+                     ",\"zone\":" + text(json::value(query.period.zone)) + ",\"agents\":[";
+  bool first = true;
+  for (const AgentNow& a : list->agents) {
+    const bool busy = a.state != AgentState::kIdle;
+    const json::value none(nullptr);
+    body += (first ? "{" : ",{") + std::string("\"agent\":") + text(json::value(a.agent)) +
+            ",\"state\":" + text(json::value(AgentStateName(a.state))) +
+            ",\"call_id\":" + text(busy ? json::value(a.call_id) : none) +
+            ",\"node\":" + text(busy ? json::value(a.node) : none) + ",\"with_number\":" +
+            text(busy && !a.with_number.empty() ? json::value(a.with_number) : none) +
+            ",\"since\":" + text(busy ? TimeValue(a.since_us) : none) +
+            ",\"calls\":" + std::to_string(a.calls) +
+            ",\"answered\":" + std::to_string(a.answered) +
+            ",\"talk_seconds\":" + Decimal(static_cast<double>(a.talk_us / 1000) / 1000.0) + "}";
+    first = false;
+  }
+  return {200, kJson, body + "]}\n", {}, {}};
+}
+
 HttpResponse Missed(const std::map<std::string, std::string>& params, ApiContext& ctx) {
   if (Status s = OnlyKnown(params, {"since", "until", "open", "limit", "node"}); !s.ok())
     return FromStatus(s);
@@ -394,7 +433,7 @@ HttpResponse HandleApiRequest(const HttpRequest& request, ApiContext& ctx) {
     }
   }
   const bool known = call_id || path == kCallsPath || path == kCsvPath || path == "/api/stats" ||
-                     path == "/api/missed";
+                     path == "/api/missed" || path == "/api/agents";
   if (!known) return ErrorResponse(404, "no such path: " + std::string(path));
   if (request.method != "GET") {
     return ErrorResponse(405, "method " + request.method + " not allowed; use GET");
@@ -413,6 +452,7 @@ HttpResponse HandleApiRequest(const HttpRequest& request, ApiContext& ctx) {
   auto params = ParseQueryString(query);
   if (!params.ok()) return FromStatus(params.status());
   if (path == "/api/stats") return Stats(*params, ctx);
+  if (path == "/api/agents") return Agents(*params, ctx);
   return Missed(*params, ctx);
 }
 

@@ -42,6 +42,12 @@ class OneRowReader final : public CallLogReader {
     return stats;
   }
   Result<MissedList> Missed(const MissedQuery&) override { return MissedList{}; }
+  Result<AgentList> Agents(const AgentsQuery&) override {
+    AgentList list;
+    list.agents.push_back(
+        AgentNow{"101", AgentState::kTalking, "call-1", "pbx1", "998901", 1, 2, 1, 3});
+    return list;
+  }
   Result<GroupedStats> Grouped(const GroupedStatsQuery& query) override {
     GroupedStats stats;
     stats.service_level_seconds = query.stats.service_level_seconds;

@@ -3,6 +3,7 @@
 // the line dialled, with hand-chosen calls whose every figure is worked out
 // below, and against plain SQL over the same table.
 #include <catch2/catch.hpp>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -50,8 +51,8 @@ std::vector<CallRow> Day() {
       WithAgent(Call(a, "in-5", "kiruvchi", "998904", "712", at(11, 0), at(11, 0) + 5 * kSecond,
                      at(11, 0) + 20 * kSecond),
                 "101"),
-      WithAgent(Call(a, "out-6", "chiquvchi", "101", "998905", at(11, 10),
-                     at(11, 10) + 3 * kSecond, at(11, 10) + 63 * kSecond),
+      WithAgent(Call(a, "out-6", "chiquvchi", "101", "998905", at(11, 10), at(11, 10) + 3 * kSecond,
+                     at(11, 10) + 63 * kSecond),
                 "101"),
       // 12:00: abandoned without a number (always missed), and one still ringing.
       Call(a, "in-7", "kiruvchi", "", "712", at(12, 0), 0, at(12, 0) + 2 * kSecond),
@@ -76,9 +77,8 @@ GroupedStatsQuery Query(std::optional<StatsGroup> group_by, std::optional<StatsI
 }
 
 StatsGroupFigures Group(std::optional<std::string> key, std::string interval, std::int64_t offered,
-                        std::int64_t answered, std::int64_t abandoned,
-                        std::optional<double> ring, std::optional<double> talk,
-                        std::int64_t within_sl, std::int64_t missed,
+                        std::int64_t answered, std::int64_t abandoned, std::optional<double> ring,
+                        std::optional<double> talk, std::int64_t within_sl, std::int64_t missed,
                         std::optional<double> longest) {
   StatsGroupFigures g;
   g.key = std::move(key);
@@ -142,8 +142,8 @@ TEST_CASE("grouped stats: by agent, by the PBX's hour, by line and day", "[pg]")
 
 TEST_CASE("grouped stats agree with plain SQL over the same table", "[pg]") {
   Table t(Day());
-  for (const auto group : {StatsGroup::kAgent, StatsGroup::kDirection, StatsGroup::kToNumber,
-                           StatsGroup::kNode}) {
+  for (const auto group :
+       {StatsGroup::kAgent, StatsGroup::kDirection, StatsGroup::kToNumber, StatsGroup::kNode}) {
     const std::string column(StatsGroupName(group));
     INFO(column);
     auto g = t.Grouped(Query(group, std::nullopt, std::nullopt));
@@ -156,8 +156,11 @@ TEST_CASE("grouped stats agree with plain SQL over the same table", "[pg]") {
     const std::string want = t.db().Exec(
         "SELECT string_agg(coalesce(k, '-') || '=' || n || '/' || a, ';'"
         " ORDER BY k COLLATE \"C\" NULLS LAST)"
-        " FROM (SELECT " + column + " AS k, count(*) AS n,"
-        " count(*) FILTER (WHERE answered) AS a FROM call_logs GROUP BY " + column + ") x");
+        " FROM (SELECT " +
+        column +
+        " AS k, count(*) AS n,"
+        " count(*) FILTER (WHERE answered) AS a FROM call_logs GROUP BY " +
+        column + ") x");
     CHECK(got == want);
   }
 }
@@ -176,6 +179,74 @@ TEST_CASE("grouped stats: an unknown zone, a bad service level", "[pg]") {
   auto bad_sl = t.Grouped(q);
   REQUIRE_FALSE(bad_sl.ok());
   CHECK(IsInvalid(bad_sl.status(), "service_level_seconds"));
+}
+
+// GET /api/agents: who is talking, ringing or idle now, and each one's
+// calls over the period.
+TEST_CASE("agents: talking, ringing, idle, and their calls", "[pg]") {
+  const std::string a = "pbx-a";
+  const std::int64_t h9 = t0 + 9 * kHour;
+  std::vector<CallRow> rows = Day();
+  // Live now: 101 talking (answered at 12:30), a hunt ringing 102 for a
+  // caller after 101 did not answer, a call transferred from 103 to 104,
+  // and 105 placing a call not answered yet.
+  CallRow talking = WithAgent(Call(a, "live-1", "kiruvchi", "998920", "712",
+                                   h9 + 3 * kHour + 29 * kMinute, h9 + 3 * kHour + 30 * kMinute, 0),
+                              "101");
+  CallRow hunt =
+      Call(a, "live-2", "kiruvchi", "998921", "712", h9 + 3 * kHour + 31 * kMinute, 0, 0);
+  hunt.agents_tried = {
+      AgentAttempt{"101", "leg-1", hunt.start_us + kSecond, LegOutcome::kNoAnswer},
+      AgentAttempt{"102", "leg-2", hunt.start_us + 5 * kSecond + 123, LegOutcome::kRinging}};
+  CallRow moved = WithAgent(Call(a, "live-3", "kiruvchi", "998922", "712",
+                                 h9 + 3 * kHour + 10 * kMinute, h9 + 3 * kHour + 11 * kMinute, 0),
+                            "103");
+  moved.transferred_to = "104";
+  CallRow dialing = WithAgent(
+      Call(a, "live-4", "chiquvchi", "105", "998923", h9 + 3 * kHour + 32 * kMinute, 0, 0), "105");
+  for (const CallRow& r : {talking, hunt, moved, dialing}) rows.push_back(r);
+  Table t(rows);
+
+  AgentsQuery q;
+  q.period = Period(t0, t0 + 24 * kHour);
+  q.node = a;
+  auto list = t.Agents(q);
+  REQUIRE(list.ok());
+  std::map<std::string, AgentNow> by;
+  std::string order;
+  for (const AgentNow& x : list->agents) {
+    by[x.agent] = x;
+    order += x.agent + " ";
+  }
+  CHECK(order == "101 102 103 104 105 ");
+  // 101: in-1, in-5, out-6 and live-1 (talks 60 + 15 + 60 s finished).
+  CHECK(by["101"].state == AgentState::kTalking);
+  CHECK(by["101"].call_id == "live-1");
+  CHECK(by["101"].with_number == "998920");
+  CHECK(by["101"].since_us == talking.answer_us);
+  CHECK(by["101"].calls == 4);
+  CHECK(by["101"].answered == 4);
+  CHECK(by["101"].talk_us == 135 * kSecond);
+  // 102: in-2 in the period, and the hunt's leg ringing now (since its ring).
+  CHECK(by["102"].state == AgentState::kRinging);
+  CHECK(by["102"].call_id == "live-2");
+  CHECK(by["102"].with_number == "998921");
+  CHECK(by["102"].since_us == hunt.start_us + 5 * kSecond + 123);
+  CHECK(by["102"].calls == 1);
+  // The transfer: 104 talks now; 103 took the call and is free.
+  CHECK(by["103"].state == AgentState::kIdle);
+  CHECK(by["103"].calls == 1);
+  CHECK(by["104"].state == AgentState::kTalking);
+  CHECK(by["104"].calls == 0);
+  CHECK(by["105"].state == AgentState::kRinging);
+  CHECK(by["105"].with_number == "998923");
+
+  // Another node's calls count with every node only.
+  q.node.reset();
+  auto every = t.Agents(q);
+  REQUIRE(every.ok());
+  CHECK(every->agents.front().agent == "101");
+  CHECK(every->agents.front().calls == 5);
 }
 
 }  // namespace

@@ -39,6 +39,12 @@ Result<GroupedStats> Table::Grouped(const GroupedStatsQuery& q) {
   return pg::QueryGroupedStats(tx, q);
 }
 
+Result<AgentList> Table::Agents(const AgentsQuery& q) {
+  pqxx::connection conn(db_.dsn());
+  pqxx::read_transaction tx(conn);
+  return pg::QueryAgents(tx, q);
+}
+
 Result<MissedList> Table::Missed(const MissedQuery& q) {
   pqxx::connection conn(db_.dsn());
   pqxx::read_transaction tx(conn);

@@ -34,6 +34,7 @@ class Table {
   Result<CallStats> Stats(const StatsQuery& q);
   Result<MissedList> Missed(const MissedQuery& q);
   Result<GroupedStats> Grouped(const GroupedStatsQuery& q);
+  Result<AgentList> Agents(const AgentsQuery& q);
   std::string Count() const { return db_.Exec("SELECT count(*) FROM call_logs"); }
   const TestDatabase& db() const { return db_; }
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -130,6 +131,33 @@ TEST_CASE("stats and missed: figures over a period, bad parameters named") {
     CHECK(start.substr(13) == ":00");  // an hour's start, in the configured zone
     CHECK(item.as_object().contains("agent"));
   }
+  // Agents (issue 14): every agent of the period's rows, in byte order, its
+  // calls those rows; nothing is live in this ledger, so every one is idle.
+  const json::value agents =
+      l.GetJson("/api/agents?since=2026-11-26T00:00:00Z&until=2026-11-27T00:00:00Z");
+  std::map<std::string, std::int64_t> want;
+  for (const CallRow& r : l.rows()) {
+    if (r.start_us != 0 && !r.agent.empty()) ++want[r.agent];
+  }
+  std::map<std::string, std::int64_t> got;
+  std::string previous;
+  for (const auto& a : agents.at("agents").as_array()) {
+    const std::string name(a.at("agent").as_string());
+    CHECK(name > previous);
+    previous = name;
+    got[name] = a.at("calls").as_int64();
+    CHECK(a.at("state") == (std::any_of(l.rows().begin(), l.rows().end(),
+                                        [&](const CallRow& r) {
+                                          return r.status != CallStatus::kFinished &&
+                                                 (r.agent == name || r.transferred_to == name);
+                                        })
+                                ? "talking"
+                                : "idle"));
+    CHECK(a.at("talk_seconds").is_number());
+  }
+  CHECK(got == want);
+  CHECK_FALSE(want.empty());
+  l.GetJson("/api/agents?group_by=agent", 400);
   l.GetJson("/api/stats?group_by=caller", 400);
   l.GetJson("/api/stats?interval=week", 400);
   // An empty period: zeros and nulls, not errors.
