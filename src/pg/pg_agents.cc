@@ -36,7 +36,8 @@ std::string TalkingSql(bool one_node) {
   return "SELECT coalesce(transferred_to, agent), call_id, node,"
          " CASE WHEN direction = 'chiquvchi' THEN to_number ELSE from_number END, " +
          TimeSql("answer_time") +
-         " FROM call_logs WHERE status = 'suhbatda' AND coalesce(transferred_to, agent) IS NOT NULL" +
+         " FROM call_logs WHERE status = 'suhbatda' AND coalesce(transferred_to, agent) IS NOT "
+         "NULL" +
          (one_node ? " AND node = $1" : "");
 }
 
@@ -49,8 +50,8 @@ std::string RingingSql(bool one_node) {
          " FROM call_logs c CROSS JOIN LATERAL jsonb_array_elements(c.agents_tried) e"
          " WHERE c.status = 'kelyapti' AND c.direction IS DISTINCT FROM 'chiquvchi'"
          " AND e->>'outcome' = 'ringing' AND e->>'endpoint' <> ''" +
-         node +
-         " UNION ALL SELECT c.agent, c.call_id, c.node, c.to_number, " + TimeSql("c.start_time") +
+         node + " UNION ALL SELECT c.agent, c.call_id, c.node, c.to_number, " +
+         TimeSql("c.start_time") +
          " FROM call_logs c WHERE c.status = 'kelyapti' AND c.direction = 'chiquvchi'"
          " AND c.agent IS NOT NULL" +
          node;
@@ -107,7 +108,8 @@ Result<AgentList> QueryAgents(pqxx::transaction_base& tx, const AgentsQuery& que
         since_us = *t;
       }
       AgentNow& a = agent(row[0].as<std::string>());
-      if (a.state != AgentState::kIdle && (a.state != state || !Later(a, since_us, call_id, node))) {
+      if (a.state != AgentState::kIdle &&
+          (a.state != state || !Later(a, since_us, call_id, node))) {
         continue;
       }
       a.state = state;
