@@ -261,9 +261,19 @@ async function Main() {
     const { stats, mismatches, count: kpiCount } = await KpisAgainst(page, () => getJson('/api/stats'), 20000);
     Check(kpiCount >= 7, `the page shows ${kpiCount} KPI values`);
     Check(mismatches.length === 0, 'every KPI shown equals /api/stats', mismatches.join('\n    '));
-    for (const key of ['offered', 'answered', 'abandoned', 'abandon_rate', 'avg_ring_seconds', 'avg_talk_seconds', 'service_level']) {
-      Check(await page.$(`[data-kpi="${key}"]`) !== null && key in stats, `KPI ${key}: on the page and in /api/stats`);
+    // The headline tiles count inbound calls only (issue 14); outbound and
+    // all calls have lines of their own.
+    for (const leaf of ['offered', 'answered', 'abandoned', 'abandon_rate', 'avg_ring_seconds', 'avg_talk_seconds', 'service_level']) {
+      const key = `by_direction.kiruvchi.${leaf}`;
+      Check(await page.$(`.kpis [data-kpi="${key}"]`) !== null && leaf in stats.by_direction.kiruvchi,
+        `KPI tile ${key}: on the page and in /api/stats`);
+      Check(await page.$(`.kpis [data-kpi="${leaf}"]`) === null, `no tile mixes outbound calls into ${leaf}`);
     }
+    for (const key of ['by_direction.chiquvchi.offered', 'by_direction.chiquvchi.answered', 'offered']) {
+      Check(await page.$(`.by-direction [data-kpi="${key}"]`) !== null, `${key}: on a line of its own`);
+    }
+    const sl = await page.$eval('#sl-hint', (e) => e.textContent);
+    Check(sl.includes(String(stats.service_level_seconds)), `the service level says its threshold (${sl})`);
     Check(stats.offered === inPeriod.length, `/api/stats counts the fixture's ${inPeriod.length} call(s) as offered`,
       JSON.stringify(stats));
     Check(stats.answered === inPeriod.filter((r) => r.answered).length, '/api/stats answered matches the fixture');

@@ -190,7 +190,7 @@
       e.dataset.value = value === undefined ? 'null' : JSON.stringify(value);
     }
     if (typeof stats.service_level_seconds === 'number') {
-      $('sl-hint').textContent = 'service level, ≤ ' + stats.service_level_seconds + ' s';
+      $('sl-hint').textContent = 'inbound, answered ≤ ' + stats.service_level_seconds + ' s';
     }
     if (typeof stats.zone === 'string' && stats.zone && stats.zone !== state.zone) {
       state.zone = stats.zone;
