@@ -169,7 +169,9 @@ void Projector::HealLegsFromCel(const std::map<std::string, fold::CelChannel>& c
     for (const AgentAttempt& leg : call.row().agents_tried) {
       if (leg.outcome != LegOutcome::kRinging && leg.outcome != LegOutcome::kUnknown) continue;
       const auto c = cel.find(leg.channel_id);
-      if (c == cel.end() || (c->second.answer_us == 0 && !c->second.ended)) continue;
+      // A HANGUP without a cause (0) says nothing of a leg that did not answer.
+      const bool said = c != cel.end() && c->second.cause.value_or(0) != 0;
+      if (c == cel.end() || (c->second.answer_us == 0 && !said)) continue;
       const LegOutcome outcome =
           c->second.answer_us != 0 ? LegOutcome::kAnswered : fold::OutcomeOfCause(c->second.cause);
       // The rule changes this element's outcome in place (the list keeps

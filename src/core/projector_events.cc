@@ -41,8 +41,12 @@ void Projector::OnStasisEnd(const ObservedEvent& ev) {
 // loaded PBX this comes seconds after the hangup.
 void Projector::OnChannelDestroyed(const ObservedEvent& ev) {
   if (ev.subject != nullptr) {
-    LegShows(*ev.subject,
-             ev.subject->up ? LegOutcome::kAnswered : fold::OutcomeOfCause(ev.ari.cause));
+    // Cause 0 says nothing (a busy Local leg's ;1 half ends with it): the
+    // leg's outcome is its Dial status, or unknown when a gap hid that.
+    const bool said = ev.ari.cause && *ev.ari.cause != q850::kNotDefined;
+    LegShows(*ev.subject, ev.subject->up ? LegOutcome::kAnswered
+                          : said         ? fold::OutcomeOfCause(ev.ari.cause)
+                                         : LegOutcome::kUnknown);
   }
   Call* c = SubjectCall(ev);
   if (c != nullptr && c->row().status != CallStatus::kFinished && c->cel_exit_us != 0 &&
